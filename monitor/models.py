@@ -1,0 +1,144 @@
+"""Plain data passed between pipeline stages (frozen dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Number = int | float
+QUALIFIERS = ("exact", "approx", "more_than", "at_least", "up_to", "less_than", "range")
+Qualifier = Literal["exact", "approx", "more_than", "at_least", "up_to", "less_than", "range"]
+Lang = Literal["ru", "uk", "en"]
+LANGS: tuple[str, ...] = ("ru", "uk", "en")
+
+
+def clean_number(x: float | int | None) -> Number | None:
+    """Integral floats become ints so JSON shows 10000, not 10000.0."""
+    if x is None:
+        return None
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return int(x)
+    return x
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A figure's value: an interval plus how it was qualified."""
+
+    low: Number | None
+    high: Number | None
+    qualifier: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "qualifier": self.qualifier}
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One quantity found in text by the rule-free extractor."""
+
+    low: Number | None
+    high: Number | None
+    qualifier: str
+    change: str | None  # "up" | "down" | None
+    unit: str | None  # lemma of the counted noun ("солдат", "troop"), "%" for shares
+    surface: str  # exact substring of the text
+    start: int  # character offsets into the text
+    end: int
+    kind: str = "count"  # "count" | "percent" | "amount"
+    vague: bool = False
+    sentence_start: int = 0  # the sentence the quantity sits in
+    sentence_end: int = 0
+    unit_start: int | None = None  # where the counted noun sits in the text
+    unit_end: int | None = None
+
+    @property
+    def value(self) -> Value:
+        return Value(self.low, self.high, self.qualifier)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable public shape used by `figmon quantities`."""
+        return {
+            "low": self.low,
+            "high": self.high,
+            "qualifier": self.qualifier,
+            "change": self.change,
+            "unit": self.unit,
+            "surface": self.surface,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "vague": self.vague,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, whatever format or source it came from."""
+
+    id: str  # stable id: hash of url (or path) — see articles.article_id
+    title: str
+    url: str  # the article's URL, or for a file its path
+    source: str  # source name from config, or outlet
+    published: str | None  # ISO date "YYYY-MM-DD" or datetime "YYYY-MM-DDTHH:MM:SS+00:00"
+    lang: str | None  # "ru" | "uk" | "en" | None (detect)
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A quantity in an article that a rule recognised as a tracked figure."""
+
+    figure: str
+    article: str  # the article's URL, or for a file its path
+    published: str | None
+    low: Number | None
+    high: Number | None
+    qualifier: str
+    unit: str | None
+    surface: str
+    quote: str  # the sentence
+    claimant: str | None
+    relayed: str | None = None  # outlet the text says it relays ("citing Reuters")
+    change: str | None = None
+    start: int = 0
+    end: int = 0
+    article_id: str = ""
+    source: str = ""
+    track: str = ""  # per-claimant key when the rule tracks by claimant; "" otherwise
+    previous: Value | None = None  # "grew from X to Y": X
+
+    @property
+    def value(self) -> Value:
+        return Value(self.low, self.high, self.qualifier)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["previous"] = self.previous.to_json() if self.previous else None
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a subscriber should hear about: a new figure or a changed one."""
+
+    figure: str
+    kind: str  # "new" | "changed"
+    old: Value | None
+    new: Value
+    article: str
+    published: str | None
+    track: str = ""
+    observation_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "figure": self.figure,
+            "kind": self.kind,
+            "old": self.old.to_json() if self.old else None,
+            "new": self.new.to_json(),
+            "article": self.article,
+            "published": self.published,
+            "track": self.track,
+        }
