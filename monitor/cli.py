@@ -43,7 +43,8 @@ def _todo(name: str) -> None:
 @click.option("--lang", type=click.Choice(["ru", "uk", "en"]), default=None,
               help="Language of the text (default: detected).")
 @click.option("--jsonl", is_flag=True,
-              help='Read one {"id","text","lang"?} per line; write one {"id","quantities"} per line.')
+              help='Read one {"id","text","lang"?} per line; '
+              'write one {"id","quantities"} per line.')
 def quantities(lang: str | None, jsonl: bool) -> None:
     """Extract every quantity from text on stdin (rule-free), as JSON."""
     _todo("quantities")
