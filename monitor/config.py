@@ -131,13 +131,10 @@ def validate_top(data: dict[str, Any], located: Located) -> list[Problem]:
 
 def validate_sections(settings: Settings, located: Located | None) -> list[Problem]:
     """Hook for sections owned by other modules (sources, smtp, subscribers)."""
-    problems: list[Problem] = []
-    from . import sources as _sources
+    from .deliver import validate_delivery
+    from .sources import validate_sources
 
-    validate = getattr(_sources, "validate_sources", None)
-    if validate is not None:
-        problems.extend(validate(settings, located))
-    return problems
+    return [*validate_sources(settings, located), *validate_delivery(settings, located)]
 
 
 def _build(path: Path | None, base: Path, data: dict[str, Any],
