@@ -47,7 +47,42 @@ def _todo(name: str) -> None:
               'write one {"id","quantities"} per line.')
 def quantities(lang: str | None, jsonl: bool) -> None:
     """Extract every quantity from text on stdin (rule-free), as JSON."""
-    _todo("quantities")
+    import json
+
+    from .errors import InputError
+    from .extract import extract
+
+    out = sys.stdout
+    if not jsonl:
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        if not text.strip():
+            return
+        found = [q.to_json() for q in extract(text, lang)]
+        out.write(json.dumps(found, ensure_ascii=False) + "\n")
+        return
+    # Streamed: each line is answered (and flushed) before the next is read, so
+    # a bad line later on never loses the lines already done.
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        line = raw.decode("utf-8", errors="replace").strip()
+        if not line:
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"stdin line {number}: not valid JSON ({exc.msg})",
+                             "Fix that line (one JSON object per line) and run again "
+                             "from it; the lines before it were printed.") from None
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise InputError(f'stdin line {number}: expected an object with a "text" string',
+                             'Write each line as {"id": ..., "text": "...", "lang": "ru"}.')
+        item_lang = item.get("lang") or lang
+        if item_lang not in (None, "ru", "uk", "en"):
+            raise InputError(f"stdin line {number}: unknown lang {item_lang!r}",
+                             'Use "ru", "uk" or "en", or leave "lang" out to detect it.')
+        found = [q.to_json() for q in extract(item["text"], item_lang)]
+        out.write(json.dumps({"id": item.get("id"), "quantities": found},
+                             ensure_ascii=False) + "\n")
+        out.flush()
 
 
 # --- rules and scanning -----------------------------------------------------
@@ -61,14 +96,30 @@ def rules() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=True))
 def rules_check(directory: str | None) -> None:
     """Validate every rule file in DIRECTORY (default: ./rules)."""
-    _todo("rules check")
+    from .rules import load_rules, summary
+
+    ruleset = load_rules(directory or "rules")
+    for line in summary(ruleset):
+        click.echo(line)
+    n_ex = sum(len(f.examples) for f in ruleset.figures.values())
+    click.echo(f"ok: {len(ruleset.figures)} figures, {n_ex} examples in "
+               f"{len(ruleset.files)} file(s)")
 
 
 @rules.command("test")
 @click.argument("directory", required=False, type=click.Path(file_okay=True))
 def rules_test(directory: str | None) -> None:
     """Run every inline example in DIRECTORY's rules; print a pass/fail table."""
-    _todo("rules test")
+    from .rules import example_table, load_rules
+
+    results = load_rules(directory or "rules").run_examples()
+    for line in example_table(results):
+        click.echo(line)
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed:
+        raise FigmonError(f"{failed} rule example(s) failed",
+                          "Fix the rule terms or the expected values named above.")
 
 
 @cli.command()
@@ -78,7 +129,35 @@ def rules_test(directory: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per observation.")
 def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
     """Run article files or folders through the rules and print observations."""
-    _todo("scan")
+    import json
+
+    from .articles import iter_paths
+    from .errors import InputError
+    from .rules import load_rules, observation_row
+
+    ruleset = load_rules(rules_dir or "rules")
+    failed: set[str] = set()
+    for path, got in iter_paths(paths):
+        if isinstance(got, FigmonError):  # named on stderr; the other files go on
+            failed.add(str(path))
+            click.echo(f"error: {got}", err=True)
+            continue
+        for article in got:
+            for obs in ruleset.match(article):
+                if as_json:
+                    click.echo(json.dumps(obs_json(obs), ensure_ascii=False))
+                else:
+                    click.echo(observation_row(obs))
+    if failed:
+        raise InputError(f"{len(failed)} file(s) could not be read (named above)",
+                         "Fix or remove those files; the others were scanned.")
+
+
+def obs_json(obs: Any) -> dict[str, Any]:
+    """The stable `figmon scan --json` shape of an observation."""
+    keys = ("figure", "article", "published", "low", "high", "qualifier", "unit",
+            "surface", "quote", "claimant", "relayed", "track")
+    return {k: getattr(obs, k) for k in keys}
 
 
 # --- pipeline and state ------------------------------------------------------
@@ -88,7 +167,32 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
 @config_option
 def run(once: bool, config_path: str | None) -> None:
     """Run the monitor: fetch sources, detect changes, send digests."""
-    _todo("run")
+    if not once:
+        _run_daemon(config_path)
+        return
+    from .config import load_config
+    from .pipeline import run_once
+
+    summary = run_once(load_config(config_path))
+    for s in summary.sources:
+        line = f"{s.name} ({s.kind}): {s.found} found, {s.new} new, {s.events} events"
+        click.echo(line + (f" — {len(s.errors)} error(s)" if s.errors else ""))
+        for err in s.errors:
+            click.echo(f"  {err}", err=True)
+    click.echo(f"{len(summary.sources)} source(s), {summary.new} new article(s), "
+               f"{summary.events} event(s)")
+
+
+def _run_daemon(config_path: str | None) -> None:
+    """The daemon branch of `run`: the whole config and every rule file are checked
+    before the scheduler starts; SIGTERM/SIGINT end it with exit code 0."""
+    from .config import load_config
+    from .daemon import run_daemon
+    from .rules import load_rules
+
+    settings = load_config(config_path)
+    rules = load_rules(settings.rules)
+    run_daemon(settings, rules=rules)
 
 
 @cli.command()
@@ -96,7 +200,26 @@ def run(once: bool, config_path: str | None) -> None:
 @config_option
 def events(as_json: bool, config_path: str | None) -> None:
     """List detected events (new and changed figures)."""
-    _todo("events")
+    import json
+
+    from .pipeline import figure_kind, value_text
+
+    store = _open_store(config_path)
+    if store is None:
+        return
+    with store:
+        rows = store.events()
+    rules = None if as_json else _rules_or_none(config_path)
+    for e in rows:
+        if as_json:
+            click.echo(json.dumps(e, ensure_ascii=False))
+            continue
+        who = f" [{e['track']}]" if e["track"] else ""
+        kind = figure_kind(rules, e["figure"])
+        change = value_text(e["new"], kind) if e["old"] is None else \
+            f"{value_text(e['old'], kind)} → {value_text(e['new'], kind)}"
+        click.echo(f"{e['id']:>5}  {e['published'] or '?':<10.10}  {e['kind']:<7}  "
+                   f"{e['figure']}{who}: {change}  {e['article']}")
 
 
 @cli.command()
@@ -105,7 +228,31 @@ def events(as_json: bool, config_path: str | None) -> None:
 @config_option
 def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
     """Show FIGURE's dated history with sources and claimants."""
-    _todo("timeline")
+    import json
+
+    from .pipeline import figure_kind, value_text
+
+    store = _open_store(config_path)
+    if store is None:
+        return
+    with store:
+        rows = store.timeline(figure)
+        known = store.figure_ids()
+    if not rows:
+        raise FigmonError(f"no observations of figure '{figure}' in the database",
+                          "known figures: " + (", ".join(known) or "none yet — run "
+                                               "`figmon run --once` first"))
+    kind = "count" if as_json else figure_kind(_rules_or_none(config_path), figure)
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps(r, ensure_ascii=False))
+            continue
+        value = value_text({k: r[k] for k in ("low", "high", "qualifier")}, kind)
+        who = r["claimant"] or "—"
+        mark = f"  [{r['event'].upper()}]" if r["event"] else ""
+        track = f" ({r['track']})" if r["track"] else ""
+        click.echo(f"{r['published'] or '?':<10.10}  {value:<22}{track}  claimant: {who}  "
+                   f"source: {r['source'] or '?'}{mark}\n            {r['article']}")
 
 
 @cli.command()
@@ -113,14 +260,71 @@ def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
 @config_option
 def search(query: str, config_path: str | None) -> None:
     """Full-text search over stored articles."""
-    _todo("search")
+    store = _open_store(config_path)
+    if store is None:
+        return
+    with store:
+        hits = store.search(query)
+    for h in hits:
+        click.echo(f"{h['published'] or '?':<10.10}  {h['outlet'] or h['source'] or '?'}  "
+                   f"{h['title']}\n  {h['url']}\n  {h['snippet']}")
+    if not hits:
+        click.echo("no matching articles", err=True)
 
 
 @cli.command()
 @config_option
 def status(config_path: str | None) -> None:
     """Show sources, current figure values and pending deliveries."""
-    _todo("status")
+    from .pipeline import figure_kind, status_report, value_text
+
+    store = _open_store(config_path)
+    if store is None:
+        return
+    rules = _rules_or_none(config_path)
+    with store:
+        report = status_report(store, rules)
+    click.echo("Sources:")
+    for s in report["sources"]:
+        click.echo(f"  {s['name']} ({s['kind']}): last run {s['last_run'] or 'never'}, "
+                   f"{s['articles_new']} new of {s['articles_found']} found in {s['runs']} "
+                   f"run(s); last error: {s['last_error'] or 'none'}")
+    if not report["sources"]:
+        click.echo("  none run yet")
+    click.echo("Figures:")
+    for f in report["figures"]:
+        track = f" [{f['track']}]" if f["track"] else ""
+        click.echo(f"  {f['figure']}{track}: "
+                   f"{value_text(f['value'], figure_kind(rules, f['figure']))} "
+                   f"as of {f['published'] or '?'} ({f['agreeing']} agreeing of "
+                   f"{f['observations']} report(s))")
+    if not report["figures"]:
+        click.echo("  none observed yet")
+    click.echo(f"Pending deliveries: {report['pending_deliveries']}")
+
+
+def _open_store(config_path: str | None) -> Any:
+    """The configured database, or None (with a note) when it does not exist yet."""
+    from .config import load_config
+    from .store import Store
+
+    settings = load_config(config_path)
+    if not settings.database.exists():
+        click.echo(f"no database at {settings.database} yet: run `figmon run --once` "
+                   "first", err=True)
+        return None
+    return Store.open(settings.database)
+
+
+def _rules_or_none(config_path: str | None) -> Any:
+    """The rules when they load; status still works without them (exact comparison)."""
+    from .config import load_config
+    from .rules import load_rules
+
+    try:
+        return load_rules(load_config(config_path).rules)
+    except FigmonError:
+        return None
 
 
 # --- digest and delivery ------------------------------------------------------
@@ -130,7 +334,59 @@ def status(config_path: str | None) -> None:
 @config_option
 def digest(dry_run: bool, config_path: str | None) -> None:
     """Build a digest of pending events now and deliver it."""
-    _todo("digest")
+    from . import digest as dg
+    from .config import load_config
+    from .deliver import deliver_pending
+    from .errors import TemporaryDeliveryError
+
+    settings = load_config(config_path)
+    if dry_run and not settings.database.exists():
+        click.echo("Nothing to digest: no database yet (run `figmon run --once` first).")
+        return
+    ctx = _digest_context(settings)
+    try:
+        built = [b for b in [dg.build(ctx, dry_run=dry_run)] if b is not None]
+        built += dg.build_daily(ctx, force=True, dry_run=dry_run)
+        if not dry_run:
+            dg.write_archive(ctx)
+            report = deliver_pending(ctx)
+    finally:
+        ctx.close()
+    if not built:
+        click.echo("Nothing to digest: no new events since the last digest.")
+    for b in built:
+        to = ", ".join(o.email for o in b.outgoing) or "no subscriber (archive only)"
+        if dry_run:
+            click.echo(f"Subject: {b.rendered.subject}\nTo: {to}\n\n{b.rendered.text}")
+        else:
+            click.echo(f"{b.cadence} digest: {b.rendered.subject} → {to}")
+    if dry_run:
+        click.echo("(dry run: nothing sent, nothing recorded)")
+        return
+    click.echo(f"Delivered {len(report.sent)}, to retry {len(report.retry)}, "
+               f"failed {len(report.failed)}; archive: {settings.reports / 'index.html'}")
+    for err in report.errors:
+        click.echo(f"  {err}", err=True)
+    if report.retry or report.failed:
+        raise TemporaryDeliveryError(
+            f"{len(report.retry) + len(report.failed)} deliveries were not sent",
+            "Pending ones are retried with back-off on the next run or `figmon digest`; "
+            "failed ones were refused by the server (see the reasons above).")
+
+
+def _digest_context(settings: Any) -> Any:
+    """Store + rules for digest commands; titles fall back to figure ids without rules."""
+    from types import SimpleNamespace
+
+    from .pipeline import Context
+    from .rules import load_rules
+    from .store import Store
+
+    try:
+        rules: Any = load_rules(settings.rules)
+    except FigmonError:
+        rules = SimpleNamespace(figures={})
+    return Context(settings=settings, store=Store.open(settings.database), rules=rules)
 
 
 @cli.command("test-email")
@@ -138,7 +394,11 @@ def digest(dry_run: bool, config_path: str | None) -> None:
 @config_option
 def test_email(address: str, config_path: str | None) -> None:
     """Send a test message to ADDRESS through the configured delivery."""
-    _todo("test-email")
+    from .config import load_config
+    from .deliver import send_test
+
+    where = send_test(load_config(config_path), address)
+    click.echo(f"Test message to {address} sent via {where}")
 
 
 @cli.group()
@@ -155,14 +415,32 @@ def subscribers() -> None:
 def subscribers_add(email: str, figures: tuple[str, ...], cadence: str,
                     config_path: str | None) -> None:
     """Subscribe EMAIL to digests."""
-    _todo("subscribers add")
+    from . import subscribers as subs
+    from .config import load_config
+    from .store import Store
+
+    with Store.open(load_config(config_path).database) as store:
+        sub = subs.add(store, email, figures, cadence)
+    click.echo(f"Subscribed {sub.email} ({sub.cadence}; figures: "
+               f"{', '.join(sub.figures) or 'all'})")
 
 
 @subscribers.command("list")
 @config_option
 def subscribers_list(config_path: str | None) -> None:
     """List subscribers."""
-    _todo("subscribers list")
+    from . import subscribers as subs
+    from .config import load_config
+    from .store import Store
+
+    settings = load_config(config_path)
+    with Store.open(settings.database) as store:
+        rows = subs.active(store, settings, sync=False)
+    for s in rows:
+        origin = " (figmon.yaml)" if s.origin == "config" else ""
+        click.echo(f"{s.email}\t{s.cadence}\t{', '.join(s.figures) or '*'}{origin}")
+    if not rows:
+        click.echo("No subscribers: add one with `figmon subscribers add EMAIL`.")
 
 
 @subscribers.command("remove")
@@ -170,7 +448,18 @@ def subscribers_list(config_path: str | None) -> None:
 @config_option
 def subscribers_remove(email: str, config_path: str | None) -> None:
     """Unsubscribe EMAIL."""
-    _todo("subscribers remove")
+    from . import subscribers as subs
+    from .config import load_config
+    from .errors import InputError
+    from .store import Store
+
+    settings = load_config(config_path)
+    with Store.open(settings.database) as store:
+        removed = subs.remove(store, email, settings)
+    if not removed:
+        raise InputError(f"{email} is not subscribed",
+                         "See `figmon subscribers list` for the addresses.")
+    click.echo(f"Unsubscribed {email}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ only (``FIGMON_SMTP_PASSWORD`` or the variable a ``password_env`` key names).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
         "retries": 3,
         "backoff": 1.0,  # seconds, doubled per retry
         "per_host": 2,  # concurrent requests per host
+        "max_wait": 60.0,  # longest Retry-After (seconds) honoured before giving up
+        "parallel": 4,  # sources the daemon fetches at the same time
         "user_agent": "figmon/0.1 (+https://github.com/figmon/figmon; news figure monitor)",
     },
     "every": "1h",  # default source interval
@@ -38,6 +41,13 @@ DEFAULTS: dict[str, Any] = {
     "delivery": {
         "retries": 5,
         "backoff": 60.0,  # seconds, doubled per attempt
+    },
+    # merged under the file's `smtp:` section when there is one (no section = file outbox)
+    "smtp": {
+        "port": 25,
+        "starttls": False,
+        "ssl": False,
+        "timeout": 30.0,  # seconds per SMTP command
     },
 }
 
@@ -134,7 +144,133 @@ def validate_sections(settings: Settings, located: Located | None) -> list[Probl
     from .deliver import validate_delivery
     from .sources import validate_sources
 
-    return [*validate_sources(settings, located), *validate_delivery(settings, located)]
+    problems = [*validate_http(settings, located), *validate_every(settings, located),
+                *validate_secrets(located), *validate_sources(settings, located),
+                *validate_delivery(settings, located)]
+    return _dedupe(problems)
+
+
+# --- intervals, http section, secrets (SOURCES owner) ------------------------
+
+_EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+EVERY_HINT = "write a whole number and a unit: 30s, 15m, 6h or 1d"
+
+
+def parse_every(value: str) -> int:
+    """'30s', '15m', '6h', '1d' → seconds; ValueError for anything else."""
+    m = _EVERY.match(str(value))
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(f"'{value}' is not an interval")
+    return int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+
+
+def validate_every(settings: Settings, located: Located | None) -> list[Problem]:
+    """The top-level default interval."""
+    data = located.data if located is not None and isinstance(located.data, dict) else {}
+    if "every" not in data or data["every"] is None:
+        return []
+    try:
+        parse_every(settings.every)
+    except ValueError:
+        return [_problem(located, ("every",), f"'every: {settings.every}' is not an interval",
+                         EVERY_HINT)]
+    return []
+
+
+# key → (accepted types, smallest allowed value)
+_HTTP_KEYS: dict[str, tuple[tuple[type, ...], float]] = {
+    "timeout": ((int, float), 0.001),
+    "max_bytes": ((int,), 1),
+    "max_redirects": ((int,), 0),
+    "retries": ((int,), 0),
+    "backoff": ((int, float), 0),
+    "per_host": ((int,), 1),
+    "max_wait": ((int, float), 0),
+    "parallel": ((int,), 1),
+    "user_agent": ((str,), 0),
+}
+
+
+def validate_http(settings: Settings, located: Located | None) -> list[Problem]:
+    """Keys and values of the ``http:`` section."""
+    data = located.data if located is not None and isinstance(located.data, dict) else {}
+    given = data.get("http") or {}
+    problems: list[Problem] = []
+    if not isinstance(given, dict):
+        return problems
+    for key, value in given.items():
+        path = ("http", str(key))
+        if key not in _HTTP_KEYS:
+            problems.append(_problem(located, path, f"unknown key 'http.{key}'",
+                                     did_you_mean(str(key), _HTTP_KEYS)))
+            continue
+        types, least = _HTTP_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            what = "a string" if types == (str,) else (
+                "a whole number" if types == (int,) else "a number")
+            problems.append(_problem(located, path, f"'http.{key}' must be {what}",
+                                     f"got {value!r}; default is {DEFAULTS['http'][key]!r}"))
+        elif isinstance(value, int | float) and value < least:
+            problems.append(_problem(located, path, f"'http.{key}' must be at least {least}",
+                                     f"got {value!r}; default is {DEFAULTS['http'][key]!r}"))
+        elif key == "user_agent" and not str(value).strip():
+            problems.append(_problem(located, path, "'http.user_agent' is empty",
+                                     "name figmon and a contact address"))
+    return problems
+
+
+SECRET_KEYS = frozenset({"password", "passwd", "pass", "secret", "token", "api_key"})
+
+
+def validate_secrets(located: Located | None) -> list[Problem]:
+    """Secrets never live in the file: any password-like key is refused."""
+    if located is None:
+        return []
+    problems: list[Problem] = []
+
+    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if str(key).lower() in SECRET_KEYS:
+                    hint = ("remove it and set FIGMON_SMTP_PASSWORD in the environment "
+                            "(or name another variable with 'password_env:')"
+                            if path[:1] == ("smtp",) else
+                            "remove it: secrets come only from environment variables "
+                            "(the SMTP password from FIGMON_SMTP_PASSWORD)")
+                    problems.append(located.problem(
+                        path + (str(key),),
+                        f"'{key}' must not be written in the config file", hint))
+                else:
+                    walk(value, path + (str(key),))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, path + (i,))
+
+    walk(located.data, ())
+    return problems
+
+
+def _problem(located: Located | None, path: tuple[str | int, ...], message: str,
+             hint: str = "") -> Problem:
+    if located is None:
+        return Problem(DEFAULT_CONFIG, None, None, message, hint)
+    return located.problem(path, message, hint)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """Two validators may flag the same secret key: report each spot once."""
+    out: list[Problem] = []
+    seen: set[tuple[str, int | None, int | None]] = set()
+    for p in problems:
+        spot = (p.file, p.line, p.column)
+        text = p.message.lower()
+        if "password" in text or any(f"'{k}'" in text for k in SECRET_KEYS):
+            if spot in seen:
+                continue
+            seen.add(spot)
+        out.append(p)
+    return out
 
 
 def _build(path: Path | None, base: Path, data: dict[str, Any],

@@ -51,6 +51,8 @@ class Quantity:
     sentence_end: int = 0
     unit_start: int | None = None  # where the counted noun sits in the text
     unit_end: int | None = None
+    # For a range, the hedge in front of it ("about 2,000-2,500" → "approx"), else None.
+    range_qualifier: str | None = None
 
     @property
     def value(self) -> Value:

@@ -1,0 +1,184 @@
+"""Accuracy of monitor.extract on the shared corpus and on NewsQuant.
+
+    python3 benchmarks/accuracy.py [--shared ../shared] [--errors]
+
+Corpus: a prediction is correct when low, high and qualifier equal a gold
+figure of the same sentence. NewsQuant (as its README says): a prediction is
+correct when its value equals a gold value of the same sentence (a range only
+equals a range with both ends equal); value+change also needs the mark to
+agree (= exact/range, ~ approx, > more_than/at_least, < up_to/less_than, or
+up/down when the quantity is a change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.extract import extract  # noqa: E402
+from monitor.models import Quantity  # noqa: E402
+
+MARK = {"exact": "=", "range": "=", "approx": "~", "more_than": ">", "at_least": ">",
+        "up_to": "<", "less_than": "<"}
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= max(0.051, abs(b) * 1e-6)
+
+
+def prf(correct: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    p = 100.0 * correct / predicted if predicted else 100.0
+    r = 100.0 * correct / gold if gold else 100.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _match(preds: list[Any], golds: list[Any], same: Any) -> int:
+    used: set[int] = set()
+    n = 0
+    for p in preds:
+        for i, g in enumerate(golds):
+            if i not in used and same(p, g):
+                used.add(i)
+                n += 1
+                break
+    return n
+
+
+def corpus_scores(path: Path, show: bool = False) -> dict[str, tuple[float, float, float]]:
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    tally: dict[str, list[int]] = {}
+    for case in cases:
+        lang = case["lang"]
+        preds = extract(case["text"], lang)
+        golds = case.get("figures") or []
+
+        def same(p: Quantity, g: dict[str, Any]) -> bool:
+            return (p.qualifier == g["qualifier"] and _close(p.low, g["low"])
+                    and _close(p.high, g["high"]))
+
+        c = _match(preds, golds, same)
+        t = tally.setdefault(lang, [0, 0, 0])
+        t[0] += c
+        t[1] += len(preds)
+        t[2] += len(golds)
+        if show and (c != len(preds) or c != len(golds)):
+            print(f"--- {case['id']}: {case['text']}")
+            for g in golds:
+                print(f"    gold {g['low']} {g['high']} {g['qualifier']}  «{g['surface']}»")
+            for p in preds:
+                print(f"    got  {p.low} {p.high} {p.qualifier}  «{p.surface}»")
+    return {lang: prf(*t) for lang, t in tally.items()}
+
+
+def _nq_value(v: str) -> tuple[float, float]:
+    m = re.fullmatch(r"\s*(-?[\d.]+(?:[eE][-+]?\d+)?)(?:-(-?[\d.]+(?:[eE][-+]?\d+)?))?\s*", v)
+    if not m:
+        return float("nan"), float("nan")
+    lo = float(m.group(1))
+    hi = float(m.group(2)) if m.group(2) else lo
+    return min(lo, hi), max(lo, hi)  # "from 208 to 193" is written high-low
+
+
+def _pred_value(q: Quantity) -> tuple[float, float]:
+    if q.qualifier == "range" or q.vague:
+        return float(q.low or 0), float(q.high or 0)
+    v = q.low if q.low is not None else q.high
+    return float(v or 0), float(v or 0)
+
+
+def _pred_mark(q: Quantity) -> str:
+    if q.change and q.qualifier in ("exact", "range"):
+        return q.change
+    if q.vague:
+        return "="
+    if q.qualifier == "range" and q.range_qualifier:  # "about 2,000-2,500"
+        return MARK[q.range_qualifier]
+    return MARK[q.qualifier]
+
+
+def _same_value(q: Quantity, gv: tuple[float, float]) -> bool:
+    pv = _pred_value(q)
+    if _close(pv[0], gv[0]) and _close(pv[1], gv[1]):
+        return True
+    # NewsQuant writes shares ("half", "a third", "one in four") as fractions.
+    if q.kind == "percent" and gv[1] <= 1 and "%" not in q.surface and "cent" not in q.surface:
+        return _close(pv[0] / 100, gv[0]) and _close(pv[1] / 100, gv[1])
+    return False
+
+
+def _as_newsquant(preds: list[Quantity]) -> list[Quantity]:
+    """NewsQuant writes a from-to change ("rose from 240 to 273") as one range 240-273;
+    figmon reports the two values. Merge such a pair for comparison."""
+    out: list[Quantity] = []
+    for q in preds:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.qualifier == "exact" and q.qualifier == "exact"
+                and prev.surface.lower().startswith("from ") and q.surface.lower().startswith("to ")
+                and 0 <= q.start - prev.end <= 20 and prev.low is not None and q.low is not None):
+            lo, hi = sorted((float(prev.low), float(q.low)))
+            out[-1] = replace(q, low=lo, high=hi, qualifier="range", start=prev.start,
+                              surface=prev.surface + " " + q.surface)
+            continue
+        out.append(q)
+    return out
+
+
+def newsquant_scores(path: Path, show: bool = False,
+                     merge_pairs: bool = True) -> dict[str, tuple[float, float, float]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    tv = [0, 0, 0]
+    tc = [0, 0, 0]
+    for item in data:
+        preds = extract(item["text"], "en")
+        if merge_pairs:
+            preds = _as_newsquant(preds)
+        golds = [(_nq_value(g["value"]), g["change"]) for g in item["quantities"]]
+        cv = _match(preds, golds, lambda p, g: _same_value(p, g[0]))
+        cc = _match(preds, golds, lambda p, g: _same_value(p, g[0]) and _pred_mark(p) == g[1])
+        for t, c in ((tv, cv), (tc, cc)):
+            t[0] += c
+            t[1] += len(preds)
+            t[2] += len(golds)
+        if show and (cc != len(preds) or cc != len(golds)):
+            print("--- " + item["text"])
+            print("    gold", [(g["change"], g["value"]) for g in item["quantities"]])
+            print("    got ", [(_pred_mark(p), _pred_value(p), p.surface) for p in preds])
+    return {"value": prf(*tv), "value+change": prf(*tc)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--errors", action="store_true", help="print every mismatched sentence")
+    ap.add_argument("--only", choices=["corpus", "newsquant"], default=None)
+    a = ap.parse_args()
+    shared = Path(a.shared)
+    if a.only in (None, "corpus"):
+        print("corpus (value+bounds+qualifier)    P      R      F1")
+        for lang, (p, r, f) in sorted(corpus_scores(shared / "corpus" / "figures.yaml",
+                                                    a.errors).items()):
+            print(f"  {lang:<32} {p:6.1f} {r:6.1f} {f:6.1f}")
+    if a.only in (None, "newsquant"):
+        nq = shared / "benchmarks" / "newsquant" / "NewsQuant.json"
+        for merge in (True, False):
+            how = "from-to pairs as ranges" if merge else "from-to pairs as two values"
+            print(f"NewsQuant ({how})".ljust(35) + "P      R      F1")
+            for name, (p, r, f) in newsquant_scores(nq, a.errors and merge, merge).items():
+                print(f"  {name:<32} {p:6.1f} {r:6.1f} {f:6.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Figure state → events.
+
+A figure (per track, when its rule tracks claimants separately) has a timeline
+of stored observations.  Its current value is the observation with the latest
+publication date; ties go to the one that arrived later.  When an observation
+arrives:
+
+- nothing earlier in its track → ``new`` (or ``changed`` from X to Y when the
+  sentence itself says "grew from X to Y");
+- dated at or after the current value and different beyond the rule's
+  thresholds from the value last reported in an event → ``changed`` (old = that
+  value, or the X of "from X to Y").  Comparing with the last reported value
+  means several small steps, each under the threshold, still add up to an alert;
+- the same value again (within the thresholds) → corroboration: stored and
+  counted, no event;
+- dated before the current value → history: stored, no event.
+
+Events are tied to their observation (unique), and observations to their
+article, so re-ingesting or re-running can never fire twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .models import Event, Observation, Value, clean_number
+from .store import Store
+
+# Qualifiers with the same interval shape are compared by their bounds;
+# a different shape ("about 10,000" vs "more than 10,000") is a change.
+SHAPES = {"exact": "point", "approx": "point", "more_than": "lower", "at_least": "lower",
+          "up_to": "upper", "less_than": "upper", "range": "range"}
+_EPS = 1e-12
+
+
+class FigureLike(Protocol):
+    """What change detection needs from a rule's figure (monitor.rules.Figure)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def min_relative(self) -> float | None: ...
+    @property
+    def min_absolute(self) -> float | None: ...
+    @property
+    def per_claimant(self) -> bool: ...
+
+
+def track_of(figure: FigureLike | None, obs: Observation) -> str:
+    """The timeline an observation belongs to: per claimant only when the rule asks."""
+    if not getattr(figure, "per_claimant", False):
+        return ""
+    return obs.track or obs.claimant or ""
+
+
+def _bound_moved(old: float | None, new: float | None, min_relative: float,
+                 min_absolute: float) -> bool:
+    if old is None or new is None:
+        return (old is None) != (new is None)
+    diff = abs(new - old)
+    if diff == 0:
+        return False
+    # Every threshold the rule sets must be reached ("at least 5% and at least 500").
+    if min_absolute and diff < min_absolute - _EPS:
+        return False
+    if min_relative:
+        base = abs(old)
+        if base and diff / base < min_relative - _EPS:
+            return False
+    return True
+
+
+def differs(old: Value, new: Value, figure: FigureLike | None = None) -> bool:
+    """True when ``new`` is a change from ``old`` under the figure's thresholds."""
+    if SHAPES.get(old.qualifier, old.qualifier) != SHAPES.get(new.qualifier, new.qualifier):
+        return True
+    rel = float(getattr(figure, "min_relative", None) or 0.0)
+    absolute = float(getattr(figure, "min_absolute", None) or 0.0)
+    return (_bound_moved(old.low, new.low, rel, absolute)
+            or _bound_moved(old.high, new.high, rel, absolute))
+
+
+def _row_value(row: dict[str, Any], prefix: str = "") -> Value | None:
+    qualifier = row[f"{prefix}qualifier"]
+    if qualifier is None:
+        return None
+    return Value(clean_number(row[f"{prefix}low"]), clean_number(row[f"{prefix}high"]),
+                 qualifier)
+
+
+def detect(store: Store, figure: FigureLike | None, obs_id: int) -> Event | None:
+    """The event the stored observation ``obs_id`` raises, or None.
+
+    Only observations that arrived before ``obs_id`` count as known, so the
+    answer does not depend on what arrived later (replays are deterministic).
+    """
+    row = store.observation(obs_id)
+    if row is None:
+        return None
+    new = _row_value(row)
+    assert new is not None
+    previous = _row_value(row, "prev_")
+    current = store.latest_before(row["figure"], row["track"], obs_id)
+
+    def event(kind: str, old: Value | None) -> Event:
+        return Event(figure=row["figure"], kind=kind, old=old, new=new,
+                     article=row["article"], published=row["published"],
+                     track=row["track"], observation_id=obs_id)
+
+    if current is None:
+        return event("changed", previous) if previous else event("new", None)
+    if (row["dated"], obs_id) < (current["dated"], current["id"]):
+        return None  # older news: history only
+    # Compare with the value subscribers last heard of, so that small steps
+    # that each stay under the threshold still add up to an alert.
+    last = store.last_event(row["figure"], row["track"])
+    baseline = _row_value(last, "new_") if last else _row_value(current)
+    assert baseline is not None
+    if not differs(baseline, new, figure):
+        return None  # corroboration
+    return event("changed", previous or baseline)
+
+
+def agreeing(rows: list[dict[str, Any]], figure: FigureLike | None = None) -> int:
+    """How many distinct articles in a track's timeline (``rows`` ordered by date,
+    then arrival) report the same value as its current one."""
+    if not rows:
+        return 0
+    current = _row_value(rows[-1])
+    assert current is not None
+    articles = {r["article_id"] for r in rows
+                if (v := _row_value(r)) is not None and not differs(current, v, figure)}
+    return len(articles)

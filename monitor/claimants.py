@@ -1,0 +1,741 @@
+"""Who a figure is attributed to, and which outlet the text relays.
+
+Best effort and rule based, for ru, uk and en.  A claimant comes from
+
+* a source phrase: "по словам X", "по данным X", "за даними X", "according to X";
+* a speech verb with its subject: "X заявил", "заявил X", "X заявив", "X said",
+  "said X", "в Пентагоне заявили";
+* a pronoun ("По его данным", "за його словами", "he said"): the last speaker
+  named in the sentences before.
+
+A person's name is preferred over their title ("глава ГУР Кирилл Буданов" →
+"Кирилл Буданов"), and genitive phrases are put back in the nominative where
+pymorphy3 makes that easy ("по словам Зеленского" → "Зеленский").
+
+The relayed outlet comes from "со ссылкой на X", "з посиланням на X", "citing
+X", "as reported by X", "в интервью X", or, for the whole article, from a
+"Источник:/Джерело:/Source:" line or "Об этом сообщает ... со ссылкой на X".
+A news agency named as the claimant ("по данным Reuters") is reported as the
+relayed outlet instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .extract.lemmas import analyzer
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower().replace("’", "'")
+
+    @property
+    def word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def cap(self) -> bool:
+        return self.text[0].isupper()
+
+
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Tok]:
+    return [_Tok(m.start(), m.end(), m.group(0))
+            for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+
+
+# --- vocabulary -------------------------------------------------------------------
+
+SPEECH_VERBS = {
+    "ru": frozenset("""заявить заявлять сообщить сообщать предупредить предупреждать
+        оценить оценивать считать утверждать подтвердить подтверждать отметить отмечать
+        сказать говорить рассказать рассказывать добавить добавлять написать писать
+        уточнить уточнять признать признавать подсчитать полагать указать указывать
+        доложить докладывать информировать проинформировать объявить объявлять
+        констатировать предположить предполагать допустить допускать""".split()),
+    "uk": frozenset("""заявити заявляти повідомити повідомляти попередити попереджати
+        оцінити оцінювати вважати стверджувати підтвердити підтверджувати зазначити
+        зазначати сказати казати говорити розповісти розповідати додати додавати
+        написати писати уточнити уточнювати визнати визнавати підрахувати припускати
+        припустити вказати вказувати доповісти оголосити оголошувати констатувати""".split()),
+}
+EN_VERBS = frozenset("""said says say told tells estimated estimates estimate reported reports
+    claimed claims claim warned warns stated states believes believe believed assessed
+    assesses assess confirmed confirms added adds noted notes wrote writes announced
+    announces calculated calculates concluded concludes testified testifies
+    alleged alleges""".split())
+
+# source phrases: words after which the claimant follows, and the case it is in
+_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {
+    "ru": [
+        (("по", "словам"), "gent"), (("по", "данным"), "gent"), (("по", "оценкам"), "gent"),
+        (("по", "оценке"), "gent"), (("по", "информации"), "gent"),
+        (("по", "сведениям"), "gent"), (("по", "мнению"), "gent"),
+        (("по", "подсчетам"), "gent"), (("по", "подсчётам"), "gent"),
+        (("по", "утверждению"), "gent"), (("по", "заявлению"), "gent"),
+        (("по", "версии"), "gent"), (("со", "слов"), "gent"),
+        (("согласно", "данным"), "gent"), (("согласно", "оценкам"), "gent"),
+        (("согласно", "информации"), "gent"), (("согласно",), "datv"),
+        (("со", "ссылкой", "на"), "accs"),
+    ],
+    "uk": [
+        (("за", "словами"), "gent"), (("за", "даними"), "gent"), (("за", "оцінками"), "gent"),
+        (("за", "оцінкою"), "gent"), (("за", "інформацією"), "gent"),
+        (("за", "відомостями"), "gent"), (("за", "підрахунками"), "gent"),
+        (("за", "версією"), "gent"), (("на", "думку"), "gent"), (("зі", "слів"), "gent"),
+        (("із", "слів"), "gent"), (("з", "слів"), "gent"),
+        (("згідно", "з", "даними"), "gent"), (("згідно", "з", "оцінками"), "gent"),
+        (("згідно", "з", "інформацією"), "gent"), (("з", "посиланням", "на"), "accs"),
+    ],
+    "en": [(("according", "to"), ""), (("in", "the", "words", "of"), ""),
+           (("estimates", "by"), ""), (("figures", "from"), ""), (("data", "from"), ""),
+           (("citing",), "")],
+}
+# phrases that name an outlet or a source: an outlet there is relayed, not a claimant
+_RELAY_PHRASES = frozenset({("со", "ссылкой", "на"), ("з", "посиланням", "на"), ("citing",)})
+# "по его словам", "за їхніми даними": a possessive between the two words
+_PRONOUN_PHRASE = {
+    "ru": re.compile(r"\b(?:по|со)\s+(?:его|её|ее|их)\s+(?:словам|данным|оценкам|оценке|"
+                     r"информации|сведениям|мнению|подсчетам|подсчётам)\b|"
+                     r"\bсогласно\s+(?:его|её|ее|их)\s+(?:данным|оценкам)\b", re.I),
+    "uk": re.compile(r"\bза\s+(?:його|її|їхніми|їхньою|їх)\s+(?:словами|даними|оцінками|"
+                     r"оцінкою|інформацією|підрахунками)\b|\bна\s+(?:його|її|їхню)\s+думку\b",
+                     re.I),
+    "en": re.compile(r"\baccording\s+to\s+(?:him|her|them|it)\b|\b(?:his|her|their)\s+"
+                     r"(?:estimate|estimates|assessment|figures|data)\b", re.I),
+}
+PRONOUNS = frozenset("""он она они оно его её ее их он вона вони воно його її їх
+    he she they it we i him them this that""".split())
+_BOUNDARY = frozenset("""что чтобы как который которая которое которые которых где когда
+    если а но однако хотя же ли причем причём що щоб як який яка яке які де коли якщо
+    але проте хоча та і й и that which who whom whose as and but while whereas when if
+    because since so""".split())
+_PREPS = frozenset("""в во на по с со из к ко от до о об обо при за над под для без у через
+    про между перед после из-за среди вокруг около з із зі від між після серед біля для
+    in on at by for with from of to into after before during since about over under""".split())
+_EN_SKIP = frozenset("""has have had also reportedly previously earlier later recently
+    repeatedly once again now then already separately meanwhile publicly officially
+    has also have also""".split())
+# words that end an English noun phrase: auxiliaries, common verbs, adverbs, conjunctions
+_EN_STOP = frozenset("""is are was were be been being will would could can may might must shall
+    should do does did dont don't doesn't didn't not no there here just only than very like
+    although though because before after until unless since whether also still even
+    to""".split())
+_EN_LEAD = frozenset("""on in last this earlier later monday tuesday wednesday thursday
+    friday saturday sunday week month year today yesterday meanwhile separately also
+    however but and so then now""".split())
+_EN_TITLES = frozenset("""chief secretary president minister director head general spokesman
+    spokeswoman spokesperson adviser advisor commander official analyst leader envoy
+    ambassador lawmaker legislator senator representative colonel lieutenant admiral
+    gen gen. lt col sgt mr mrs ms dr""".split())
+_EN_TRAIL = frozenset("""estimates estimate data figures figure assessment assessments
+    report reports sources source statement""".split())
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+_EN_AMBIGUOUS = frozenset("estimates reports claims notes states".split())
+_EN_NOT_SPEAKER = frozenset("a an the was were is are be been being am i'm it's".split())
+
+def _outlet_key(name: str) -> str:
+    s = name.strip(" «»\"“”'").lower()
+    return s[4:] if s.startswith("the ") else s
+
+
+_OUTLET_NAMES = frozenset({
+    "reuters", "bloomberg", "guardian", "associated press", "ap", "afp", "bbc", "cnn",
+    "new york times", "nyt", "wall street journal", "wsj", "washington post",
+    "financial times", "ft", "yonhap", "yonhap news agency", "nk news", "nikkei",
+    "politico", "axios", "cbs", "abc", "nbc", "al jazeera", "sky news", "kyiv independent",
+    "ukrinform", "unian", "рбк", "рбк-украина", "рбк-україна", "тасс", "риа новости",
+    "интерфакс", "интерфакс-украина", "укринформ", "укрінформ", "униан", "уніан",
+    "українська правда", "украинская правда", "би-би-си", "бі-бі-сі", "коммерсант",
+    "коммерсантъ", "медуза", "meduza", "reuters news agency", "bloomberg news",
+})
+
+
+_OUTLET_WORDS = re.compile(r"(?i)\b(?:times|post|journal|news|press|herald|telegraph|guardian|"
+                           r"tribune|gazette|economist|wire|tv|radio|агентство|агенція|"
+                           r"газета|телеканал|издание|видання)\b")
+
+
+def is_outlet(name: str) -> bool:
+    """Whether ``name`` is a news outlet (which relays claims rather than makes them)."""
+    key = _outlet_key(name)
+    return key in _OUTLET_NAMES or bool(_OUTLET_WORDS.search(key))
+
+
+def _outlet_like(name: str, lang: str) -> bool:
+    """An outlet, or a Latin-script name inside Cyrillic text ("со ссылкой на The Sun")."""
+    if is_outlet(name):
+        return True
+    return lang != "en" and not re.search(r"[а-яёіїєґ]", name, re.I) and name[:1].isupper()
+
+
+# --- morphology ---------------------------------------------------------------------
+
+@lru_cache(maxsize=50_000)
+def _parses(word: str, lang: str) -> tuple[Any, ...]:
+    if lang not in ("ru", "uk") or not re.search(r"[а-яёіїєґ]", word, re.I):
+        return ()
+    return tuple(analyzer(lang).parse(word))
+
+
+def _pos(word: str, lang: str) -> set[str]:
+    return {str(p.tag.POS) for p in _parses(word, lang) if p.tag.POS}
+
+
+def _is_verb(tok: _Tok, lang: str) -> bool:
+    return any(str(p.tag.POS) == "VERB" and p.score >= 0.3 for p in _parses(tok.text, lang))
+
+
+def _speech_verb(tok: _Tok, lang: str) -> bool:
+    if lang == "en":
+        return tok.low in EN_VERBS
+    return any(str(p.tag.POS) == "VERB" and p.normal_form in SPEECH_VERBS[lang]
+               for p in _parses(tok.text, lang))
+
+
+def _can_head(tok: _Tok, lang: str) -> bool:
+    """Can this token start a subject noun phrase (nominative noun, adjective, name)?"""
+    if not tok.word or tok.low in PRONOUNS or tok.low in _BOUNDARY or tok.low in _PREPS:
+        return False
+    if tok.text.isdigit():
+        return False
+    parses = _parses(tok.text, lang)
+    if not parses:  # Latin word, abbreviation or unknown: only when capitalised
+        return tok.cap
+    for p in parses:
+        if str(p.tag.POS) in ("NOUN", "ADJF", "PRTF") and "nomn" in p.tag:
+            return True
+    return tok.cap and all(not p.is_known for p in parses)
+
+
+def _has_tag(tok: _Tok, tag: str, lang: str) -> bool:
+    return any(tag in _grammemes(p) for p in _parses(tok.text, lang) if p.score >= 0.1)
+
+
+def _grammemes(p: Any) -> set[str]:
+    # by name: the uk dictionary lacks some of the ru grammemes (Geox), so no `in p.tag`
+    return set(str(p.tag).replace(" ", ",").split(","))
+
+
+def _is_name(tok: _Tok, lang: str) -> bool:
+    if not tok.cap or not tok.word:
+        return False
+    if lang == "en" or not _parses(tok.text, lang):
+        return False
+    return any(_NAME_TAGS & _grammemes(p)
+               for p in _parses(tok.text, lang) if p.score >= 0.1)
+
+
+def _restore_case(new: str, old: str) -> str:
+    if old.isupper() and len(old) > 1:
+        return new.upper()
+    if old[:1].isupper():
+        return "-".join(part[:1].upper() + part[1:] for part in new.split("-"))
+    return new
+
+
+def _inflect(tok: _Tok, case: str, lang: str, names: bool) -> str | None:
+    """The nominative of ``tok`` read in ``case``; None when morphology cannot say."""
+    cands = [p for p in _parses(tok.text, lang) if case in p.tag
+             and str(p.tag.POS) in ("NOUN", "ADJF", "PRTF")]
+    if names:
+        named = [p for p in cands if _NAME_TAGS & _grammemes(p)]
+        cands = named or cands
+    for p in cands:
+        if tok.cap:  # prefer proper-noun readings for capitalised words
+            proper = [q for q in cands if {"Surn", "Name", "Orgn", "Geox"} & _grammemes(q)]
+            p = proper[0] if proper else p
+        if "Fixd" in p.tag:
+            return tok.text
+        form = p.inflect({"nomn"})
+        if form is None:
+            return None
+        return _restore_case(str(form.word), tok.text)
+    return None
+
+
+def _nominative(toks: list[_Tok], case: str, lang: str) -> str:
+    """Put the head of a noun phrase read in ``case`` into the nominative.
+
+    Leading adjectives and the first noun change (and names right after it);
+    the genitive complements that follow stay as written.  When a word cannot
+    be parsed in that case the phrase is returned as written.
+    """
+    as_written = _join(toks)
+    if not case or lang not in ("ru", "uk") or not toks:
+        return as_written
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if not t.word or not _parses(t.text, lang):
+            return as_written
+        pos = _pos(t.text, lang)
+        is_name = _is_name(t, lang)
+        word = _inflect(t, case, lang, names=is_name)
+        if word is None:
+            return as_written
+        out.append(word)
+        i += 1
+        if ("NOUN" in pos and not any(case in p.tag and str(p.tag.POS) in ("ADJF", "PRTF")
+                                      for p in _parses(t.text, lang))) or is_name:
+            # the head noun; apposed names ("Кирилла Буданова") follow it
+            while i < len(toks) and _is_name(toks[i], lang):
+                nxt = _inflect(toks[i], case, lang, names=True)
+                if nxt is None:
+                    return as_written
+                out.append(nxt)
+                i += 1
+            break
+    rest = _join(toks[i:]) if i < len(toks) else ""
+    return " ".join(x for x in (" ".join(out), rest) if x)
+
+
+def _join(toks: list[_Tok]) -> str:
+    if not toks:
+        return ""
+    out = toks[0].text
+    for a, b in zip(toks, toks[1:], strict=False):
+        out += (" " if b.start > a.end else "") + b.text
+    return out
+
+
+# --- noun phrases -----------------------------------------------------------------------
+
+def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok]:
+    """The noun phrase starting at toks[i] (a source phrase's object or an inverted subject)."""
+    out: list[_Tok] = []
+    j = i
+    while j < len(toks) and len(out) < limit:
+        t = toks[j]
+        if not t.word:
+            if t.text in "«»\"“”" and not out:
+                j += 1
+                continue
+            if t.text in "«»\"“”" or (t.text == "'" and lang == "en"):
+                j += 1
+                continue
+            if t.text == "-" and out:
+                j += 1
+                continue
+            break
+        if t.low in _BOUNDARY and not (t.low in ("и", "і", "та", "and") and out
+                                       and j + 1 < len(toks) and toks[j + 1].word
+                                       and _np_continues(toks[j + 1], lang)):
+            break
+        if out and t.low in _PREPS and not (lang == "en" and t.low == "of"):
+            break
+        if t.text.isdigit():
+            break
+        if lang != "en" and out and _is_verb(t, lang) and not _can_head(t, lang):
+            break
+        if lang == "en" and out and (t.low in EN_VERBS or t.low in _EN_SKIP
+                                     or t.low in _EN_STOP):
+            break
+        if lang == "en" and len(out) >= 6 and not t.cap:
+            break  # a long run of lowercase words is a clause, not a name
+        out.append(t)
+        j += 1
+    return out
+
+
+def _np_continues(t: _Tok, lang: str) -> bool:
+    if lang == "en":
+        return t.cap
+    return bool({"ADJF", "NOUN"} & _pos(t.text, lang)) or t.cap
+
+
+def _np_left(toks: list[_Tok], v: int, lang: str, limit: int = 12) -> list[_Tok]:
+    """The subject noun phrase before the verb at toks[v]."""
+    j = v - 1
+    if lang == "en":
+        while j >= 0 and toks[j].low in _EN_SKIP:
+            j -= 1
+    run: list[_Tok] = []
+    while j >= 0 and len(run) < limit:
+        t = toks[j]
+        if not t.word and t.text not in "«»\"“”-'’":
+            break
+        if t.low in _BOUNDARY and t.low not in ("и", "і", "та", "and"):
+            break
+        if lang != "en" and _is_verb(t, lang) and not _can_head(t, lang):
+            break
+        if lang == "en" and (t.low in EN_VERBS or t.low in _EN_STOP or t.text.isdigit()):
+            break
+        run.insert(0, t)
+        j -= 1
+    run = [t for t in run if t.word or t.text in "-'’"]
+    while run and run[0].low in ("и", "і", "та", "and"):
+        run = run[1:]
+    if lang == "en":
+        while run and (run[0].low in _EN_LEAD or run[0].low in _PREPS):
+            run = run[1:]
+        return run
+    # skip adverbs and prepositional phrases before the subject
+    start = None
+    for k, t in enumerate(run):
+        after = run[k - 1] if k > 0 else None
+        if _can_head(t, lang) and not (after and (after.low in _PREPS or after.text.isdigit())):
+            start = k
+            break
+    if start is None:
+        return []
+    out: list[_Tok] = []
+    for t in run[start:]:
+        if t.low in _PREPS or ("ADVB" in _pos(t.text, lang) and not _can_head(t, lang)
+                               and not t.cap):  # a capitalised "Вон" is a name, not "вон"
+            break
+        out.append(t)
+    return out
+
+
+def _person(np: list[_Tok], lang: str) -> list[_Tok]:
+    """The person's name at the end of a phrase with a title, else the whole phrase."""
+    if lang == "en":
+        last_title = max((k for k, t in enumerate(np) if t.low.rstrip(".") in _EN_TITLES),
+                         default=-1)
+        rest = np[last_title + 1:]
+        if 0 <= last_title and rest and all(t.cap for t in rest):
+            return rest
+        return np
+    names = _name_run(np, lang)
+    return names if names and len(names) < len(np) else np
+
+
+def _unknown(tok: _Tok, lang: str) -> bool:
+    parses = _parses(tok.text, lang)
+    return bool(parses) and not any(p.is_known for p in parses)
+
+
+def _name_like(tok: _Tok, lang: str) -> bool:
+    if tok.text.isupper() and len(tok.text) > 1:  # ГУР, США: bodies, not people
+        return False
+    return _is_name(tok, lang) or _unknown(tok, lang)
+
+
+def _name_run(toks: list[_Tok], lang: str) -> list[_Tok]:
+    """A person's name ending ``toks`` ("... Украины Кирилл Буданов" → "Кирилл Буданов")."""
+    k = len(toks)
+    while k > 0 and toks[k - 1].word and toks[k - 1].cap:
+        k -= 1
+    run = toks[k:]
+    while run and not _name_like(run[0], lang) and not (
+            len(run) > 1 and _has_tag(run[1], "Surn", lang)
+            and not _has_tag(run[0], "Geox", lang) and not _has_tag(run[0], "Orgn", lang)
+            and not run[0].text.isupper()):
+        run = run[1:]  # titles, bodies and places before the name (a first name stays)
+    if any(_is_name(t, lang) for t in run) or sum(_unknown(t, lang) for t in run) >= 2:
+        return run
+    return []
+
+
+def _person_in(toks: list[_Tok], lang: str) -> str | None:
+    """The first person named anywhere in a sentence (used to resolve "he"/"его")."""
+    if lang == "en":
+        for k, t in enumerate(toks):
+            if t.low.rstrip(".") in _EN_TITLES:
+                run = []
+                for u in toks[k + 1:]:
+                    if not (u.word and u.cap):
+                        break
+                    run.append(u)
+                if run:
+                    return _join(run)
+        return None
+    k = 0
+    while k < len(toks):
+        if toks[k].word and toks[k].cap:
+            j = k
+            while j < len(toks) and toks[j].word and toks[j].cap:
+                j += 1
+            run = _name_run(toks[k:j], lang)
+            if run:
+                return _join(run)
+            k = j
+        else:
+            k += 1
+    return None
+
+
+def _clean_en(np: list[_Tok]) -> list[_Tok]:
+    while np and np[-1].low in _EN_TRAIL:
+        np = np[:-1]
+    return np
+
+
+# --- candidates in one sentence --------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Cand:
+    start: int
+    end: int
+    claimant: str | None  # None: a pronoun, resolved from earlier sentences
+
+
+def _phrase_at(toks: list[_Tok], i: int, lang: str) -> tuple[int, str, bool] | None:
+    for words, case in _PHRASES[lang]:
+        n = len(words)
+        if tuple(t.low for t in toks[i:i + n]) == words:
+            return i + n, case, words in _RELAY_PHRASES
+    return None
+
+
+def _candidates(text: str, span: Span, lang: str) -> list[_Cand]:
+    a, b = span
+    toks = _tokens(text, a, b)
+    out: list[_Cand] = []
+    for m in _PRONOUN_PHRASE[lang].finditer(text, a, b):
+        out.append(_Cand(m.start(), m.end(), None))
+    covered = -1  # end offset of the last source phrase: its words are not verbs
+    for i, tok in enumerate(toks):
+        if tok.start < covered:
+            continue
+        hit = _phrase_at(toks, i, lang)
+        if hit is not None:
+            k, case, relay = hit
+            if k < len(toks) and toks[k].low in PRONOUNS:
+                if not relay:
+                    out.append(_Cand(tok.start, toks[k].end, None))
+                continue
+            np = _np_right(toks, k, lang)
+            if lang == "en":
+                np = _clean_en(np)
+            if np and relay and (_outlet_like(_join(np), lang) or not np[0].word):
+                continue  # the outlet is picked up as relayed
+            if np:
+                who = _person(np, lang)
+                out.append(_Cand(tok.start, np[-1].end, _nominative(who, case, lang)))
+                covered = np[-1].end + 1
+            continue
+        if not _speech_verb(tok, lang):
+            continue
+        if lang == "en" and tok.low in _EN_AMBIGUOUS and not (
+                i + 1 < len(toks) and (toks[i + 1].low in ("that", "the", "a", "about")
+                                       or toks[i + 1].text[0].isdigit())):
+            continue  # "intelligence estimates" is a noun, "X estimates that" a verb
+        if lang == "en" and i > 0 and toks[i - 1].low in _EN_NOT_SPEAKER:
+            continue  # "an estimated 5 million", "I'm told", "was reported"
+        if lang != "en" and i > 0 and toks[i - 1].low in ("как", "як") and (
+                i + 1 >= len(toks) or not toks[i + 1].word):
+            continue  # "как сообщалось," — no speaker named
+        cand = _verb_subject(toks, i, lang)
+        if cand is not None:
+            out.append(cand)
+    return sorted(out, key=lambda c: c.start)
+
+
+_BODIES = frozenset("""служба спецслужба разведка розвідка ведомство відомство власть влада
+    орган штаб министерство міністерство агентство сми змі источник джерело""".split())
+
+
+def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
+    """A plural verb needs a plural (or coordinated) subject.
+
+    "Численность контингента оценивают в ..." has no subject: the phrase before
+    the verb is its object, not a claimant.
+    """
+    if lang == "en" or any(t.low in ("и", "і", "та") for t in np):
+        return True
+    if not any("plur" in _grammemes(p) for p in _parses(verb.text, lang)
+               if str(p.tag.POS) == "VERB"):
+        return True
+    for t in np:
+        parses = [p for p in _parses(t.text, lang) if str(p.tag.POS) == "NOUN"]
+        if parses:
+            plural = [p for p in parses if {"plur", "nomn"} <= _grammemes(p)]
+            # people, bodies and places speak; "потери", "цифры" do not
+            return any("anim" in _grammemes(p) or {"Orgn", "Geox"} & _grammemes(p)
+                       or p.normal_form in _BODIES for p in plural)
+    return True
+
+
+def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
+    verb = toks[v]
+    j = v - 1
+    while lang == "en" and j >= 0 and toks[j].low in _EN_SKIP:
+        j -= 1
+    if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
+        return _Cand(toks[j].start, verb.end, None)  # "он сказал", "he said"
+    # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
+    if lang != "en":
+        for k in (v - 2, v + 1):
+            if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and toks[k + 1].cap:
+                np = _np_right(toks, k + 1, lang, limit=4)
+                if np and (k == v - 2 or not _np_left(toks, v, lang)):
+                    return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
+                                 _nominative(np, "loct", lang))
+    left = _np_left(toks, v, lang)
+    if left and _agrees(left, verb, lang):
+        return _Cand(left[0].start, verb.end, _join(_person(left, lang)))
+    k = v + 1
+    if k < len(toks) and toks[k].low in PRONOUNS:
+        return _Cand(verb.start, toks[k].end, None)
+    if lang == "en":
+        after_break = v == 0 or not toks[v - 1].word  # ", said X" / "“…,” said X"
+        if after_break and k < len(toks) and (toks[k].cap or toks[k].low in ("the", "a", "an")) \
+                and toks[k].low not in PRONOUNS:
+            np = _np_right(toks, k, lang)
+            if np:
+                return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))
+        return None
+    if k < len(toks) and _can_head(toks[k], lang):
+        np = _np_right(toks, k, lang)
+        if np:
+            return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))
+    return None
+
+
+# --- relayed outlets ------------------------------------------------------------------------
+
+_WORD = r"[A-ZА-ЯЁІЇЄҐ][\w&'’\-]*(?:\.\w+)*"  # a capitalised word; "U.S" keeps its dot
+_NAME = rf"[«\"“]?(?:The[ \t]+)?{_WORD}(?:[ \t]+(?:of[ \t]+|and[ \t]+)?{_WORD})*[»\"”]?"
+_NAMES = rf"{_NAME}(?:[ \t]*(?:,|\bи\b|\band\b|\bта\b|\bі\b)[ \t]*{_NAME})*"
+_GENERIC = (r"(?:(?:агентство|агентства|издание|издания|газету|газеты|телеканал|журнал|портал|"
+            r"видання|газету|агентство|the\s+news\s+agency|news\s+agency|the\s+newspaper)\s+)?")
+_RELAY = re.compile(  # group 1: only when the name is an outlet; group 2: always
+    rf"(?:(?:со\s+ссылкой\s+на|з\s+посиланням\s+на|\bciting|\bas\s+reported\s+by|"
+    rf"\breported\s+by)\s+{_GENERIC}({_NAMES})"
+    rf"|(?:\bв\s+интервью|\b[ву]\s+інтерв['’]ю|\bin\s+an\s+interview\s+with|\btold)\s+"
+    rf"{_GENERIC}({_NAMES}))")
+_SOURCE_LINE = re.compile(r"^[ \t\-•*]*(?:Источник|Источники|Джерело|Джерела|Source|Sources)"
+                          r"[ \t]*:[ \t]*([^\n]+)", re.M | re.I)
+_ABOUT = re.compile(rf"(?:Об\s+этом|Про\s+це)[^.\n]{{0,120}}?(?:со\s+ссылкой\s+на|"
+                    rf"з\s+посиланням\s+на)\s+{_GENERIC}({_NAMES})")
+_CUT = re.compile(r"\s+(?:со\s+ссылкой|з\s+посиланням|citing|\()|[.;]\s|$", re.I)
+_PRONOUN_ONLY = re.compile(r"(?i)^(?:him|her|them|it|me|us|reporters|journalists)$")
+
+
+def _split_names(s: str) -> str:
+    parts = re.split(r"\s*(?:,|\bи\b|\band\b|\bта\b|\bі\b)\s*", s)
+    names = [p.strip(" «»\"“”") for p in parts if p.strip(" «»\"“”")]
+    return ", ".join(names)
+
+
+def _relays(text: str, a: int, b: int, lang: str) -> list[tuple[int, str]]:
+    out = []
+    for m in _RELAY.finditer(text, a, b):
+        name = _split_names(m.group(1) or m.group(2))
+        if not name or _PRONOUN_ONLY.match(name):
+            continue
+        if m.group(1) and not all(_outlet_like(n, lang) for n in name.split(", ")):
+            continue  # "citing Western officials": a claimant, not an outlet
+        out.append((m.start(), name))
+    return out
+
+
+def article_relay(text: str) -> str | None:
+    """The outlet a whole article relays: a "Источник:" line or "Об этом ... со ссылкой на X"."""
+    m = _SOURCE_LINE.search(text)
+    if m:
+        value = m.group(1)
+        cut = _CUT.search(value)
+        value = value[: cut.start()] if cut else value
+        names = re.findall(_NAME, value)
+        if names:
+            return _split_names(", ".join(names))
+    m = _ABOUT.search(text)
+    if m:
+        return _split_names(m.group(1))
+    return None
+
+
+# --- the public function ------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r";|,\s+(?:а|но|однако|тогда\s+как|в\s+то\s+время\s+как|але|проте|тоді\s+як|"
+                     r"натомість|while|whereas|but)\s", re.I)
+
+
+def _clause(text: str, span: Span, pos: int) -> Span:
+    a, b = span
+    start, end = a, b
+    for m in _CLAUSE.finditer(text, a, b):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end
+
+
+def _nearest(cands: list[_Cand], at: Span) -> _Cand | None:
+    def dist(c: _Cand) -> int:
+        if c.end <= at[0]:
+            return at[0] - c.end
+        if c.start >= at[1]:
+            return c.start - at[1]
+        return 0
+    return min(cands, key=dist) if cands else None
+
+
+def _lookback(text: str, before: int, lang: str, sentences: int = 3) -> str | None:
+    """The last speaker named in the few sentences before ``before``."""
+    from .extract.sentences import sentence_around
+
+    pos = before
+    for _ in range(sentences):
+        while pos > 0 and text[pos - 1].isspace():
+            pos -= 1
+        if pos <= 0:
+            return None
+        span = sentence_around(text, pos - 1)
+        named = [c for c in _candidates(text, span, lang) if c.claimant]
+        if named:
+            return named[-1].claimant
+        person = _person_in(_tokens(text, *span), lang)
+        if person:
+            return person
+        pos = span[0]
+    return None
+
+
+def _words_after(text: str, pos: int, end: int) -> int:
+    return len(re.findall(r"\w+", text[pos:end]))
+
+
+def find_claimant(text: str, sentence: Span, at: Span, lang: str
+                  ) -> tuple[str | None, str | None]:
+    """(claimant, relayed outlet) for the quantity at ``at`` inside ``sentence``.
+
+    Either may be None.  ``lang`` is "ru", "uk" or "en"; other values read as en.
+    """
+    if lang not in ("ru", "uk", "en"):
+        lang = "en"
+    a, b = sentence
+    found = _candidates(text, sentence, lang)
+    outlets = [c for c in found if c.claimant and is_outlet(c.claimant)]
+    cands = [c for c in found if c not in outlets]
+    clause = _clause(text, sentence, at[0])
+    # the quantity's own clause first; then a speaker from an earlier clause, or one
+    # that closes the sentence ("..., а ещё 6 тысяч готовятся, заявил Буданов")
+    chosen = _nearest([c for c in cands if clause[0] <= c.start < clause[1]], at) \
+        or _nearest([c for c in cands if c.start < clause[0]
+                     or _words_after(text, c.end, b) <= 3], at)
+    claimant: str | None = None
+    if chosen is not None:
+        claimant = chosen.claimant if chosen.claimant else _lookback(text, a, lang)
+    relays = _relays(text, *clause, lang) or _relays(text, a, b, lang) \
+        or [(c.start, c.claimant) for c in outlets if c.claimant]
+    relayed = min(relays, key=lambda r: abs(r[0] - at[0]))[1] if relays else None
+    if claimant and is_outlet(claimant):
+        claimant = None
+    if relayed is None:
+        relayed = article_relay(text)
+    if claimant:
+        claimant = claimant.strip(" «»\"“”,")
+    if relayed:
+        relayed = re.sub(r"^the\s+", "", relayed.strip(" «»\"“”,"))
+    return claimant or None, relayed or None

@@ -1,0 +1,678 @@
+"""Digests: which figures are new or moved, rendered as text + HTML, and the reports/ archive.
+
+Rendering works on plain ``DigestItem`` objects, so it can be used and tested
+without a database.  The store-facing half (collecting undigested events,
+attaching them to a digest exactly once, writing the archive) is at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote as urlquote
+
+import css_inline
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from .charts import ChartPoint, point, spark_text, sparkline_svg, timeline_svg
+from .models import Event, Number, Value
+
+if TYPE_CHECKING:
+    from .pipeline import Context
+
+log = logging.getLogger(__name__)
+
+QUALIFIER_WORDS = {
+    "exact": "", "approx": "about", "more_than": "more than", "at_least": "at least",
+    "up_to": "up to", "less_than": "less than", "range": "",
+}
+
+
+# --- words --------------------------------------------------------------------
+
+def fmt_number(x: Number | None) -> str:
+    """10000 → "10,000"; 2.5 → "2.5"; None → "?"."""
+    if x is None:
+        return "?"
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{int(x):,}"
+
+
+def value_words(v: Value, kind: str = "count", unit: str = "") -> str:
+    """A value as a reader would say it: "more than 10,000 troops", "up to 40%"."""
+    pct = "%" if kind == "percent" else ""
+    q = v.qualifier
+    if v.low is not None and v.high is not None and v.low != v.high:
+        core = f"{fmt_number(v.low)}{pct}–{fmt_number(v.high)}{pct}"
+        if q not in ("range", "exact"):
+            core = f"{QUALIFIER_WORDS.get(q, '')} {core}".strip()
+    else:
+        n = v.low if q in ("more_than", "at_least") or v.high is None else v.high
+        core = f"{QUALIFIER_WORDS.get(q, '')} {fmt_number(n)}{pct}".strip()
+    return f"{core} {unit}" if unit else core
+
+
+def change_words(old: Value | None, new: Value, kind: str = "count", unit: str = "") -> str:
+    """ "more than 10,000 → about 12,000 troops", or just the new value."""
+    if old is None:
+        return value_words(new, kind, unit)
+    return f"{value_words(old, kind)} → {value_words(new, kind, unit)}"
+
+
+def difference(old: Value | None, new: Value, kind: str = "count") -> str:
+    """ "+2,000 (+20%)" between the two values' point estimates; "" when unknown."""
+    if old is None:
+        return ""
+    a, b = point(old), point(new)
+    if a is None or b is None:
+        return ""
+    diff = b - a
+    sign = "+" if diff > 0 else "−" if diff < 0 else "±"
+    unit = " pp" if kind == "percent" else ""
+    text = f"{sign}{fmt_number(abs(diff))}{unit}"
+    if a:
+        rel = diff / abs(a) * 100
+        rel_s = f"{abs(rel):.1f}".rstrip("0").rstrip(".")
+        text += f" ({'+' if rel > 0 else '−' if rel < 0 else '±'}{rel_s}%)"
+    return text
+
+
+def highlight(quote: str, surface: str) -> Markup:
+    """The quote, escaped, with the number's surface wrapped in <mark>."""
+    i = quote.find(surface) if surface else -1
+    if i < 0:
+        return escape(quote)
+    return (escape(quote[:i]) + Markup("<mark>") + escape(surface) + Markup("</mark>")
+            + escape(quote[i + len(surface):]))
+
+
+_SAFE_SCHEMES = ("http://", "https://")
+
+
+def safe_href(url: str) -> str | None:
+    """Only web links become hrefs: a javascript: or data: URL in an article is shown as text."""
+    u = (url or "").strip()
+    return u if u.lower().startswith(_SAFE_SCHEMES) else None
+
+
+def file_slug(name: str) -> str:
+    """A figure id as a file name that works on any disk."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "_"
+
+
+# --- rendering ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One event with everything the digest shows about it."""
+
+    event: Event
+    title: str
+    figure_kind: str = "count"
+    unit_label: str = ""
+    quote: str = ""
+    surface: str = ""
+    outlet: str = ""
+    claimant: str | None = None
+    url: str = ""
+    agree: int = 0  # other sources stating the same value
+    trend: tuple[Value, ...] = ()
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered digest: the subject, the plain-text part and two HTML forms."""
+
+    subject: str
+    text: str
+    html: str  # a standalone page with a <style> block (the archive copy)
+    email_html: str  # the same with the CSS inlined for mail clients
+
+
+@dataclass
+class FigureGroup:
+    id: str
+    title: str
+    badge: str  # "NEW" | "CHANGED"
+    summary: str
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+_env: Environment | None = None
+
+
+def env() -> Environment:
+    """The Jinja2 environment: autoescape on for every .html template."""
+    global _env
+    if _env is None:
+        _env = Environment(loader=PackageLoader("monitor", "templates"),
+                           autoescape=select_autoescape(("html", "svg")),
+                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                           keep_trailing_newline=True)
+        _env.filters["href"] = safe_href
+        _env.filters["num"] = fmt_number
+    return _env
+
+
+def group(items: Sequence[DigestItem]) -> list[FigureGroup]:
+    """Events grouped by figure (first-seen order), each group's events by date."""
+    groups: dict[str, FigureGroup] = {}
+    by_fig: dict[str, list[DigestItem]] = {}
+    for it in items:
+        by_fig.setdefault(it.event.figure, []).append(it)
+    for fig, its in by_fig.items():
+        its.sort(key=lambda i: (i.event.published or "", i.event_id or 0))
+        changed = [i for i in its if i.event.kind == "changed"]
+        first, last = its[0], its[-1]
+        old = changed[0].event.old if changed else None
+        g = FigureGroup(id=fig, title=first.title, badge="CHANGED" if changed else "NEW",
+                        summary=change_words(old, last.event.new, last.figure_kind))
+        for it in its:
+            ev = it.event
+            g.entries.append({
+                "kind": ev.kind,
+                "badge": "CHANGED" if ev.kind == "changed" else "NEW",
+                "change": change_words(ev.old, ev.new, it.figure_kind, it.unit_label),
+                "difference": difference(ev.old, ev.new, it.figure_kind),
+                "quote": it.quote,
+                "quote_html": highlight(it.quote, it.surface),
+                "outlet": it.outlet,
+                "url": it.url,
+                "published": (ev.published or "")[:10],
+                "claimant": it.claimant,
+                "track": ev.track,
+                "agree": it.agree,
+                "spark_svg": sparkline_svg(it.trend),
+                "spark_text": spark_text(it.trend) if len(it.trend) > 1 else "",
+                "trend_words": ", ".join(value_words(v, it.figure_kind) for v in it.trend),
+            })
+        groups[fig] = g
+    return list(groups.values())
+
+
+def subject_line(groups: Sequence[FigureGroup], prefix: str = "", limit: int = 200) -> str:
+    """What moved, then how many figures are new:
+    "North Korean troops in Russia: more than 10,000 → about 12,000; 1 new figure"."""
+    room = limit - len(prefix) - 1
+    changed = [f"{g.title}: {g.summary}" for g in groups if g.badge == "CHANGED"]
+    new = [g for g in groups if g.badge == "NEW"]
+    n = len(new)
+    tail = f"{n} new figure{'s' if n != 1 else ''}" if n else ""
+    if changed:
+        text = _fit(changed, "; ", room - len(tail) - 2, "more changed")
+        text = f"{text}; {tail}" if tail else text
+    elif new:
+        text = f"{tail}: " + _fit([f"{g.title} {g.summary}" for g in new], ", ",
+                                  room - len(tail) - 2, "more")
+    else:
+        text = "no changes"
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return f"{prefix} {text}".strip() if prefix else text
+
+
+def _fit(parts: list[str], sep: str, room: int, more: str) -> str:
+    """As many parts as fit in ``room`` characters, then "+N more"."""
+    out: list[str] = []
+    for i, p in enumerate(parts):
+        rest = len(parts) - i - 1
+        extra = f"{sep}+{rest} {more}" if rest else ""
+        if out and len(sep.join([*out, p])) + len(extra) > room:
+            return sep.join(out) + f"{sep}+{len(parts) - i} {more}"
+        out.append(p)
+    return sep.join(out)
+
+
+def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime | None = None,
+           key: str = "", cadence: str = "immediate", archive: bool = True) -> Rendered:
+    """Render a digest of ``items``; ``archive`` adds relative links to the figure pages."""
+    groups = group(items)
+    created = created or datetime.now(UTC)
+    subject = subject_line(groups, prefix)
+    ctx = {"groups": groups, "subject": subject, "created": created.strftime("%Y-%m-%d %H:%M UTC"),
+           "key": key, "cadence": cadence, "archive": archive,
+           "slug": file_slug, "count": len(items)}
+    e = env()
+    text = e.get_template("digest.txt").render(ctx)
+    html = e.get_template("digest.html").render(ctx)
+    email_ctx = dict(ctx, archive=False)
+    email_html = inline_css(e.get_template("digest.html").render(email_ctx))
+    return Rendered(subject, text, html, email_html)
+
+
+def inline_css(html: str) -> str:
+    """Move the <style> rules into style="" attributes; never fetch anything."""
+    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
+
+
+def message_id(key: str, email: str, domain: str = "figmon.local") -> str:
+    """Stable per digest and recipient, so a resend can be recognised as the same message."""
+    h = hashlib.sha256(f"{key}\0{email.strip().lower()}".encode()).hexdigest()[:32]
+    return f"<{h}@{domain}>"
+
+
+def unsubscribe_token(email: str) -> str:
+    """Stable token naming the subscriber in unsubscribe requests."""
+    return hashlib.sha256(f"figmon-unsubscribe\0{email.strip().lower()}".encode()).hexdigest()[:20]
+
+
+def sender_domain(sender: str) -> str:
+    return sender.rpartition("@")[2].strip(" >") or "figmon.local"
+
+
+def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
+                  when: datetime | None = None) -> EmailMessage:
+    """A multipart/alternative message: plain text first, then the inlined HTML."""
+    msg = EmailMessage()
+    msg["Subject"] = rendered.subject
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(when or datetime.now(UTC))
+    msg["Message-ID"] = msg_id
+    token = unsubscribe_token(to)
+    msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
+                               f"{urlquote('unsubscribe ' + token)}>")
+    msg["X-Figmon-Unsubscribe-Token"] = token
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.email_html, subtype="html")
+    return msg
+
+
+def serialize(msg: EmailMessage) -> str:
+    """The message as sent. Headers are not folded (lines up to RFC 5322's 998):
+    the stdlib's folding doubles the space before an encoded word such as "→"."""
+    return msg.as_string(policy=msg.policy.clone(max_line_length=998))
+
+
+def test_message(sender: str, to: str) -> EmailMessage:
+    """The `figmon test-email` message: proves the route works, nothing more."""
+    now = datetime.now(UTC)
+    text = ("This is a test message from figmon.\n\nIf you can read it, digests sent to "
+            f"{to} will arrive the same way.\n")
+    html = inline_css(env().get_template("test.html").render(to=to))
+    msg = EmailMessage()
+    msg["Subject"] = "[figmon] test message"
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(f"test-{now.isoformat()}", to, sender_domain(sender))
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+# --- from the store -----------------------------------------------------------------
+
+def digest_key(cadence: str, event_ids: Iterable[int]) -> str:
+    """Same events + cadence → same key, so a re-run builds nothing new."""
+    ids = ",".join(str(i) for i in sorted(set(event_ids)))
+    return hashlib.sha256(f"{cadence}:{ids}".encode()).hexdigest()[:24]
+
+
+def _figure(ctx: Context, fig_id: str) -> tuple[str, str, str]:
+    """(title, kind, unit label) of a figure; the id stands in when the rule is gone."""
+    fig = (getattr(ctx.rules, "figures", None) or {}).get(fig_id)
+    if fig is None:
+        return fig_id, "count", ""
+    kind = str(getattr(fig, "kind", "count") or "count")
+    label = str(getattr(fig, "unit_label", "") or "")
+    if kind == "percent":
+        label = label.lstrip("%").strip()  # "% of ammunition" → "40% of ammunition"
+    return str(getattr(fig, "title", fig_id) or fig_id), kind, label
+
+
+def _value(d: Mapping[str, Any] | None) -> Value | None:
+    return Value(d["low"], d["high"], d["qualifier"]) if d else None
+
+
+def _row_value(r: Mapping[str, Any]) -> Value:
+    from .models import clean_number
+
+    return Value(clean_number(r["low"]), clean_number(r["high"]), r["qualifier"])
+
+
+def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 8
+              ) -> list[DigestItem]:
+    """Store.events() rows → DigestItems with quote, source, agreement and trend."""
+    from . import changes
+
+    figures = getattr(ctx.rules, "figures", None) or {}
+    tracks: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    out = []
+    for r in rows:
+        new = _value(r["new"])
+        assert new is not None
+        ev = Event(figure=r["figure"], kind=r["kind"], old=_value(r["old"]), new=new,
+                   article=r["article"] or "", published=r["published"], track=r["track"] or "",
+                   observation_id=r["observation_id"])
+        key = (ev.figure, ev.track)
+        if key not in tracks:
+            tracks[key] = ctx.store.track_observations(*key)
+        obs = tracks[key]
+        idx = next((i for i, o in enumerate(obs) if o["id"] == ev.observation_id), len(obs) - 1)
+        own = obs[idx]["article_id"] if obs else None
+        fig = figures.get(ev.figure)
+        agree = len({o["article_id"] for o in obs
+                     if o["article_id"] != own and not changes.differs(new, _row_value(o), fig)})
+        title, kind, label = _figure(ctx, ev.figure)
+        outlet = r.get("outlet") or r.get("source") or ""
+        if r.get("relayed"):
+            outlet = f"{outlet} (citing {r['relayed']})" if outlet else str(r["relayed"])
+        out.append(DigestItem(
+            event=ev, title=title, figure_kind=kind, unit_label=label,
+            quote=r.get("quote") or "", surface=r.get("surface") or "", outlet=outlet,
+            claimant=r.get("claimant"), url=r["article"] or "", agree=agree,
+            trend=tuple(_row_value(o) for o in obs[max(0, idx + 1 - trend_len): idx + 1]),
+            event_id=r["id"]))
+    return out
+
+
+@dataclass
+class Outgoing:
+    """One subscriber's message of a digest."""
+
+    email: str
+    message_id: str
+    subject: str
+    body: str  # the whole message, as sent
+
+
+@dataclass
+class Built:
+    """A digest built (and, unless a dry run, recorded with its deliveries)."""
+
+    key: str
+    cadence: str
+    event_ids: list[int]
+    rendered: Rendered
+    outgoing: list[Outgoing]
+    digest_id: int | None = None
+    created: bool = False  # False when the key was already recorded
+
+
+def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], key: str,
+              cadence: str, created: datetime) -> list[Outgoing]:
+    from .deliver import sender_of
+
+    sender = sender_of(ctx.settings)
+    prefix = str(ctx.settings.digest.get("subject_prefix") or "")
+    out = []
+    for sub in subs:
+        mine = [it for it in items if sub.wants(it.event.figure)]
+        if not mine:
+            continue
+        r = render(mine, prefix=prefix, created=created, key=key, cadence=cadence,
+                   archive=False)
+        mid = message_id(key, sub.email, sender_domain(sender))
+        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
+        out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
+    return out
+
+
+def _record(ctx: Context, built: Built, created: datetime,
+            cursor: Mapping[str, int] | None = None) -> None:
+    """Digest row, event attachment, delivery rows (and daily cursors): one transaction."""
+    store = ctx.store
+    stamp = created.replace(microsecond=0).isoformat()
+    path = f"digests/{stamp[:10]}-{built.cadence}-{built.key[:12]}.html"
+    with store.atomic():
+        store.db.execute(
+            "INSERT OR IGNORE INTO digests (key, created_at, subject, html, text, cadence,"
+            " events, path) VALUES (?,?,?,?,?,?,?,?)",
+            [built.key, stamp, built.rendered.subject, built.rendered.html, built.rendered.text,
+             built.cadence, json.dumps(built.event_ids), path])
+        built.created = bool(store.db.execute("SELECT changes()").fetchone()[0])
+        built.digest_id = int(store.db.execute("SELECT id FROM digests WHERE key = ?",
+                                               [built.key]).fetchone()[0])
+        if built.cadence == "immediate":
+            store.db.conn.executemany(
+                "UPDATE events SET digest_id = ? WHERE id = ? AND digest_id IS NULL",
+                [(built.digest_id, i) for i in built.event_ids])
+            marks = ",".join("?" * len(built.event_ids))
+            taken = store.db.execute(
+                f"SELECT count(*) FROM events WHERE id IN ({marks}) AND digest_id != ?",
+                [*built.event_ids, built.digest_id]).fetchone()[0]
+            if taken:  # another process digested some of them meanwhile: roll back
+                raise _Raced()
+        store.db.conn.executemany(
+            "INSERT OR IGNORE INTO deliveries (digest_id, email, message_id, status, attempts,"
+            " body, subject, created_at) VALUES (?,?,?,'pending',0,?,?,?)",
+            [(built.digest_id, o.email, o.message_id, o.body, o.subject, stamp)
+             for o in built.outgoing])
+        for email, last in (cursor or {}).items():
+            store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
+                             " WHERE email = ?", [last, stamp, email])
+    if store.db.conn.in_transaction:
+        store.db.conn.commit()
+
+
+def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -> Built | None:
+    """The immediate digest of every event not yet in one; None when there is none.
+
+    Immediate subscribers whose figures match get a delivery each. With
+    ``dry_run`` nothing is written."""
+    from . import subscribers
+
+    rows = ctx.store.events(undigested=True)
+    if not rows:
+        return None
+    created = now or datetime.now(UTC)
+    items = items_for(ctx, rows)
+    ids = [int(r["id"]) for r in rows]
+    key = digest_key("immediate", ids)
+    prefix = str(ctx.settings.digest.get("subject_prefix") or "")
+    rendered = render(items, prefix=prefix, created=created, key=key, cadence="immediate")
+    subs = [s for s in subscribers.active(ctx.store, ctx.settings, sync=not dry_run)
+            if s.cadence == "immediate"]
+    built = Built(key, "immediate", ids, rendered,
+                  _outgoing(ctx, items, subs, key, "immediate", created))
+    if not dry_run:
+        try:
+            _record(ctx, built, created)
+        except _Raced:
+            return build(ctx, now=now)  # only the events still undigested
+        write_archive(ctx)
+    return built
+
+
+class _Raced(Exception):
+    """Some events were attached to another process's digest first."""
+
+
+def daily_due(expr: str, last: str | None, now: datetime) -> bool:
+    """Has the digest cron fired since ``last`` (a subscriber's previous daily digest)?"""
+    from .deliver import cron_trigger
+
+    if not last:
+        return True
+    try:
+        since = datetime.fromisoformat(last)
+    except ValueError:
+        return True
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    nxt = cron_trigger(expr).get_next_fire_time(None, since + timedelta(seconds=1))
+    return nxt is not None and nxt <= now
+
+
+def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
+                now: datetime | None = None) -> list[Built]:
+    """Daily subscribers whose cron time has come get everything digested since their
+    last daily digest. Subscribers with the same pending events share one digest."""
+    from . import subscribers
+
+    store = ctx.store
+    now = now or datetime.now(UTC)
+    expr = str(ctx.settings.digest.get("cron") or "0 7 * * *")
+    subs = [s for s in subscribers.active(store, ctx.settings, sync=not dry_run)
+            if s.cadence == "daily"]
+    if not subs:
+        return []
+    top = int(store.db.execute(
+        "SELECT coalesce(max(id), 0) FROM events WHERE digest_id IS NOT NULL").fetchone()[0])
+    groups: dict[tuple[int, ...], list[Any]] = {}
+    cursor: dict[str, int] = {}
+    rows_by_id: dict[int, dict[str, Any]] = {}
+    for sub in subs:
+        last_at = store.db.execute("SELECT last_digest_at, created_at FROM subscribers"
+                                   " WHERE email = ?", [sub.email]).fetchone()
+        anchor = (last_at[0] or last_at[1]) if last_at else None
+        if not force and not daily_due(expr, anchor, now):
+            continue
+        start = sub.last_event_id or 0
+        rows = [r for r in store.events(since_id=start) if r["digest_id"] is not None
+                and r["id"] <= top and sub.wants(r["figure"])]
+        for r in rows:
+            rows_by_id[r["id"]] = r
+        cursor[sub.email] = top
+        groups.setdefault(tuple(r["id"] for r in rows), []).append(sub)
+    out = []
+    created = now
+    prefix = str(ctx.settings.digest.get("subject_prefix") or "")
+    for ids, members in groups.items():
+        if not ids:
+            continue
+        items = items_for(ctx, [rows_by_id[i] for i in ids])
+        key = digest_key("daily", ids)
+        rendered = render(items, prefix=prefix, created=created, key=key, cadence="daily")
+        built = Built(key, "daily", list(ids), rendered,
+                      _outgoing(ctx, items, members, key, "daily", created))
+        if not dry_run:
+            _record(ctx, built, created, {m.email: cursor.pop(m.email) for m in members})
+        out.append(built)
+    if cursor and not dry_run:  # due subscribers with nothing new: just move their clock
+        stamp = created.replace(microsecond=0).isoformat()
+        with store.atomic():
+            for email, last in cursor.items():
+                store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
+                                 " WHERE email = ?", [last, stamp, email])
+        if store.db.conn.in_transaction:
+            store.db.conn.commit()
+    if out and not dry_run:
+        write_archive(ctx)
+    return out
+
+
+def after_run(ctx: Context) -> None:
+    """Called by the pipeline after every run: the immediate digest, any daily digests
+    whose time has come, the archive, then every due delivery (retries included)."""
+    _cycle(ctx, force_daily=False)
+
+
+def run_daily(ctx: Context) -> None:
+    """The daemon's digest.cron job: every daily subscriber's digest now, then delivery."""
+    _cycle(ctx, force_daily=True)
+
+
+def _cycle(ctx: Context, *, force_daily: bool) -> None:
+    from .deliver import deliver_pending
+    from .errors import FigmonError
+
+    try:
+        build(ctx)
+        build_daily(ctx, force=force_daily)
+        if not (ctx.settings.reports / "index.html").exists():
+            write_archive(ctx)
+        report = deliver_pending(ctx)
+        if report.sent or report.retry or report.failed:
+            log.info("delivery: %d sent, %d to retry, %d failed", len(report.sent),
+                     len(report.retry), len(report.failed))
+    except FigmonError as exc:  # the run's data is committed; delivery resumes next run
+        log.error("digest: %s", exc)
+
+
+# --- the reports/ archive ---------------------------------------------------------
+
+def _write(path: Path, text: str) -> None:
+    """Write via a temp file and rename, so a reader never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".html")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+
+
+def write_archive(ctx: Context) -> Path:
+    """(Re)write reports/: any missing digest page, one page per figure, the index."""
+    from .errors import StoreError
+
+    root = ctx.settings.reports
+    store = ctx.store
+    e = env()
+    try:
+        digests = list(store.db.query(
+            "SELECT d.id, d.key, d.created_at, d.subject, d.cadence, d.path, d.html, d.events,"
+            " (SELECT count(*) FROM deliveries x WHERE x.digest_id = d.id) AS recipients"
+            " FROM digests d ORDER BY d.created_at DESC, d.id DESC"))
+        for d in digests:
+            page = root / (d["path"] or f"digests/{d['key']}.html")
+            if not page.exists():
+                _write(page, d["html"] or "")
+        figure_ids = list(dict.fromkeys(
+            [*(getattr(ctx.rules, "figures", None) or {}).keys(), *store.figure_ids()]))
+        figures = []
+        for fid in figure_ids:
+            info = _figure_page(ctx, fid)
+            _write(root / "figures" / f"{file_slug(fid)}.html",
+                   e.get_template("figure.html").render(info))
+            figures.append(info)
+        _write(root / "index.html", e.get_template("index.html").render(
+            digests=[dict(d, n_events=len(json.loads(d["events"] or "[]"))) for d in digests],
+            figures=figures, slug=file_slug,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
+    except OSError as exc:
+        raise StoreError(f"cannot write the reports archive under {root}: {exc}",
+                         "check 'reports:' in figmon.yaml and the folder's permissions"
+                         ) from exc
+    return root / "index.html"
+
+
+def _figure_page(ctx: Context, fid: str) -> dict[str, Any]:
+    title, kind, label = _figure(ctx, fid)
+    rows = ctx.store.timeline(fid)
+    obs = []
+    points = []
+    for r in rows:
+        v = Value(r["low"], r["high"], r["qualifier"])
+        words = value_words(v, kind)
+        obs.append(dict(r, words=words, quote_html=highlight(r["quote"] or "", r["surface"] or ""),
+                        day=(r["published"] or "")[:10]))
+        d = _day(r["published"])
+        if d is not None:
+            points.append(ChartPoint(d, v, f"{d.isoformat()}: {words} — {r['source'] or ''}"))
+    current = None
+    if rows:
+        latest = max(rows, key=lambda r: ((r["published"] or ""), r["id"]))
+        current = value_words(Value(latest["low"], latest["high"], latest["qualifier"]), kind,
+                              label)
+    return {"id": fid, "title": title, "kind": kind, "unit_label": label, "rows": obs,
+            "current": current, "chart": timeline_svg(points), "count": len(rows),
+            "last": rows[-1]["published"] if rows else None, "slug": file_slug,
+            "tracks": sorted({r["track"] for r in rows if r["track"]})}

@@ -1,0 +1,222 @@
+"""Numerals of ru/uk/en: digit groups, number words in every case, multipliers.
+
+The word tables are built once from pymorphy3 lexemes, so every grammatical
+case ("шести", "двадцатью", "п'ятьома") maps to its value without listing
+endings by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lemmas import analyzer
+
+APOSTROPHES = "'’ʼ`"
+
+# Value and "place" of a word: place 0 units, 1 teens/tens, 2 hundreds; a
+# multiplier scales what came before it.
+_RU_BASE: dict[str, int] = {
+    "ноль": 0, "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
+    "семь": 7, "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11,
+    "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14, "пятнадцать": 15,
+    "шестнадцать": 16, "семнадцать": 17, "восемнадцать": 18, "девятнадцать": 19,
+    "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50, "шестьдесят": 60,
+    "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100, "двести": 200,
+    "триста": 300, "четыреста": 400, "пятьсот": 500, "шестьсот": 600, "семьсот": 700,
+    "восемьсот": 800, "девятьсот": 900,
+}
+_UK_BASE: dict[str, int] = {
+    "нуль": 0, "один": 1, "два": 2, "три": 3, "чотири": 4, "п'ять": 5, "шість": 6,
+    "сім": 7, "вісім": 8, "дев'ять": 9, "десять": 10, "одинадцять": 11,
+    "дванадцять": 12, "тринадцять": 13, "чотирнадцять": 14, "п'ятнадцять": 15,
+    "шістнадцять": 16, "сімнадцять": 17, "вісімнадцять": 18, "дев'ятнадцять": 19,
+    "двадцять": 20, "тридцять": 30, "сорок": 40, "п'ятдесят": 50, "шістдесят": 60,
+    "сімдесят": 70, "вісімдесят": 80, "дев'яносто": 90, "сто": 100, "двісті": 200,
+    "триста": 300, "чотириста": 400, "п'ятсот": 500, "шістсот": 600, "сімсот": 700,
+    "вісімсот": 800, "дев'ятсот": 900,
+}
+_RU_MULT = {"тысяча": 1_000, "миллион": 1_000_000, "миллиард": 1_000_000_000,
+            "триллион": 1_000_000_000_000}
+_UK_MULT = {"тисяча": 1_000, "мільйон": 1_000_000, "мільярд": 1_000_000_000,
+            "трильйон": 1_000_000_000_000}
+# Forms pymorphy3 does not list or misses.
+_EXTRA_WORDS: dict[str, float] = {
+    "полтора": 1.5, "полторы": 1.5, "полутора": 1.5, "півтора": 1.5, "півтори": 1.5,
+    "двое": 2, "двоих": 2, "трое": 3, "троих": 3, "четверо": 4, "четверых": 4,
+    "пятеро": 5, "пятерых": 5, "шестеро": 6, "семеро": 7, "десятеро": 10,
+    "двоє": 2, "троє": 3, "четверо́": 4, "п'ятеро": 5,
+    "сорока": 40, "девяноста": 90, "ста": 100, "трьох": 3, "трьома": 3, "трьом": 3,
+    "полмиллиона": 500_000, "полтысячи": 500, "полмиллиарда": 500_000_000,
+    "півмільйона": 500_000, "півтисячі": 500, "півмільярда": 500_000_000,
+}
+_EXTRA_MULT: dict[str, int] = {
+    "тыс": 1_000, "тис": 1_000, "млн": 1_000_000, "млрд": 1_000_000_000,
+    "трлн": 1_000_000_000_000, "мільйонів": 1_000_000, "тыщ": 1_000,
+}
+EN_WORDS: dict[str, float] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "dozen": 12,
+}
+EN_MULT: dict[str, int] = {
+    "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}
+# Abbreviated multipliers written right after digits.
+SUFFIX_MULT: dict[str, int] = {
+    "k": 1_000, "тыс": 1_000, "тис": 1_000, "млн": 1_000_000, "mln": 1_000_000,
+    "mn": 1_000_000, "m": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
+    "млрд": 1_000_000_000, "трлн": 1_000_000_000_000, "tn": 1_000_000_000_000,
+    "trn": 1_000_000_000_000, "mil": 1_000_000, "mln.": 1_000_000,
+}
+
+
+def _norm(word: str) -> str:
+    w = word.lower().replace("ё", "е")
+    for a in APOSTROPHES[1:]:
+        w = w.replace(a, "'")
+    return w
+
+
+@dataclass(frozen=True)
+class Tables:
+    words: dict[str, float]  # number word form -> value (units/tens/hundreds)
+    mults: dict[str, int]  # multiplier word form -> factor
+    vague_mult: dict[str, int]  # plural multiplier forms ("тысячи", "thousands")
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    """Every inflected form of every numeral, loaded once."""
+    words: dict[str, float] = {}
+    mults: dict[str, int] = {}
+    for lang, base, mult in (("ru", _RU_BASE, _RU_MULT), ("uk", _UK_BASE, _UK_MULT)):
+        morph = analyzer(lang)
+        for w, v in base.items():
+            for p in morph.parse(w):
+                if p.tag.POS in ("VERB", "INFN") or _norm(p.normal_form) != _norm(w):
+                    continue
+                for f in p.lexeme:
+                    words.setdefault(_norm(f.word), v)
+                break
+            words[_norm(w)] = v
+        for w, v in mult.items():
+            for p in morph.parse(w)[:1]:
+                for f in p.lexeme:
+                    mults[_norm(f.word)] = v
+            mults[_norm(w)] = v
+    for w, fv in _EXTRA_WORDS.items():
+        words[_norm(w)] = fv
+    for w, iv in _EXTRA_MULT.items():
+        mults[w] = iv
+    # Ordinal-looking forms pymorphy folds into some lexemes must not count.
+    for bad in ("одни", "одних", "одними", "сороке", "сороку"):
+        words.pop(bad, None)
+    words.update(EN_WORDS)
+    mults.update(EN_MULT)
+    vague = {
+        "тысячи": 1_000, "тысяч": 1_000, "тысячами": 1_000, "тысячам": 1_000,
+        "тысячах": 1_000, "тисячі": 1_000, "тисяч": 1_000, "тисячами": 1_000,
+        "тисячам": 1_000, "тисячах": 1_000, "миллионы": 1_000_000,
+        "миллионов": 1_000_000, "миллионами": 1_000_000, "миллионам": 1_000_000,
+        "миллионах": 1_000_000, "мільйони": 1_000_000, "мільйонів": 1_000_000,
+        "мільйонами": 1_000_000, "миллиарды": 10**9, "миллиардов": 10**9,
+        "мільярди": 10**9, "мільярдів": 10**9, "сотни": 100, "сотен": 100,
+        "сотнями": 100, "сотням": 100, "сотнях": 100, "сотні": 100, "сотень": 100,
+        "сотнями́": 100, "десятки": 10, "десятков": 10, "десятками": 10,
+        "десяткам": 10, "десятках": 10, "десятків": 10,
+        "thousands": 1_000, "hundreds": 100, "millions": 1_000_000,
+        "billions": 10**9, "dozens": 12, "tens": 10,
+    }
+    return Tables(words, mults, vague)
+
+
+# Digits, with thousands groups joined by any common separator.
+# Thousands groups must all use the same separator: "5,000 155mm" is two numbers.
+DIGITS = (r"\d{1,3}(?P<sep>[ \u00a0\u202f\u2009,.'’])\d{3}(?:(?P=sep)\d{3})*(?![\d])"
+          r"(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
+_GROUP_SEP = re.compile(r"[ \u00a0\u202f\u2009'’]")
+
+
+def parse_digits(s: str, lang: str, has_mult: bool = False) -> float | None:
+    """Read a digit group string ("10 000", "1,5", "2.4", "10,000") as a number."""
+    s = _GROUP_SEP.sub("", s)
+    if not s:
+        return None
+    seps = [c for c in s if c in ",."]
+    if not seps:
+        return float(s)
+    if len(seps) == 1:
+        i = s.index(seps[0])
+        tail = s[i + 1:]
+        sep = seps[0]
+        thousands = len(tail) == 3 and s[0] != "0" and i <= 3
+        if thousands:
+            if lang == "en":
+                thousands = sep == "," and not has_mult
+            else:
+                thousands = not has_mult
+        if thousands:
+            return float(s.replace(sep, ""))
+        return float(s.replace(",", "."))
+    # Several separators: the last one is decimal if it differs from the others.
+    last = seps[-1]
+    if all(c == last for c in seps):
+        return float(s.replace(last, ""))
+    body, dec = s[: s.rindex(last)], s[s.rindex(last) + 1:]
+    return float(body.replace(",", "").replace(".", "") + "." + dec)
+
+
+def words_value(tokens: list[str]) -> tuple[float, int] | None:
+    """Value of a run of number words, and how many tokens it used.
+
+    Stops at the first token that cannot continue the number, so "двадцати
+    пяти тысяч" → 25000 but "пять шесть" → 5 (1 token).
+    """
+    t = tables()
+    total = 0.0
+    group = 0.0
+    last_place = 9  # places used in the current group must decrease
+    used = 0
+    for raw in tokens:
+        w = _norm(raw)
+        if w in t.mults:
+            factor = t.mults[w]
+            if total and factor * (group or 1) >= total and group:
+                break
+            total += (group or 1) * factor
+            group = 0.0
+            last_place = 9
+            used += 1
+            continue
+        if w not in t.words:
+            break
+        v = t.words[w]
+        if v == 12 and w == "dozen":
+            group = (group or 1) * 12
+            used += 1
+            last_place = -1
+            continue
+        if w == "hundred":  # "two hundred"
+            if group >= 10 or last_place == -1:
+                break
+            group = (group or 1) * 100
+            last_place = 2
+            used += 1
+            continue
+        place = 2 if v >= 100 else (1 if v >= 10 else 0)
+        if place >= last_place:
+            break
+        group += v
+        last_place = place if v >= 20 or v < 10 else 0
+        if 10 <= v < 20:
+            last_place = -1
+        used += 1
+    if not used:
+        return None
+    return total + group, used

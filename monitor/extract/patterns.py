@@ -1,0 +1,253 @@
+"""Regular expressions for the context around numbers: qualifiers, changes, dates."""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import EN_MULT, EN_WORDS, tables
+
+_CHAR_RX = {"е": "[её]", " ": r"[\s\u00a0]+"}
+
+
+def _trie(alternation: str) -> str:
+    """"a|b|c" (plain words, as written below) as a trie pattern."""
+    return trie_regex(alternation.split("|"))
+
+
+def trie_regex(words: list[str]) -> str:
+    """A compact alternation for many words (a trie), faster than a flat list."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        if list(node) == [""]:
+            return ""
+        alts = []
+        optional = False
+        for ch in sorted(node):
+            if ch == "":
+                optional = True
+                continue
+            # keys are written with е; texts may write ё
+            alts.append(_CHAR_RX.get(ch, re.escape(ch)) + build(node[ch]))
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if optional:
+            body = "(?:" + body + ")?"
+        return body
+
+    return build(trie)
+
+
+_FRACTION_WORDS = [
+    "половина", "половины", "половине", "половину", "половиной", "половиною",
+    "половини", "половині", "треть", "трети", "третью", "третина", "третини", "третину",
+    "третиною", "третині", "четверть", "четверти", "четвертью", "чверть", "чверті", "чвертю",
+    "half", "third", "thirds", "quarter", "quarters",
+]
+FRACTIONS: dict[str, float] = {}
+for _w in _FRACTION_WORDS:
+    if _w.startswith(("полов", "half")):
+        FRACTIONS[_w] = 50.0
+    elif _w.startswith(("тре", "third")):
+        FRACTIONS[_w] = 100 / 3
+    else:
+        FRACTIONS[_w] = 25.0
+
+VAGUE_FEW = frozenset(
+    "несколько нескольких нескольким несколькими кілька кількох кільком кількома "
+    "several few".split()
+)
+
+
+def anchor_regex() -> re.Pattern[str]:
+    """One pattern that finds every place a quantity may start."""
+    t = tables()
+    words = set(t.words) | set(t.mults) | set(t.vague_mult) | set(FRACTIONS)
+    words |= set(EN_WORDS) | set(EN_MULT)
+    variants: set[str] = set()
+    for w in words:
+        variants.add(w)
+        if "'" in w:
+            for a in "’ʼ":
+                variants.add(w.replace("'", a))
+        if "е" in w:  # ё spellings
+            pass
+    alt = trie_regex(sorted(variants, key=len, reverse=True))
+    return re.compile(
+        r"(?P<d>\d)|(?<![\w'’ʼ])(?P<w>" + alt + r")(?![\w'’ʼ])",
+        re.IGNORECASE,
+    )
+
+
+def _alts(phrases: list[str]) -> str:
+    return trie_regex([p.lower() for p in phrases])
+
+
+QUALIFIERS: dict[str, list[str]] = {
+    "more_than": [
+        "более чем", "больше чем", "более", "свыше", "больше", "чуть более", "чуть больше",
+        "понад", "більш ніж", "більше ніж", "більше", "трохи більше", "більш як", "більше як",
+        "превысил", "превысила", "превысило", "превысили", "превышает", "превышают",
+        "превысит", "превысят", "перевищив", "перевищила", "перевищило", "перевищили",
+        "перевищує", "перевищують", "перевищить",
+        "more than", "over", "above", "upwards of", "in excess of", "exceeding", "exceeded",
+        "exceeds", "just over", "well over", "over than", "north of", "higher than",
+        "greater than", "larger than", "bigger than", "longer than", "older than",
+    ],
+    "at_least": [
+        "не менее чем", "не менее", "не меньше чем", "не меньше", "как минимум", "минимум",
+        "по меньшей мере", "по крайней мере", "не менш ніж", "не менше ніж", "не менше",
+        "щонайменше", "принаймні", "як мінімум", "мінімум", "at least", "no fewer than",
+        "not less than", "not fewer than", "не менш як", "не менше як", "not under",
+        "no less than", "a minimum of", "at minimum",
+    ],
+    "approx": [
+        "около", "примерно", "приблизительно", "порядка", "ориентировочно", "где-то",
+        "близько", "приблизно", "орієнтовно", "порядку", "about", "around", "some",
+        "roughly", "approximately", "an estimated", "estimated", "circa", "close to",
+        "just about", "approx.", "approx",
+    ],
+    "up_to": [
+        "не более чем", "не более", "не больше чем", "не больше", "не більш ніж",
+        "не більше ніж", "не більше", "не більш як", "не більше як", "щонайбільше",
+        "not more than", "not over", "максимум", "до", "up to",
+        "as many as", "as much as", "no more than", "a maximum of", "at most",
+    ],
+    "less_than": [
+        "менее чем", "менее", "меньше чем", "меньше", "чуть менее", "чуть меньше",
+        "менш ніж", "менше ніж", "менше", "менш як", "менше як", "fewer than", "less than", "under", "below",
+        "almost", "nearly", "just under", "почти", "майже", "неполных", "less then",
+        "just shy of", "short of", "lower than", "smaller than", "shorter than",
+    ],
+}
+_QUAL_INDEX = {p: q for q, ps in QUALIFIERS.items() for p in ps}
+QUALIFIER_RE = re.compile(
+    r"(?:^|(?<=[^\w-]))(?P<q>" + _alts(list(_QUAL_INDEX)) + r")[\s\u00a0]+"
+    r"(?:(?:о|об|в|во|на|у|з|із)\s+)?$"
+    r"|(?P<sym>[~≈<>≤≥])[\s\u00a0]*$",
+    re.IGNORECASE,
+)
+
+
+_SYMBOLS = {"~": "approx", "≈": "approx", "<": "less_than", ">": "more_than",
+            "≤": "up_to", "≥": "at_least"}
+
+
+def qualifier_of(phrase: str) -> str:
+    if phrase in _SYMBOLS:
+        return _SYMBOLS[phrase]
+    return _QUAL_INDEX[re.sub(r"\s+", " ", phrase.lower())]
+
+
+# Openers of a range or a from-to pair: "от 50 до 100", "between 50 and 100".
+OPENER_RE = re.compile(
+    r"(?:^|(?<=[^\w-]))(?P<o>от|від|between|между|між|from|с|со|з|із|зі)[\s\u00a0]+$",
+    re.IGNORECASE,
+)
+RANGE_OPENERS = frozenset({"от", "від", "between", "между", "між"})
+
+_EN_UP = (
+    "rose|rise|rises|rising|risen|up|increased|increases|grew|grows|growing|"
+    "gained|gains|climbed|climbs|jumped|jumps|surged|surges|soared|soars|advanced|advancing|"
+    "spiked|rallied|rallying|climbing|jumping|surging|soaring|gaining|advancing|higher|"
+    "added|adding|rise|increase|gain|climb|jump|grow|surge|soar|add|upward|upwards|swelled|"
+    "swell|swells|ballooned|doubled|tripled"
+)
+_EN_DOWN = (
+    "fell|falls|falling|fallen|dropped|drops|dropping|declined|declines|declining|"
+    "decreased|decreases|down|lost|loses|losing|slipped|slid|slides|sliding|plunged|plunges|"
+    "plunging|plummeted|plummeting|tumbled|tumbling|sank|sinking|slumped|dipped|eased|"
+    "shed|sheds|lower|retreated|skidded|slumping|sagged|fall|drop|decrease|decline|slip|"
+    "slide|plunge|lose|sink|dip|downward|downwards|dwindled|shrank|halved"
+)
+# Verbs that only mark a change with "by": "raised prices by 5%", "cut by 10%".
+_EN_UP_BY = "raise|raised|boost|boosted|expand|expanded|widened|go up|hiked"
+_EN_DOWN_BY = "cut|reduce|reduced|lowered|narrowed|shrank|contracted"
+CHANGE_EN = re.compile(
+    r"(?<![\w])(?:(?P<up>" + _trie(_EN_UP) + r")|(?P<down>" + _trie(_EN_DOWN) + r"))"
+    r"(?:\s+by|\s+(?:[\w'’-]+\s+){1,3}?by)?\s*$"
+    r"|(?<![\w])(?:(?P<up2>" + _trie(_EN_UP_BY) + r")|(?P<down2>" + _trie(_EN_DOWN_BY) + r"))"
+    r"(?:\s+[\w'’-]+){0,3}?\s+by\s*$",
+    re.IGNORECASE,
+)
+NOT_CHANGE_UP = re.compile(
+    r"(?<![\w])(?:gave|give|gives|giving|given|picked|pick|set|signed|sign|made|make|took|"
+    r"take|taking|put|shut|came|come|coming|back|stepped|step|ended|end|sum|summed|show|"
+    r"showed|turned|turn|line|lined|lead|leading|bring|brought|open|opened)\s+up\s*$",
+    re.IGNORECASE,
+)
+_CYR_UP = (
+    r"вырос|выросл|увеличи|повыси|подорожа|прибави|возрос|возросл|зріс|зросл|збільши|"
+    r"підвищи|подорожча|рост|увеличени|повышени|зростанн|збільшенн|підвищенн|прирост|"
+    r"приріс|прирост|додав|добави"
+)
+_CYR_DOWN = (
+    r"снизи|сократи|уменьши|упал|упад|подешеве|знизи|скороти|зменши|впал|впав|падіння|"
+    r"падени|снижени|сокращени|уменьшени|зниженн|скороченн|зменшенн|подешевша|обвали|"
+    r"опусти|упав|упала|упали|упало"
+)
+CHANGE_CYR = re.compile(
+    r"(?:^|[^\w])(?:(?P<up>" + _trie(_CYR_UP) + r")|(?P<down>" + _trie(_CYR_DOWN) + r"))[\w]*"
+    r"(?:\s+[\w'’-]+){0,3}?\s+на[\s\u00a0]+$",
+    re.IGNORECASE,
+)
+# Verbs of change that make "с X до Y"/"from X to Y" two values, not a range.
+CHANGE_VERB_NEAR = re.compile(
+    r"(?:" + _CYR_UP + "|" + _CYR_DOWN + r"|\b(?:" + _EN_UP + "|" + _EN_DOWN +
+    r"|changed|moved|went|swung|revised|raised|lowered|increase|decrease)\b)",
+    re.IGNORECASE,
+)
+
+_MONTHS_CYR = (
+    "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    "січ|лют|берез|квіт|травн|червн|черв|лип|серп|верес|жовт|листопад|груд"
+)
+_MONTHS_EN = (
+    "january|february|march|april|may|june|july|august|september|october|november|"
+    "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+# Russian and Ukrainian months decline ("августа"); English ones are whole words.
+_MONTH = (r"(?:(?:ма[йя]|" + _trie(_MONTHS_CYR.replace("ма[йя]|", "")) + r")[а-яіїє]{0,3}|(?:"
+          + _trie(_MONTHS_EN) + r")(?![a-z]))")
+MONTH_AFTER = re.compile(r"[\s\u00a0]+" + _MONTH + r"\.?(?![\w])", re.IGNORECASE)
+MONTH_BEFORE = re.compile(
+    r"(?<![\w])" + _MONTH + r"\.?,?[\s\u00a0]+(?:\d{1,2}(?:st|nd|rd|th)?,?"
+    r"[\s\u00a0]+)?$",
+    re.IGNORECASE,
+)
+YEAR_AFTER = re.compile(
+    r"[\s\u00a0]*(?:-?(?:го|й|м|х))?[\s\u00a0]*(?:год|года|году|годом|годах|годов|гг?\.|"
+    r"рік|року|роках|роки|роком|р\.|рр\.|year|fiscal|season)(?![\w])",
+    re.IGNORECASE,
+)
+YEAR_BEFORE = re.compile(
+    r"(?<![\w])(?:in|since|by|from|of|until|till|through|during|before|after|the|"
+    r"в|во|с|со|до|к|по|от|у|з|від|між|между|на|за|року|году|годом|and|и|і|та|to|"
+    r"early|late|mid|spring|summer|autumn|fall|winter|осенью|весной|летом|зимой|"
+    r"восени|навесні|влітку|взимку|fy|cy|q[1-4])[\s\u00a0]+$",
+    re.IGNORECASE,
+)
+TIME_AFTER = re.compile(
+    r"(?::\d\d)|[\s\u00a0]*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|bst\b|est\b|edt\b|cet\b|"
+    r"мск\b|ч\.\s*\d)",
+    re.IGNORECASE,
+)
+PERCENT_AFTER = re.compile(
+    r"[\s\u00a0\u202f]*(?:%|‰|per[\s\u00a0]*cent(?:age points?)?\b|percent(?:age points?)?\b|"
+    r"pct\b|(?<=\d)pc\b|процент\w*|проц\.|відсот\w*|п\.[\s\u00a0]?п\.|pp\b)",
+    re.IGNORECASE,
+)
+CURRENCY_BEFORE = re.compile(
+    r"(?:(?<![\w])(?:US|A|AU|C|CA|NZ|HK|S|NT)[\s\u00a0]?)?(?P<c>[$€£₽₴¥])[\s\u00a0]*"
+    r"(?:US|A|AU|C|NZ|HK)?[\s\u00a0]*$"
+    r"|(?<![\w])(?P<code>USD|EUR|GBP|AUD|CAD|INR|JPY|CNY|RUB|UAH|CHF|RM|Rs\.?|PS|Y=)"
+    r"[\s\u00a0]*$"
+)
+CURRENCY_LEMMAS = frozenset(
+    "доллар рубль евро гривна гривня юань иена фунт цент копейка копійка долар "
+    "dollar euro pound yuan yen ruble rouble hryvnia cent pence penny грн".split()
+)

@@ -1,0 +1,107 @@
+"""Sentence boundaries, computed lazily around a position or for a whole text."""
+
+from __future__ import annotations
+
+import re
+
+# A terminator followed by space and something that can start a sentence.
+_END = re.compile(r"[.!?…]+[\"'»”)\]]*(?=\s+[\"'«“(\[—–-]?\s*[A-ZА-ЯЁІЇЄҐ0-9])|\n+")
+# Words after which a dot does not end a sentence.
+_ABBREV = frozenset(
+    "тыс млн млрд трлн г гг ул см руб грн долл т.е им ок тис р млн. св ст "
+    "mr mrs ms dr st jr sr vs no gen col lt sgt prof inc corp co ltd u.s u.k "
+    "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e etc approx".split()
+)
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def _is_end(text: str, m: re.Match[str]) -> bool:
+    g = m.group(0)
+    if g[0] == "\n" or g != ".":
+        return True
+    i = m.start()
+    j = i
+    lo = max(0, i - 20)
+    while j > lo and (text[j - 1].isalnum() or text[j - 1] in "._"):
+        j -= 1
+    word = text[j:i].lower().rstrip(".")
+    if not word:
+        return True
+    if word in _ABBREV:
+        return False
+    # An initial ("J. Smith") or a single letter.
+    return not (len(word) == 1 and word.isalpha())
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the sentences of ``text``, whitespace trimmed."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _END.finditer(text):
+        if not _is_end(text, m):
+            continue
+        end = m.end() if not m.group(0).startswith("\n") else m.start()
+        a, b = _trim(text, start, end)
+        if b > a:
+            out.append((a, b))
+        start = m.end()
+    a, b = _trim(text, start, len(text))
+    if b > a:
+        out.append((a, b))
+    return out
+
+
+def sentence_around(text: str, pos: int, window: int = 2000) -> tuple[int, int]:
+    """The sentence containing ``pos``; only a window around it is scanned."""
+    lo = max(0, pos - window)
+    start = lo
+    for m in _END.finditer(text, lo, pos):
+        if m.end() <= pos and _is_end(text, m):
+            start = m.end()
+    end = min(len(text), pos + window)
+    for m in _END.finditer(text, pos, end):
+        if _is_end(text, m):
+            end = m.end() if not m.group(0).startswith("\n") else m.start()
+            break
+    return _trim(text, start, end)
+
+
+class SentenceCursor:
+    """Sentence spans for positions visited in increasing order, in one pass.
+
+    extract() asks for the sentence of each quantity in text order, so the
+    boundaries are scanned once, only as far as the last quantity needs.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._iter = _END.finditer(text)
+        self._start = 0  # start of the sentence being scanned
+        self._next: re.Match[str] | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        for m in self._iter:
+            if _is_end(self.text, m):
+                self._next = m
+                return
+        self._next = None
+
+    def _end_of(self, m: re.Match[str]) -> int:
+        return m.start() if m.group(0).startswith("\n") else m.end()
+
+    def around(self, pos: int) -> tuple[int, int]:
+        """The sentence containing ``pos`` (``pos`` never smaller than the last call's)."""
+        while self._next is not None and self._end_of(self._next) <= pos:
+            self._start = self._next.end()
+            self._advance()
+        end = self._end_of(self._next) if self._next is not None else len(self.text)
+        return _trim(self.text, self._start, end)

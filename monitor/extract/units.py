@@ -1,0 +1,143 @@
+"""The counted noun after a number: its lemma and the span of its noun phrase."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .lemmas import _en_lemma, analyzer
+
+_WORD = re.compile(r"[^\W\d_][\w'’ʼ-]*")
+_GAP = re.compile(r"[ \t\u00a0\u202f]*")
+
+_EN_STOP = frozenset(
+    """a an the and or but of in on at to for from by with without into onto over under
+    about above below after before since until than as per via is are was were be been
+    being has have had do does did will would can could may might must shall should this
+    that these those it its their his her our your my which who whom whose what when
+    where while if then so not no yet also just only even still more less most least
+    each every some any all both either neither such very too said says say told according
+    last next this year years day days week weeks month months ago earlier later
+    more fewer""".split()
+)
+_EN_KEEP_TIME = frozenset({"year", "years", "day", "days", "week", "weeks", "month", "months",
+                           "hour", "hours", "minute", "minutes", "second", "seconds"})
+
+
+@lru_cache(maxsize=100_000)
+def _parse(word: str, lang: str) -> tuple[str, str, str]:
+    """(part of speech, lemma, case) of a ru/uk word, from its likeliest parse."""
+    p = analyzer(lang).parse(word)[0]
+    return (str(p.tag.POS or ""), str(p.normal_form), str(p.tag.case or ""))
+
+
+def _words(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
+    """Up to ``limit`` word spans right after ``pos``, stopping at punctuation."""
+    out: list[tuple[int, int]] = []
+    i = pos
+    n = len(text)
+    while len(out) < limit and i < n:
+        g = _GAP.match(text, i)
+        j = g.end() if g else i
+        m = _WORD.match(text, j)
+        if not m:
+            break
+        e = m.end()
+        while e > m.start() and text[e - 1] in "-'’ʼ":
+            e -= 1
+        out.append((m.start(), e))
+        i = e
+    return out
+
+
+def find_unit(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
+    """Lemma of the counted noun after ``pos`` and the span of its noun phrase."""
+    if lang == "en":
+        return _find_en(text, pos)
+    return _find_cyr(text, pos, lang)
+
+
+def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
+    words = _words(text, pos, 6)
+    picked: list[tuple[int, int]] = []
+    for a, b in words:
+        w = text[a:b]
+        lw = w.lower()
+        if lw in _EN_STOP and not (lw in _EN_KEEP_TIME and not picked):
+            break
+        picked.append((a, b))
+        if lw in _EN_KEEP_TIME:
+            break
+        if len(picked) >= 4:
+            break
+    # Drop trailing verb-like words ("soldiers killed", "troops fighting").
+    while len(picked) > 1 and text[picked[-1][0]:picked[-1][1]].lower().endswith(
+        ("ed", "ing", "ly")
+    ):
+        picked.pop()
+    if not picked:
+        return None, None, None
+    if len(picked) == 1 and text[picked[0][0]:picked[0][1]].lower().endswith(("ed", "ly")):
+        return None, None, None
+    head = picked[-1]
+    start, end = picked[0][0], head[1]
+    # "pieces of equipment": extend over an of-phrase.
+    m = re.compile(r"\s+of\s+(?:the\s+)?([^\W\d_][\w-]*)").match(text, end)
+    if m and m.group(1).lower() not in _EN_STOP:
+        end = m.end()
+    return _en_lemma(text[head[0]:head[1]]), start, end
+
+
+_CYR_SKIP_POS = frozenset({"ADJF", "PRTF", "ADJS", "NUMR", "ADVB"})
+_CYR_STOP_POS = frozenset({"VERB", "INFN", "GRND", "PRED", "PREP", "CONJ", "PRCL", "INTJ",
+                           "COMP", "PRTS", "NPRO"})
+
+
+def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
+    words = _words(text, pos, 5)
+    start: int | None = None
+    last_adj: tuple[int, int, str] | None = None
+    for a, b in words:
+        w = text[a:b]
+        if w[:1].isupper() and start is None and len(words) and (a, b) != words[0]:
+            break
+        tag, lem, _case = _parse(w.lower(), lang)
+        if tag in _CYR_STOP_POS or not tag:
+            break
+        if start is None:
+            start = a
+        if tag == "NOUN":
+            end = b
+            end = _extend_genitive(text, end, lang)
+            return lem, start, end
+        if tag in _CYR_SKIP_POS:
+            last_adj = (a, b, lem)
+            continue
+        break
+    if last_adj is not None and start is not None:
+        return last_adj[2], start, last_adj[1]
+    return None, None, None
+
+
+def _extend_genitive(text: str, end: int, lang: str) -> int:
+    """Cover a genitive noun that completes the phrase ("единиц техники")."""
+    for a, b in _words(text, end, 3):
+        tag, _lem, case = _parse(text[a:b].lower(), lang)
+        if tag in ("ADJF", "PRTF") and case == "gent":
+            continue
+        if tag == "NOUN" and case == "gent":
+            return b
+        break
+    return end
+
+
+def percent_scope(text: str, pos: int, lang: str) -> tuple[int | None, int | None]:
+    """Span of what a percentage is a share of ("40% боеприпасов", "40% of the shells")."""
+    if lang == "en":
+        m = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?").match(text, pos)
+        if not m:
+            return None, None
+        lem, a, b = _find_en(text, m.end())
+        return (a, b) if lem else (None, None)
+    lem, a, b = _find_cyr(text, pos, lang)
+    return (a, b) if lem else (None, None)

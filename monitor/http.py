@@ -1,0 +1,279 @@
+"""One shared HTTP client for every source: httpx with the web's failures handled.
+
+Timeouts, a redirect limit, a clear User-Agent, conditional GET, a size cap,
+charset detection (header → BOM/meta → detection), retries with back-off on
+connection errors, 5xx and 429 (honouring Retry-After), and a per-host limit
+on concurrent requests.  Every failure is a ``FetchError`` naming the URL and
+saying what to do.  The transport and the sleep are injectable for tests.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import FetchError
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class Response:
+    """A fetched body, decoded on demand; ``not_modified`` for a 304."""
+
+    url: str  # final URL after redirects
+    status: int
+    headers: dict[str, str]
+    content: bytes = b""
+    not_modified: bool = False
+    _text: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode(self.content, self.headers.get("content-type", ""), self.url)
+        return self._text
+
+    @property
+    def validators(self) -> dict[str, str]:
+        """What to send back next time for a conditional GET."""
+        out = {}
+        if self.headers.get("etag"):
+            out["etag"] = self.headers["etag"]
+        if self.headers.get("last-modified"):
+            out["last_modified"] = self.headers["last-modified"]
+        return out
+
+
+class HttpClient:
+    """Thread-safe shared client.  ``config`` is ``settings.http`` (DEFAULTS merged)."""
+
+    def __init__(self, config: dict[str, Any] | None = None, *,
+                 transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        from .config import DEFAULTS
+
+        cfg = {**DEFAULTS["http"], **(config or {})}
+        self.timeout = float(cfg["timeout"])
+        self.max_bytes = int(cfg["max_bytes"])
+        self.max_redirects = int(cfg["max_redirects"])
+        self.retries = int(cfg["retries"])
+        self.backoff = float(cfg["backoff"])
+        self.per_host = int(cfg["per_host"])
+        self.max_wait = float(cfg["max_wait"])
+        self.user_agent = str(cfg["user_agent"])
+        self._stopping = threading.Event()
+        self._sleep = sleep or self._interruptible_sleep
+        self._hosts: dict[str, threading.Semaphore] = {}
+        self._hosts_lock = threading.Lock()
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=True,
+            max_redirects=self.max_redirects,
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> HttpClient:
+        return cls(settings.http, **kwargs)
+
+    # --- lifecycle ---------------------------------------------------------
+
+    def stop(self) -> None:
+        """Refuse new requests and cut back-off waits short (daemon shutdown)."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    # --- requests ----------------------------------------------------------
+
+    def get(self, url: str, *, validators: dict[str, str] | None = None,
+            accept: str | None = None) -> Response:
+        """GET ``url`` with retries; a 304 answer gives ``Response.not_modified``.
+
+        ``validators`` is what ``Response.validators`` returned last time.
+        """
+        headers: dict[str, str] = {}
+        if validators:
+            if validators.get("etag"):
+                headers["If-None-Match"] = validators["etag"]
+            if validators.get("last_modified"):
+                headers["If-Modified-Since"] = validators["last_modified"]
+        if accept:
+            headers["Accept"] = accept
+        attempt = 0
+        while True:
+            if self.stopping:
+                raise FetchError(f"{url}: not fetched, figmon is shutting down",
+                                 "it will be fetched on the next run", url=url)
+            try:
+                return self._get_once(url, headers)
+            except FetchError as exc:
+                retryable = exc.status in RETRY_STATUSES or exc.status == 0
+                if not retryable or attempt >= self.retries:
+                    if retryable and attempt:
+                        exc.message += f" (gave up after {attempt + 1} attempts)"
+                        exc.args = (exc.message,)
+                    raise
+                wait = self.backoff * (2 ** attempt)
+                if exc.retry_after is not None:
+                    if exc.retry_after > self.max_wait:
+                        exc.message += (f"; the server asks to wait {exc.retry_after:g} s, "
+                                        f"longer than http.max_wait ({self.max_wait:g} s)")
+                        exc.args = (exc.message,)
+                        raise
+                    wait = max(wait, exc.retry_after)
+                attempt += 1
+                self._sleep(min(wait, self.max_wait))
+
+    def _host_gate(self, url: str) -> threading.Semaphore:
+        host = urlsplit(url).netloc.lower()
+        with self._hosts_lock:
+            gate = self._hosts.get(host)
+            if gate is None:
+                gate = self._hosts[host] = threading.Semaphore(self.per_host)
+            return gate
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> Response:
+        """One attempt.  FetchError.status: the HTTP status, 0 for retryable transport errors."""
+        with self._host_gate(url):
+            try:
+                with self._client.stream("GET", url, headers=headers) as r:
+                    if r.status_code == 304:
+                        return Response(str(r.url), 304, _headers(r), not_modified=True)
+                    if r.status_code >= 400:
+                        raise _status_error(url, r)
+                    declared = r.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > self.max_bytes:
+                        raise self._too_big(url)
+                    body = bytearray()
+                    for chunk in r.iter_bytes():  # decoded, so a gzip bomb stops at the cap
+                        body.extend(chunk)
+                        if len(body) > self.max_bytes:
+                            raise self._too_big(url)
+                    return Response(str(r.url), r.status_code, _headers(r), bytes(body))
+            except FetchError:
+                raise
+            except httpx.TooManyRedirects as exc:
+                raise FetchError(
+                    f"{url}: more than {self.max_redirects} redirects "
+                    "(probably a redirect loop)",
+                    "open the URL in a browser and put the final address in figmon.yaml",
+                    url=url) from exc
+            except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
+                raise FetchError(
+                    f"{url}: no answer within {self.timeout:g} s",
+                    "the server is slow or down; it is tried again on the next run "
+                    "(raise http.timeout in figmon.yaml if it is always slow)",
+                    url=url) from exc
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
+                    httpx.ReadError, httpx.WriteError) as exc:
+                raise FetchError(
+                    f"{url}: cannot connect ({type(exc).__name__}: {exc})",
+                    "check the address and the network; it is tried again on the next run",
+                    url=url, status=0) from exc
+            except httpx.UnsupportedProtocol as exc:
+                raise FetchError(f"{url}: unsupported address",
+                                 "use an http:// or https:// URL in figmon.yaml",
+                                 url=url) from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{url}: request failed ({type(exc).__name__}: {exc})",
+                                 "check the URL; it is tried again on the next run",
+                                 url=url) from exc
+
+    def _too_big(self, url: str) -> FetchError:
+        return FetchError(f"{url}: response larger than {self.max_bytes} bytes",
+                          "check that the URL is a feed or an article page, "
+                          "or raise http.max_bytes in figmon.yaml", url=url)
+
+
+def _headers(r: httpx.Response) -> dict[str, str]:
+    return {k.lower(): v for k, v in r.headers.items()}
+
+
+def _status_error(url: str, r: httpx.Response) -> FetchError:
+    status = r.status_code
+    reason = r.reason_phrase or "error"
+    if status in (404, 410):
+        hint = "the page is gone: check the URL in figmon.yaml"
+    elif status in (401, 403):
+        hint = "the server refuses figmon: check the URL, or remove the source"
+    elif status == 429:
+        hint = "the server is rate-limiting figmon: make this source's 'every' longer"
+    elif status >= 500:
+        hint = "the server has a problem; it is tried again on the next run"
+    else:
+        hint = "check the URL in figmon.yaml"
+    return FetchError(f"{url}: HTTP {status} {reason}", hint, url=url, status=status,
+                      retry_after=parse_retry_after(r.headers.get("retry-after")))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+# --- charsets ----------------------------------------------------------------
+
+def charset_from_header(content_type: str) -> str | None:
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type or "", re.I)
+    if not m:
+        return None
+    try:
+        return codecs.lookup(m.group(1)).name
+    except LookupError:
+        return None
+
+
+def decode(content: bytes, content_type: str = "", url: str = "") -> str:
+    """Bytes → text: the header's charset, else BOM / UTF-8 / <meta charset> /
+    Cyrillic code pages / detection (``articles.decode_bytes``)."""
+    from .articles import decode_bytes
+    from .errors import ArticleError
+
+    charset = charset_from_header(content_type)
+    if charset:
+        try:
+            return content.decode(charset)
+        except UnicodeDecodeError:
+            pass  # a wrong declaration: detect instead
+    try:
+        return decode_bytes(content, url or "<response>", html=True)[0]
+    except ArticleError as exc:
+        raise FetchError(f"{url}: the body is not text", exc.hint, url=url) from None

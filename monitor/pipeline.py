@@ -1,0 +1,246 @@
+"""One run: sources → articles → observations → events, then the digest hook.
+
+``ingest`` streams articles in chunks: extraction and matching run outside any
+transaction, then a chunk's articles, observations and events are written in
+one transaction.  A whole article is always in the same transaction as its
+observations and events, so a crash loses at most the chunk in flight, and
+re-running fetches it again (duplicates are dropped by URL and content hash).
+A source's saved state advances only after its articles are committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from . import changes
+from .models import Article, Event, Observation, Value
+from .store import Store, article_hash, date_key, now_iso
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .http import HttpClient
+    from .sources.base import Source
+
+log = logging.getLogger(__name__)
+
+CHUNK = 50  # articles per transaction: bounded memory, few commits
+
+
+@dataclass
+class Context:
+    """What every stage of a run needs; built by ``open_context``."""
+
+    settings: Settings
+    store: Store
+    rules: Any  # monitor.rules.RuleSet: .figures dict and .match(article)
+    http: HttpClient | None = None
+
+    def client(self) -> HttpClient:
+        """The shared HTTP client, created on first use."""
+        if self.http is None:
+            from .http import HttpClient
+
+            self.http = HttpClient(self.settings.http)
+        return self.http
+
+    def close(self) -> None:
+        if self.http is not None:
+            close = getattr(self.http, "close", None)
+            if close:
+                close()
+        self.store.close()
+
+
+def open_context(settings: Settings, *, rules: Any = None) -> Context:
+    """Open the database and load the rules (RuleError lists every problem)."""
+    if rules is None:
+        from .rules import load_rules
+
+        rules = load_rules(settings.rules)
+    return Context(settings=settings, store=Store.open(settings.database), rules=rules)
+
+
+@dataclass
+class IngestResult:
+    found: int = 0  # articles offered
+    new: int = 0  # articles stored (not duplicates)
+    events: list[Event] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
+           chunk: int = CHUNK) -> IngestResult:
+    """Store new articles, match them against the rules and record the events.
+
+    Articles already stored (same URL or same normalised text) are skipped
+    before any extraction.  An article whose matching fails is left out and
+    reported in ``errors``; it is not stored, so a later run retries it.
+    """
+    result = IngestResult()
+    store = ctx.store
+    figures = getattr(ctx.rules, "figures", {}) or {}
+    for batch in _chunks(articles, chunk):
+        prepared: list[tuple[Article, str | None, list[Observation]]] = []
+        in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
+        for article in batch:
+            result.found += 1
+            chash = article_hash(article)
+            url = article.url or article.id
+            if url in in_chunk or (chash and chash in in_chunk) \
+                    or store.find_duplicate(url, chash) is not None:
+                continue
+            in_chunk.update((url, chash))
+            try:
+                observations = list(ctx.rules.match(article))
+            except Exception as exc:  # one bad article must not stop the source
+                message = (f"{url}: matching failed ({type(exc).__name__}: {exc}); the "
+                           "article was not stored and will be retried next run")
+                log.warning("%s", message, exc_info=log.isEnabledFor(logging.DEBUG))
+                result.errors.append(message)
+                continue
+            prepared.append((article, chash, observations))
+        if not prepared:
+            continue
+        arrived = now_iso()
+        with store.atomic():
+            for article, chash, observations in prepared:
+                row, is_new = store.add_article(article, source=source_name, chash=chash)
+                if not is_new or row is None:
+                    continue  # stored meanwhile by another process
+                result.new += 1
+                for obs in observations:
+                    if obs.published is None and article.published:
+                        obs = replace(obs, published=article.published)
+                    figure = figures.get(obs.figure)
+                    track = changes.track_of(figure, obs)
+                    dated = date_key(obs.published or article.published, arrived)
+                    obs_id = store.add_observation(row, obs, track=track, dated=dated)
+                    if obs_id is None:
+                        continue
+                    event = changes.detect(store, figure, obs_id)
+                    if event is not None and store.add_event(event, article_row=row):
+                        result.events.append(event)
+    return result
+
+
+def run_source(ctx: Context, source: Source) -> IngestResult:
+    """Fetch one source with its saved state, ingest, and record the outcome.
+
+    A failing fetch is recorded on the source (last_error) and returned in
+    ``errors``; it is never raised, so the other sources still run.
+    """
+    store = ctx.store
+    state = store.source_state(source.name)
+    try:
+        fetched = source.fetch(state, ctx.client())
+    except Exception as exc:  # any source failure: record it, go on with the others
+        message = f"source '{source.name}': {exc}"
+        log.warning("%s", message)
+        store.record_source_run(source.name, source.kind, state=state, found=0, new=0,
+                                error=message)
+        return IngestResult(errors=[message])
+    result = ingest(ctx, source.name, fetched.articles)
+    errors = [*fetched.errors, *result.errors]
+    # When an article could not be matched, keep the old state so it is fetched again.
+    new_state = state if result.errors else fetched.state
+    store.record_source_run(source.name, source.kind, state=new_state, found=result.found,
+                            new=result.new, error="; ".join(errors) or None)
+    result.errors = errors
+    return result
+
+
+@dataclass
+class SourceRun:
+    name: str
+    kind: str
+    found: int
+    new: int
+    events: int
+    errors: list[str]
+
+
+@dataclass
+class RunSummary:
+    sources: list[SourceRun] = field(default_factory=list)
+
+    @property
+    def found(self) -> int:
+        return sum(s.found for s in self.sources)
+
+    @property
+    def new(self) -> int:
+        return sum(s.new for s in self.sources)
+
+    @property
+    def events(self) -> int:
+        return sum(s.events for s in self.sources)
+
+    @property
+    def failed(self) -> list[SourceRun]:
+        return [s for s in self.sources if s.errors]
+
+
+def run_once(settings: Settings, *, rules: Any = None) -> RunSummary:
+    """Every configured source once, then the digest hook (when DIGEST provides it)."""
+    from .sources import build_sources
+
+    summary = RunSummary()
+    sources = build_sources(settings)
+    ctx = open_context(settings, rules=rules)
+    try:
+        for source in sources:
+            r = run_source(ctx, source)
+            summary.sources.append(SourceRun(source.name, source.kind, r.found, r.new,
+                                             len(r.events), r.errors))
+        after_run(ctx)
+    finally:
+        ctx.close()
+    return summary
+
+
+def after_run(ctx: Context) -> None:
+    """Hand over to monitor.digest.after_run, if that module provides it."""
+    try:
+        from . import digest
+    except ImportError:  # digest module not installed in this build
+        return
+    hook = getattr(digest, "after_run", None)
+    if hook is not None:
+        hook(ctx)
+
+
+# --- helpers for the CLI -------------------------------------------------------
+
+def value_text(value: dict[str, Any] | None, kind: str = "count") -> str:
+    """A stored value as words ("more than 10,000"); "—" for none."""
+    if value is None:
+        return "—"
+    from .digest import value_words
+
+    return value_words(Value(value["low"], value["high"], value["qualifier"]), kind)
+
+
+def figure_kind(rules: Any, figure: str) -> str:
+    fig = (getattr(rules, "figures", None) or {}).get(figure)
+    return str(getattr(fig, "kind", "count") or "count")
+
+
+def status_report(store: Store, rules: Any = None) -> dict[str, Any]:
+    """store.status() plus, per figure track, how many articles agree with the
+    current value (under the rule's thresholds when the rules are available)."""
+    report = store.status()
+    figures = (getattr(rules, "figures", None) or {}) if rules is not None else {}
+    for item in report["figures"]:
+        rows = store.track_observations(item["figure"], item["track"])
+        item["agreeing"] = changes.agreeing(rows, figures.get(item["figure"]))
+    return report

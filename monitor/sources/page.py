@@ -1,0 +1,71 @@
+"""HTML pages: one article per page, main text by trafilatura (articles.parse_html)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ArticleError, FetchError
+from ..models import Article
+from .base import FetchResult, Finding, Source, url_finding
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
+
+ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+class PageSource(Source):
+    """``url`` (one page) or ``urls`` (a list of pages)."""
+
+    kind = "page"
+    keys = {"url": str, "urls": list}
+    one_of = (("url", "urls"),)
+
+    def __init__(self, spec: dict[str, Any], *, base: Path | None = None,
+                 every: str | None = None) -> None:
+        super().__init__(spec, base=base, every=every)
+        self.urls = [str(u) for u in spec.get("urls") or [spec["url"]]]
+
+    @classmethod
+    def check(cls, spec: dict[str, Any], base: Path) -> list[Finding]:
+        out: list[Finding] = []
+        if "url" in spec:
+            f = url_finding("url", spec["url"])
+            if f:
+                out.append(f)
+        urls = spec.get("urls")
+        if isinstance(urls, list):
+            if not urls:
+                out.append(("urls", "'urls' is empty", "list at least one page address"))
+            for u in urls:
+                f = url_finding("urls", u)
+                if f:
+                    out.append(f)
+        return out
+
+    def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
+        from ..articles import parse_html
+
+        validators: dict[str, Any] = dict(state.get("http", {}))
+        articles: list[Article] = []
+        errors: list[str] = []
+        for url in self.urls:
+            try:
+                resp = client.get(url, validators=validators.get(url), accept=ACCEPT)
+                if resp.not_modified:
+                    continue
+                art = parse_html(resp.text, resp.url, self.name)
+            except FetchError as exc:
+                if client.stopping:
+                    break
+                errors.append(str(exc))
+                continue
+            except ArticleError as exc:
+                errors.append(str(exc))
+                validators[url] = resp.validators  # same page next time: same failure
+                continue
+            validators[url] = resp.validators
+            articles.append(self.with_lang(replace(art, source=self.name)))
+        return FetchResult(articles, {**state, "http": validators}, errors)

@@ -1,0 +1,501 @@
+"""The SQLite database: schema migrations, writes and the queries the CLI needs.
+
+sqlite-utils on one connection, WAL mode.  Callers group the writes for one
+article (article row, observations, events) inside ``store.atomic()`` so a
+crash never leaves half an article behind.  Hot paths use plain SQL through
+``db.execute``; the schema is built with sqlite-utils' table API.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import StoreError
+from .models import Article, Event, Observation, Value, clean_number
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def date_key(published: str | None, fallback: str = "") -> str:
+    """A sortable UTC form of an ISO date or datetime ("" sorts first).
+
+    Dates stay "YYYY-MM-DD"; datetimes become "YYYY-MM-DDTHH:MM:SS" in UTC, so
+    offsets compare correctly and a bare date sorts before times on that day.
+    """
+    text = (published or fallback or "").strip()
+    if len(text) <= 10:
+        return text
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.replace(microsecond=0).isoformat()
+
+
+# --- migrations ---------------------------------------------------------------
+
+def _m1_core(db: sqlite_utils.Database) -> None:
+    db.table("sources").create({
+        "name": str, "kind": str, "last_run": str, "last_ok": str, "last_error": str,
+        "runs": int, "articles_found": int, "articles_new": int,
+        "last_found": int, "last_new": int, "state": str,
+    }, pk="name", not_null=["kind"],
+        defaults={"runs": 0, "articles_found": 0, "articles_new": 0, "state": "{}"})
+    db.table("articles").create({
+        "id": int, "uid": str, "url": str, "content_hash": str, "title": str,
+        "source": str, "outlet": str, "published": str, "lang": str, "text": str,
+        "fetched_at": str,
+    }, pk="id", not_null=["url"])
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["content_hash"], unique=True)
+    db.table("articles").create_index(["published"])
+    db.table("articles").enable_fts(["title", "text"], create_triggers=True)
+    db.table("observations").create({
+        "id": int, "figure": str, "track": str, "article_id": int, "published": str,
+        "dated": str,  # sort key: publication date, or arrival time when undated
+        "low": float, "high": float, "qualifier": str, "unit": str, "surface": str,
+        "quote": str, "claimant": str, "relayed": str, "change": str,
+        "start": int, "end": int,
+        "prev_low": float, "prev_high": float, "prev_qualifier": str, "created_at": str,
+    }, pk="id", not_null=["figure", "track", "article_id", "qualifier"],
+        foreign_keys=[("article_id", "articles", "id")])
+    db.table("observations").create_index(["figure", "article_id", "start"], unique=True)
+    db.table("observations").create_index(["figure", "track", "dated", "id"])
+    db.table("observations").create_index(["article_id"])
+    db.table("events").create({
+        "id": int, "figure": str, "track": str, "kind": str,
+        "old_low": float, "old_high": float, "old_qualifier": str,
+        "new_low": float, "new_high": float, "new_qualifier": str,
+        "article": str, "article_id": int, "published": str, "observation_id": int,
+        "created_at": str, "digest_id": int,
+    }, pk="id", not_null=["figure", "track", "kind", "new_qualifier"])
+    db.table("events").create_index(["observation_id"], unique=True)
+    db.table("events").create_index(["figure", "track"])
+    db.table("events").create_index(["digest_id"])
+    db.table("digests").create({
+        "id": int, "key": str, "created_at": str, "subject": str, "html": str,
+        "text": str, "cadence": str,
+    }, pk="id")
+    db.table("digests").create_index(["key"], unique=True)
+    db.table("deliveries").create({
+        "id": int, "digest_id": int, "email": str, "message_id": str, "status": str,
+        "attempts": int, "next_attempt_at": str, "last_error": str, "sent_at": str,
+    }, pk="id", not_null=["digest_id", "email", "status"],
+        defaults={"status": "pending", "attempts": 0},
+        foreign_keys=[("digest_id", "digests", "id")])
+    db.table("deliveries").create_index(["message_id"], unique=True)
+    db.table("deliveries").create_index(["digest_id", "email"], unique=True)
+    db.table("deliveries").create_index(["status", "next_attempt_at"])
+    db.table("subscribers").create({
+        "email": str, "figures": str, "cadence": str, "origin": str, "created_at": str,
+        "last_digest_at": str,
+    }, pk="email", defaults={"figures": "[]", "cadence": "immediate"})
+
+
+def _m2_delivery(db: sqlite_utils.Database) -> None:
+    """DIGEST: what the outbox needs to send exactly once, and daily cursors."""
+    db.table("digests").add_column("events", str)  # JSON list of event ids
+    db.table("digests").add_column("path", str)  # archive page, relative to reports/
+    db.table("deliveries").add_column("body", str)  # the exact RFC 5322 message to send
+    db.table("deliveries").add_column("subject", str)
+    db.table("deliveries").add_column("claimed_by", str)  # host:pid while 'sending'
+    db.table("deliveries").add_column("claimed_at", str)
+    db.table("deliveries").add_column("created_at", str)
+    db.table("subscribers").add_column("last_event_id", int)  # daily cursor: events.id
+    db.table("subscribers").add_column("token", str)  # List-Unsubscribe token
+
+
+# Applied in order, each in its own transaction; PRAGMA user_version = how many
+# have run.  Only ever append: a released database depends on the numbering.
+# (The DIGEST owner appends its migration at the end.)
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery]
+
+
+def migrate(db: sqlite_utils.Database, path: str = "") -> int:
+    """Bring the schema up to date; returns the resulting version."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database {path} has schema version {version}, newer than this figmon "
+            f"({len(MIGRATIONS)})",
+            "Upgrade figmon, or point 'database:' in figmon.yaml at another file.")
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        # IMMEDIATE takes the write lock first, so two processes opening a new
+        # database cannot both run the same migration.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            current = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if current < number:
+                MIGRATIONS[number - 1](db)
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+    return len(MIGRATIONS)
+
+
+# --- row helpers -------------------------------------------------------------
+
+def _value(low: Any, high: Any, qualifier: Any) -> Value | None:
+    if qualifier is None:
+        return None
+    return Value(clean_number(low), clean_number(high), str(qualifier))
+
+
+def _value_json(low: Any, high: Any, qualifier: Any) -> dict[str, Any] | None:
+    value = _value(low, high, qualifier)
+    return value.to_json() if value else None
+
+
+class Store:
+    """One open figmon database."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    # --- lifecycle
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        p = Path(path)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(p), timeout=30.0)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"cannot create database {p}: {exc}",
+                             "Check the directory exists and is writable.") from exc
+        try:
+            db = sqlite_utils.Database(conn)
+            db.enable_wal()
+            # WAL + NORMAL survives a killed process; only power loss can drop
+            # the last commits, and re-running re-fetches those.
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            migrate(db, str(p))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot open database {p}: {exc}",
+                             "Check that the file is a figmon SQLite database and is "
+                             "writable, or set 'database:' in figmon.yaml to a new "
+                             "file.") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(db, p)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction (a savepoint when nested); rolled back on any error.
+
+        SQLite failures (disk full, a lock held too long) become StoreError.
+        """
+        try:
+            if self.db.conn.in_transaction:
+                with self.db.atomic():  # a savepoint inside the open transaction
+                    yield
+            else:
+                # IMMEDIATE takes the write lock up front: a transaction that reads
+                # first and writes later could otherwise fail at once ("database is
+                # locked") when another process wrote in between, instead of waiting.
+                self.db.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    self.db.conn.execute("COMMIT")
+                except BaseException:
+                    self.db.rollback()
+                    raise
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"database {self.path}: {exc}; the last write was rolled back",
+                "Check free disk space and that no other program holds the database "
+                "(a second figmon daemon, an open sqlite3 shell), then run again: "
+                "nothing is lost, articles not saved are fetched again.") from exc
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every table (tests use it to show re-runs add nothing)."""
+        names = ["sources", "articles", "observations", "events", "digests",
+                 "deliveries", "subscribers"]
+        return {n: int(self.db.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0])
+                for n in names}
+
+    # --- articles
+
+    def find_duplicate(self, url: str, chash: str | None) -> int | None:
+        """Row id of a stored article with this URL or content hash, if any."""
+        row = self.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+        if row is None and chash:
+            row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?",
+                                  [chash]).fetchone()
+        return int(row[0]) if row else None
+
+    def add_article(self, article: Article, *, source: str = "",
+                    chash: str | None = None) -> tuple[int | None, bool]:
+        """Store an article unless its URL or normalised text is already stored.
+
+        Returns (row id, is_new); for a duplicate the id is the stored copy's.
+        ``chash`` may be passed when the caller has computed it already.
+        """
+        if chash is None:
+            chash = article_hash(article)
+        url = article.url or article.id
+        existing = self.find_duplicate(url, chash)
+        if existing is not None:
+            return existing, False
+        outlet = article.meta.get("outlet") if article.meta else None
+        if not outlet and article.source and article.source != source:
+            outlet = article.source
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO articles (uid, url, content_hash, title, source, outlet,"
+            " published, lang, text, fetched_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [article.id, url, chash, article.title, source or article.source, outlet,
+             article.published, article.lang, article.text, now_iso()])
+        if cur.rowcount == 0:  # lost a race with another writer
+            return self.find_duplicate(url, chash), False
+        return int(cur.lastrowid or 0), True
+
+    def article(self, row_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [row_id]))
+        return rows[0] if rows else None
+
+    # --- observations
+
+    def add_observation(self, article_row: int, obs: Observation, *, track: str,
+                        dated: str) -> int | None:
+        """Insert an observation; None when (figure, article, start) is already stored."""
+        prev = obs.previous
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO observations (figure, track, article_id, published,"
+            " dated, low, high, qualifier, unit, surface, quote, claimant, relayed, change,"
+            " start, [end], prev_low, prev_high, prev_qualifier, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [obs.figure, track, article_row, obs.published, dated, obs.low, obs.high,
+             obs.qualifier, obs.unit, obs.surface, obs.quote, obs.claimant, obs.relayed,
+             obs.change, obs.start, obs.end,
+             prev.low if prev else None, prev.high if prev else None,
+             prev.qualifier if prev else None, now_iso()])
+        return int(cur.lastrowid or 0) if cur.rowcount else None
+
+    def observation(self, obs_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query(
+            "SELECT o.*, a.url AS article FROM observations o"
+            " JOIN articles a ON a.id = o.article_id WHERE o.id = ?", [obs_id]))
+        return rows[0] if rows else None
+
+    def latest_before(self, figure: str, track: str, obs_id: int) -> dict[str, Any] | None:
+        """The current value of (figure, track) as it stood before ``obs_id`` arrived:
+        latest by date, ties by arrival, among observations that arrived earlier."""
+        rows = list(self.db.query(
+            "SELECT * FROM observations WHERE figure = ? AND track = ? AND id < ?"
+            " ORDER BY dated DESC, id DESC LIMIT 1", [figure, track, obs_id]))
+        return rows[0] if rows else None
+
+    def last_event(self, figure: str, track: str) -> dict[str, Any] | None:
+        """The most recent event of (figure, track): the value subscribers last heard."""
+        rows = list(self.db.query(
+            "SELECT * FROM events WHERE figure = ? AND track = ? ORDER BY id DESC LIMIT 1",
+            [figure, track]))
+        return rows[0] if rows else None
+
+    def track_observations(self, figure: str, track: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT o.*, a.url AS article FROM observations o"
+            " JOIN articles a ON a.id = o.article_id"
+            " WHERE o.figure = ? AND o.track = ? ORDER BY o.dated, o.id", [figure, track]))
+
+    def tracks(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT DISTINCT figure, track FROM observations ORDER BY figure, track")]
+
+    # --- events
+
+    def add_event(self, event: Event, *, article_row: int | None = None) -> int | None:
+        """Record an event; None when its observation already has one."""
+        old = event.old
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO events (figure, track, kind, old_low, old_high,"
+            " old_qualifier, new_low, new_high, new_qualifier, article, article_id,"
+            " published, observation_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [event.figure, event.track, event.kind, old.low if old else None,
+             old.high if old else None, old.qualifier if old else None, event.new.low,
+             event.new.high, event.new.qualifier, event.article, article_row,
+             event.published, event.observation_id, now_iso()])
+        return int(cur.lastrowid or 0) if cur.rowcount else None
+
+    def events(self, *, figures: Iterable[str] | None = None, undigested: bool = False,
+               since_id: int | None = None, limit: int | None = None
+               ) -> list[dict[str, Any]]:
+        """Events in the order they were detected, with their article and quote.
+
+        Each dict has the stable keys figure, kind, old, new, article, published,
+        plus id, track, title, source, outlet, claimant, relayed, quote, surface,
+        observation_id, created_at and digest_id.
+        """
+        where, args = ["1"], []  # type: tuple[list[str], list[Any]]
+        if figures is not None:
+            names = list(figures)
+            where.append(f"e.figure IN ({','.join('?' * len(names))})" if names else "0")
+            args.extend(names)
+        if undigested:
+            where.append("e.digest_id IS NULL")
+        if since_id is not None:
+            where.append("e.id > ?")
+            args.append(since_id)
+        sql = ("SELECT e.*, a.title, a.source, a.outlet, o.claimant, o.relayed, o.quote,"
+               " o.surface, o.unit FROM events e"
+               " LEFT JOIN observations o ON o.id = e.observation_id"
+               " LEFT JOIN articles a ON a.id = o.article_id"
+               f" WHERE {' AND '.join(where)} ORDER BY e.id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        out = []
+        for r in self.db.query(sql, args):
+            out.append({
+                "id": r["id"], "figure": r["figure"], "kind": r["kind"],
+                "old": _value_json(r["old_low"], r["old_high"], r["old_qualifier"]),
+                "new": _value_json(r["new_low"], r["new_high"], r["new_qualifier"]),
+                "article": r["article"], "published": r["published"], "track": r["track"],
+                "title": r["title"], "source": r["source"], "outlet": r["outlet"],
+                "claimant": r["claimant"], "relayed": r["relayed"], "quote": r["quote"],
+                "surface": r["surface"], "unit": r["unit"],
+                "observation_id": r["observation_id"], "created_at": r["created_at"],
+                "digest_id": r["digest_id"],
+            })
+        return out
+
+    def mark_digested(self, event_ids: Iterable[int], digest_id: int) -> None:
+        """Attach events to the digest that reported them."""
+        with self.atomic():
+            for event_id in event_ids:
+                self.db.execute("UPDATE events SET digest_id = ? WHERE id = ?"
+                                " AND digest_id IS NULL", [digest_id, event_id])
+
+    # --- timeline, search, status
+
+    def timeline(self, figure: str) -> list[dict[str, Any]]:
+        """Every observation of ``figure`` by date (ties: arrival), with its article,
+        source, claimant and the event it raised (if any)."""
+        out = []
+        for r in self.db.query(
+                "SELECT o.*, a.url AS article, a.title, a.source, a.outlet,"
+                " e.kind AS event, e.id AS event_id FROM observations o"
+                " JOIN articles a ON a.id = o.article_id"
+                " LEFT JOIN events e ON e.observation_id = o.id"
+                " WHERE o.figure = ? ORDER BY o.dated, o.id", [figure]):
+            out.append({
+                "id": r["id"], "figure": r["figure"], "track": r["track"],
+                "published": r["published"], "low": clean_number(r["low"]),
+                "high": clean_number(r["high"]), "qualifier": r["qualifier"],
+                "previous": _value_json(r["prev_low"], r["prev_high"], r["prev_qualifier"]),
+                "unit": r["unit"], "surface": r["surface"], "quote": r["quote"],
+                "claimant": r["claimant"], "relayed": r["relayed"],
+                "source": r["outlet"] or r["source"], "article": r["article"],
+                "title": r["title"], "event": r["event"], "event_id": r["event_id"],
+            })
+        return out
+
+    def figure_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT figure FROM observations ORDER BY figure")]
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search; FTS5 syntax works, and text that is not valid syntax
+        is searched as plain words."""
+        sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
+               " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet"
+               " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+               " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
+        try:
+            return list(self.db.query(sql, [query, limit]))
+        except sqlite3.OperationalError:
+            return list(self.db.query(sql, [self.db.quote_fts(query), limit]))
+
+    def status(self) -> dict[str, Any]:
+        """Sources, each figure track's current value, counts, pending deliveries."""
+        sources = []
+        for r in self.db.query("SELECT * FROM sources ORDER BY name"):
+            r = dict(r)
+            r["state"] = json.loads(r["state"] or "{}")
+            sources.append(r)
+        figures = []
+        for figure, track in self.tracks():
+            row = next(self.db.query(
+                "SELECT o.*, a.url AS article, (SELECT count(*) FROM observations x"
+                " WHERE x.figure = o.figure AND x.track = o.track) AS observations"
+                " FROM observations o JOIN articles a ON a.id = o.article_id"
+                " WHERE o.figure = ? AND o.track = ? ORDER BY o.dated DESC, o.id DESC"
+                " LIMIT 1", [figure, track]))
+            figures.append({
+                "figure": figure, "track": track,
+                "value": _value_json(row["low"], row["high"], row["qualifier"]),
+                "published": row["published"], "article": row["article"],
+                "claimant": row["claimant"], "observations": row["observations"],
+            })
+        pending = self.db.execute(
+            "SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
+        return {"sources": sources, "figures": figures, "pending_deliveries": int(pending),
+                "counts": self.counts()}
+
+    # --- sources
+
+    def source_state(self, name: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT state FROM sources WHERE name = ?", [name]).fetchone()
+        if not row or not row[0]:
+            return {}
+        state = json.loads(row[0])
+        return state if isinstance(state, dict) else {}
+
+    def record_source_run(self, name: str, kind: str, *, state: dict[str, Any],
+                          found: int, new: int, error: str | None) -> None:
+        """Record one run of a source: counters, time, outcome and its saved state."""
+        stamp = now_iso()
+        with self.atomic():
+            self.db.execute(
+                "INSERT INTO sources (name, kind, runs, articles_found, articles_new,"
+                " state) VALUES (?, ?, 0, 0, 0, '{}') ON CONFLICT(name) DO NOTHING",
+                [name, kind])
+            self.db.execute(
+                "UPDATE sources SET kind = ?, last_run = ?,"
+                " last_ok = CASE WHEN ? IS NULL THEN ? ELSE last_ok END, last_error = ?,"
+                " runs = runs + 1, articles_found = articles_found + ?,"
+                " articles_new = articles_new + ?, last_found = ?, last_new = ?, state = ?"
+                " WHERE name = ?",
+                [kind, stamp, error, stamp, error, found, new, found, new,
+                 json.dumps(state, ensure_ascii=False, sort_keys=True), name])
+
+
+def article_hash(article: Article) -> str | None:
+    """Normalised content hash of the article's text; None for an empty text (so
+    empty articles are told apart by URL only)."""
+    if not article.text.strip():
+        return None
+    from .articles import content_hash
+
+    return content_hash(article.text)

@@ -1,0 +1,154 @@
+"""Who receives digests: subscribers from the database (`figmon subscribers add`) and
+from figmon.yaml, merged at run time.
+
+Config subscribers get a row too (origin 'config') so their daily cursor survives
+restarts; a row whose address has left the config is ignored, not deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .store import Store
+
+CADENCES = ("immediate", "daily")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str
+    figures: tuple[str, ...] = ()  # ids or fnmatch globs; empty = every figure
+    cadence: str = "immediate"
+    origin: str = "cli"  # "cli" | "config"
+    last_event_id: int | None = None  # daily cursor: events up to this id were sent
+
+    def wants(self, figure: str) -> bool:
+        return not self.figures or any(fnmatchcase(figure, g) for g in self.figures)
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are compared case-insensitively; a bad one is refused with a reason."""
+    e = (email or "").strip().lower()
+    if not _EMAIL.match(e):
+        raise InputError(f"'{email}' is not an e-mail address",
+                         "Give an address like analyst@example.org.")
+    return e
+
+
+def _row_to_sub(row: dict[str, Any]) -> Subscriber:
+    try:
+        figs = json.loads(row.get("figures") or "[]")
+    except ValueError:
+        figs = []
+    return Subscriber(email=row["email"], figures=tuple(str(f) for f in figs),
+                      cadence=row.get("cadence") or "immediate",
+                      origin=row.get("origin") or "cli",
+                      last_event_id=row.get("last_event_id"))
+
+
+def _digested_max(store: Store) -> int:
+    """New daily subscribers start after the events already digested before they joined."""
+    row = store.db.execute("SELECT max(id) FROM events WHERE digest_id IS NOT NULL").fetchone()
+    return int(row[0] or 0)
+
+
+def _upsert(store: Store, email: str, figures: Iterable[str], cadence: str, origin: str) -> None:
+    from .digest import unsubscribe_token
+    from .store import now_iso
+
+    figs = json.dumps(list(figures), ensure_ascii=False)
+    store.db.execute(
+        "INSERT INTO subscribers (email, figures, cadence, origin, created_at, last_event_id,"
+        " token) VALUES (?,?,?,?,?,?,?) ON CONFLICT(email) DO UPDATE SET"
+        " figures = excluded.figures, cadence = excluded.cadence, origin = excluded.origin",
+        [email, figs, cadence, origin, now_iso(), _digested_max(store),
+         unsubscribe_token(email)])
+
+
+def add(store: Store, email: str, figures: Iterable[str] = (),
+        cadence: str = "immediate") -> Subscriber:
+    """Subscribe (or update) ``email``; returns the stored subscriber."""
+    e = normalise_email(email)
+    if cadence not in CADENCES:
+        raise InputError(f"unknown cadence '{cadence}'", "Use immediate or daily.")
+    figs = [f.strip() for f in figures if f.strip()]
+    with store.atomic():
+        _upsert(store, e, figs, cadence, "cli")
+    _commit(store)
+    return get(store, e) or Subscriber(e, tuple(figs), cadence)
+
+
+def get(store: Store, email: str) -> Subscriber | None:
+    rows = list(store.db.query("SELECT * FROM subscribers WHERE email = ?",
+                               [email.strip().lower()]))
+    return _row_to_sub(rows[0]) if rows else None
+
+
+def remove(store: Store, email: str, settings: Settings | None = None) -> bool:
+    """Unsubscribe; False when the address was not subscribed. Config subscribers are
+    refused: the next run would add them back."""
+    e = email.strip().lower()
+    if settings is not None and any(str(s.get("email", "")).strip().lower() == e
+                                    for s in settings.subscribers):
+        where = settings.path or "figmon.yaml"
+        raise InputError(f"{email} is listed under 'subscribers:' in {where}",
+                         "Remove it from the config file instead.")
+    with store.atomic():
+        cur = store.db.execute("DELETE FROM subscribers WHERE email = ?", [e])
+    _commit(store)
+    return bool(cur.rowcount)
+
+
+def sync_config(store: Store, settings: Settings) -> None:
+    """Make sure every config subscriber has a row (keeping its cursor)."""
+    with store.atomic():
+        for s in settings.subscribers:
+            c = _from_config(s)
+            _upsert(store, c.email, c.figures, c.cadence, "config")
+    _commit(store)
+
+
+def _from_config(entry: dict[str, Any]) -> Subscriber:
+    figs = entry.get("figures") or []
+    if isinstance(figs, str):
+        figs = [figs]
+    return Subscriber(normalise_email(str(entry.get("email", ""))),
+                      tuple(str(f) for f in figs),
+                      str(entry.get("cadence") or "immediate"), "config")
+
+
+def active(store: Store, settings: Settings | None = None, *,
+           sync: bool = True) -> list[Subscriber]:
+    """Everyone who should get digests now: CLI subscribers plus the config's.
+
+    ``sync=False`` (dry runs) reads without writing: config subscribers not yet
+    stored are taken straight from the config."""
+    config = [_from_config(s) for s in settings.subscribers] if settings is not None else []
+    if sync and config:
+        sync_config(store, settings)  # type: ignore[arg-type]
+    listed = {c.email: c for c in config}
+    out: dict[str, Subscriber] = {}
+    for row in store.db.query("SELECT * FROM subscribers ORDER BY email"):
+        sub = _row_to_sub(row)
+        if sub.origin == "config" and sub.email not in listed:
+            continue  # removed from the config file since
+        out[sub.email] = sub
+    for email, c in listed.items():
+        out.setdefault(email, c)
+    return sorted(out.values(), key=lambda s: s.email)
+
+
+def _commit(store: Store) -> None:
+    # sqlite3's implicit transactions: make sure what we wrote is durable now
+    if store.db.conn.in_transaction:
+        store.db.conn.commit()

@@ -1,0 +1,105 @@
+"""The reports/ archive: digest pages, index, one page per figure, links that work from disk."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from digest_support import add_event, add_observation, context, seed_troops, write_config
+from test_digest_render import EVIL, parse
+
+from monitor import digest
+from monitor.models import Value
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_archive(tmp_path: Path) -> Path:
+    ctx = context(write_config(tmp_path))
+    seed_troops(ctx.store)
+    digest.after_run(ctx)
+    add_observation(ctx.store, figure="dprk-troops", url="https://wire.example.net/r",
+                    published="2025-08-20", value=Value(11000, 13000, "range"))
+    add_event(ctx.store, figure="dprk-troops", url="https://news.example.org/a3",
+              published="2025-09-01", old=Value(10000, None, "more_than"),
+              new=Value(12000, 12000, "approx"), outlet=f"Evil {EVIL}",
+              quote=f"About 12,000 {EVIL} troops.", surface="About 12,000")
+    digest.after_run(ctx)
+    ctx.close()
+    return tmp_path / "reports"
+
+
+def local_links(page: Path) -> list[Path]:
+    t = parse(page.read_text(encoding="utf-8"))
+    hrefs = [a.get("href") or "" for tag, a in t.tags if tag == "a"]
+    return [page.parent / h for h in hrefs if h and not h.startswith(("http:", "https:"))]
+
+
+def test_index_lists_digests_and_figures_with_working_relative_links(tmp_path: Path) -> None:
+    reports = build_archive(tmp_path)
+    index = reports / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert html.count("digests/") == 2  # two digests, newest first
+    for title in ("North Korean troops in Russia", "Iranian drones delivered"):
+        assert title in html
+    links = local_links(index)
+    assert len(links) == 5  # 3 figures + 2 digests
+    for link in links:
+        assert link.resolve().is_file(), link
+        for inner in local_links(link):  # pages link back and across, also relatively
+            assert inner.resolve().is_file(), inner
+
+
+def test_figure_page_has_chart_and_every_observation(tmp_path: Path) -> None:
+    reports = build_archive(tmp_path)
+    page = (reports / "figures" / "dprk-troops.html").read_text(encoding="utf-8")
+    t = parse(page)
+    groups = [a.get("class") for tag, a in t.tags if tag == "g"]
+    # more than 10,000 (arrow up), the 11,000–13,000 range (error bar), about 12,000 (ring)
+    assert groups == ["open more_than", "range", "approx"]
+    assert "<svg" in page and "<script" not in page and "<img" not in page
+    rows = [tag for tag, _ in t.tags if tag == "tr"]
+    assert len(rows) == 1 + 3  # header + every observation
+    for text in ("more than 10,000", "11,000–13,000", "about 12,000", "Other Wire",
+                 "Example Daily", "South Korean intelligence",
+                 "Current value: about 12,000 troops"):
+        assert text in page
+    assert "&lt;script&gt;" in page and "<mark>About 12,000</mark>" in page
+
+
+def test_archive_pages_load_nothing_remote(tmp_path: Path) -> None:
+    reports = build_archive(tmp_path)
+    for page in reports.rglob("*.html"):
+        for tag, attrs in parse(page.read_text(encoding="utf-8")).tags:
+            assert tag not in ("script", "img", "link", "iframe"), page
+            if tag != "a":
+                assert not any(v and re.match(r"(https?:)?//", v)
+                               for k, v in attrs.items() if k in ("src", "href")), page
+
+
+def test_missing_digest_page_is_rewritten(tmp_path: Path) -> None:
+    """A crash between the commit and the file write leaves no hole in the archive."""
+    reports = build_archive(tmp_path)
+    pages = sorted((reports / "digests").glob("*.html"))
+    pages[0].unlink()
+    ctx = context(write_config(tmp_path))
+    digest.write_archive(ctx)
+    ctx.close()
+    assert sorted((reports / "digests").glob("*.html")) == pages
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()),
+                    reason="Chromium is not installed")
+def test_render_png_script(tmp_path: Path) -> None:
+    reports = build_archive(tmp_path)
+    out = tmp_path / "png"
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_png.py"),
+                           "--reports", str(reports), "--figure", "dprk-troops",
+                           "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("index.png", "figure-dprk-troops.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

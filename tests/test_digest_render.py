@@ -1,0 +1,173 @@
+"""Digest rendering without a database: words, subject, escaping, the e-mail's shape."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monitor.digest import (
+    DigestItem,
+    build_message,
+    change_words,
+    difference,
+    highlight,
+    message_id,
+    render,
+    serialize,
+    value_words,
+)
+from monitor.models import Event, Value
+
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.mark.parametrize("case", yaml.safe_load((CASES / "digest_words.yaml").read_text()))
+def test_value_words(case: dict) -> None:
+    v = Value(case["low"], case["high"], case["qualifier"])
+    assert value_words(v, case["kind"], case["unit"]) == case["words"]
+
+
+@pytest.mark.parametrize("case", yaml.safe_load((CASES / "digest_difference.yaml").read_text()))
+def test_difference(case: dict) -> None:
+    assert difference(Value(*case["old"]), Value(*case["new"]), case["kind"]) == case["diff"]
+
+
+def test_change_words_puts_the_unit_once_at_the_end() -> None:
+    old, new = Value(10000, None, "more_than"), Value(12000, 12000, "approx")
+    assert change_words(old, new, "count", "troops") == "more than 10,000 → about 12,000 troops"
+    assert change_words(None, new, "count", "troops") == "about 12,000 troops"
+
+
+def troops_item(**kw: object) -> DigestItem:
+    base: dict = dict(
+        event=Event("dprk-troops", "changed", Value(10000, None, "more_than"),
+                    Value(12000, 12000, "approx"), "https://news.example.org/b", "2025-09-01"),
+        title="North Korean troops in Russia", unit_label="troops",
+        quote="Officials now put the contingent at about 12,000 soldiers.",
+        surface="about 12,000", outlet="Example Daily", claimant="NIS",
+        url="https://news.example.org/b", agree=2,
+        trend=(Value(10000, None, "more_than"), Value(12000, 12000, "approx")))
+    base.update(kw)
+    return DigestItem(**base)
+
+
+def new_share_item() -> DigestItem:
+    return DigestItem(event=Event("dprk-ammo-share", "new", None, Value(None, 40, "up_to"),
+                                  "https://kyiv.example.org/s", "2025-08-13"),
+                      title="Share of shells from North Korea", figure_kind="percent",
+                      quote="Up to 40% of the shells come from the North.",
+                      surface="Up to 40%", outlet="Kyiv Herald",
+                      url="https://kyiv.example.org/s")
+
+
+def test_subject_says_what_moved_then_counts_new_figures() -> None:
+    r = render([troops_item(), new_share_item()])
+    assert r.subject == ("North Korean troops in Russia: more than 10,000 → about 12,000; "
+                         "1 new figure")
+    only_new = render([new_share_item()], prefix="[figmon]")
+    assert only_new.subject == "[figmon] 1 new figure: Share of shells from North Korea up to 40%"
+
+
+def test_subject_is_capped() -> None:
+    items = [troops_item(event=Event(f"f{i}", "new", None, Value(i, i, "exact"), "", None),
+                         title=f"A rather long figure title number {i}") for i in range(20)]
+    subject = render(items).subject
+    assert len(subject) <= 200 and subject.startswith("20 new figures: ")
+    shown = subject.count("A rather long figure title")
+    assert subject.endswith(f", +{20 - shown} more") and 0 < shown < 20
+
+
+def test_text_part_has_everything_a_reader_needs() -> None:
+    text = render([troops_item(), new_share_item()]).text
+    for piece in ["[CHANGED] North Korean troops in Russia",
+                  "more than 10,000 → about 12,000 troops · +2,000 (+20%)",
+                  '"Officials now put the contingent at about 12,000 soldiers."',
+                  "Claimed by NIS · Example Daily · 2025-09-01",
+                  "https://news.example.org/b", "2 other sources agree",
+                  "[NEW] Share of shells from North Korea", "up to 40%", "No other source yet"]:
+        assert piece in text
+
+
+def test_highlight_marks_the_number_inside_the_escaped_quote() -> None:
+    h = highlight("Sent <b>about 12,000</b> & more", "about 12,000")
+    assert str(h) == "Sent &lt;b&gt;<mark>about 12,000</mark>&lt;/b&gt; &amp; more"
+    assert str(highlight("no number here", "40%")) == "no number here"
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text outside tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> Tags:
+    t = Tags()
+    t.feed(html)
+    return t
+
+
+EVIL = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+
+
+def test_article_text_comes_out_inert() -> None:
+    item = troops_item(quote=f"About 12,000 {EVIL} troops.", surface="About 12,000",
+                       outlet=f"Evil {EVIL}", claimant=f"Mr {EVIL}", title=f"Title {EVIL}",
+                       url="javascript:alert(1)")
+    r = render([item])
+    for html in (r.html, r.email_html):
+        t = parse(html)
+        names = [tag for tag, _ in t.tags]
+        assert "script" not in names and "img" not in names
+        assert not [a for _, attrs in t.tags for a in attrs if a.startswith("on")]
+        assert not [v for _, attrs in t.tags for v in attrs.values()
+                    if v and v.strip().lower().startswith("javascript:")]
+        # the hostile text is still shown, as text
+        assert any("<script>alert(\"x\")</script>" in chunk for chunk in t.text)
+        assert "<mark" in html
+    assert EVIL in r.text  # plain text needs no escaping, and loses nothing
+
+
+def test_no_remote_resources() -> None:
+    r = render([troops_item(), new_share_item()])
+    for html in (r.html, r.email_html):
+        t = parse(html)
+        for tag, attrs in t.tags:
+            assert tag not in ("link", "script", "img", "iframe", "object")
+            if tag != "a":
+                assert not [v for k, v in attrs.items() if k in ("src", "href")
+                            and v and v.lower().startswith(("http:", "https:", "//"))]
+        assert "@import" not in html and "url(" not in html
+
+
+def test_message_is_multipart_alternative_with_inlined_css() -> None:
+    r = render([troops_item(), new_share_item()], prefix="[figmon]", key="k1")
+    mid = message_id("k1", "Analyst@Example.org", "example.org")
+    assert mid == message_id("k1", "analyst@example.org", "example.org")  # stable
+    assert mid != message_id("k2", "analyst@example.org", "example.org")
+    msg = build_message(r, sender="figmon@example.org", to="analyst@example.org", msg_id=mid)
+    parsed = email.message_from_string(serialize(msg), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert parsed["Subject"] == r.subject  # no doubled spaces around the arrow
+    assert parsed["Message-ID"] == mid
+    assert parsed["List-Unsubscribe"].startswith("<mailto:figmon@example.org?subject=unsubscribe")
+    parts = [p.get_content_type() for p in parsed.iter_parts()]
+    assert parts == ["text/plain", "text/html"]
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    assert "more than 10,000 → about 12,000 troops" in text
+    assert "<style" not in html and 'style="' in html
+    assert "<mark" in html and "about 12,000</mark>" in html
