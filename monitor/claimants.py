@@ -31,23 +31,21 @@ from .extract.lemmas import analyzer
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
 class _Tok:
-    start: int
-    end: int
-    text: str
+    """A word or punctuation mark; its lower-cased form and flags are worked out once."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower().replace("’", "'")
+    __slots__ = ("start", "end", "text", "low", "word", "cap")
 
-    @property
-    def word(self) -> bool:
-        return self.text[0].isalnum()
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.low = text.lower().replace("’", "'")
+        self.word = text[0].isalnum()
+        self.cap = text[0].isupper()
 
-    @property
-    def cap(self) -> bool:
-        return self.text[0].isupper()
+    def __repr__(self) -> str:
+        return f"_Tok({self.start}, {self.end}, {self.text!r})"
 
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
@@ -192,23 +190,43 @@ def _parses(word: str, lang: str) -> tuple[Any, ...]:
     return tuple(analyzer(lang).parse(word))
 
 
-def _pos(word: str, lang: str) -> set[str]:
-    return {str(p.tag.POS) for p in _parses(word, lang) if p.tag.POS}
+# The helpers below depend on the word alone: cached, since the same few hundred
+# words come back in every article and a pymorphy3 tag is slow to read.
+
+@lru_cache(maxsize=50_000)
+def _pos(word: str, lang: str) -> frozenset[str]:
+    return frozenset(str(p.tag.POS) for p in _parses(word, lang) if p.tag.POS)
 
 
 def _is_verb(tok: _Tok, lang: str) -> bool:
-    return any(str(p.tag.POS) == "VERB" and p.score >= 0.3 for p in _parses(tok.text, lang))
+    return _verb_word(tok.text, lang)
+
+
+@lru_cache(maxsize=50_000)
+def _verb_word(word: str, lang: str) -> bool:
+    return any(str(p.tag.POS) == "VERB" and p.score >= 0.3 for p in _parses(word, lang))
 
 
 def _speech_verb(tok: _Tok, lang: str) -> bool:
     if lang == "en":
         return tok.low in EN_VERBS
+    return _speech_word(tok.text, lang)
+
+
+@lru_cache(maxsize=50_000)
+def _speech_word(word: str, lang: str) -> bool:
     return any(str(p.tag.POS) == "VERB" and p.normal_form in SPEECH_VERBS[lang]
-               for p in _parses(tok.text, lang))
+               for p in _parses(word, lang))
 
 
 def _can_head(tok: _Tok, lang: str) -> bool:
     """Can this token start a subject noun phrase (nominative noun, adjective, name)?"""
+    return _head_word(tok.text, lang)
+
+
+@lru_cache(maxsize=50_000)
+def _head_word(text: str, lang: str) -> bool:
+    tok = _Tok(0, len(text), text)
     if not tok.word or tok.low in PRONOUNS or tok.low in _BOUNDARY or tok.low in _PREPS:
         return False
     if tok.text.isdigit():
@@ -223,7 +241,17 @@ def _can_head(tok: _Tok, lang: str) -> bool:
 
 
 def _has_tag(tok: _Tok, tag: str, lang: str) -> bool:
-    return any(tag in _grammemes(p) for p in _parses(tok.text, lang) if p.score >= 0.1)
+    return tag in _tags(tok.text, lang)
+
+
+@lru_cache(maxsize=50_000)
+def _tags(word: str, lang: str) -> frozenset[str]:
+    """Every grammeme of the word's likely readings (score >= 0.1)."""
+    out: set[str] = set()
+    for p in _parses(word, lang):
+        if p.score >= 0.1:
+            out |= _grammemes(p)
+    return frozenset(out)
 
 
 def _grammemes(p: Any) -> set[str]:
@@ -232,12 +260,9 @@ def _grammemes(p: Any) -> set[str]:
 
 
 def _is_name(tok: _Tok, lang: str) -> bool:
-    if not tok.cap or not tok.word:
+    if not tok.cap or not tok.word or lang == "en":
         return False
-    if lang == "en" or not _parses(tok.text, lang):
-        return False
-    return any(_NAME_TAGS & _grammemes(p)
-               for p in _parses(tok.text, lang) if p.score >= 0.1)
+    return bool(_NAME_TAGS & _tags(tok.text, lang))
 
 
 def _restore_case(new: str, old: str) -> str:
@@ -486,17 +511,26 @@ class _Cand:
     claimant: str | None  # None: a pronoun, resolved from earlier sentences
 
 
+# the source phrases by their first word, so that most tokens cost one dict look-up
+_PHRASE_INDEX: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+for _lang, _entries in _PHRASES.items():
+    for _words, _case in _entries:
+        _PHRASE_INDEX.setdefault(_lang, {}).setdefault(_words[0], []).append((_words, _case))
+
+
 def _phrase_at(toks: list[_Tok], i: int, lang: str) -> tuple[int, str, bool] | None:
-    for words, case in _PHRASES[lang]:
+    for words, case in _PHRASE_INDEX[lang].get(toks[i].low, ()):
         n = len(words)
         if tuple(t.low for t in toks[i:i + n]) == words:
             return i + n, case, words in _RELAY_PHRASES
     return None
 
 
-def _candidates(text: str, span: Span, lang: str) -> list[_Cand]:
+def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
+                ) -> list[_Cand]:
     a, b = span
-    toks = _tokens(text, a, b)
+    if toks is None:
+        toks = _tokens(text, a, b)
     out: list[_Cand] = []
     for m in _PRONOUN_PHRASE[lang].finditer(text, a, b):
         out.append(_Cand(m.start(), m.end(), None))
@@ -681,10 +715,64 @@ def _nearest(cands: list[_Cand], at: Span) -> _Cand | None:
     return min(cands, key=dist) if cands else None
 
 
-def _lookback(text: str, before: int, lang: str, sentences: int = 3) -> str | None:
+class _Doc:
+    """The work find_claimant does on one text, kept for its other numbers.
+
+    The rules engine asks once per matched number, in text order: tokens,
+    candidates and relays of a sentence, the look-back speaker before it and
+    the article-level source line are the same for every number there.
+    """
+
+    def __init__(self, text: str, lang: str) -> None:
+        self.text = text
+        self.lang = lang
+        self._toks: dict[Span, list[_Tok]] = {}
+        self._cands: dict[Span, list[_Cand]] = {}
+        self._relays: dict[Span, list[tuple[int, str]]] = {}
+        self._lookback: dict[int, str | None] = {}
+        self._article: tuple[str | None] | None = None
+
+    def toks(self, span: Span) -> list[_Tok]:
+        got = self._toks.get(span)
+        if got is None:
+            got = self._toks[span] = _tokens(self.text, *span)
+        return got
+
+    def cands(self, span: Span) -> list[_Cand]:
+        got = self._cands.get(span)
+        if got is None:
+            got = self._cands[span] = _candidates(self.text, span, self.lang, self.toks(span))
+        return got
+
+    def relays(self, span: Span) -> list[tuple[int, str]]:
+        got = self._relays.get(span)
+        if got is None:
+            got = self._relays[span] = _relays(self.text, *span, self.lang)
+        return got
+
+    def article_relay(self) -> str | None:
+        if self._article is None:
+            self._article = (article_relay(self.text),)
+        return self._article[0]
+
+    def lookback(self, before: int) -> str | None:
+        if before not in self._lookback:
+            self._lookback[before] = _lookback(self, before)
+        return self._lookback[before]
+
+
+@lru_cache(maxsize=8)
+def _doc(text: str, lang: str) -> _Doc:
+    # keyed on the text itself: a str caches its hash, and the same object compares
+    # by identity, so a hit costs next to nothing however long the article is
+    return _Doc(text, lang)
+
+
+def _lookback(doc: _Doc, before: int, sentences: int = 3) -> str | None:
     """The last speaker named in the few sentences before ``before``."""
     from .extract.sentences import sentence_around
 
+    text = doc.text
     pos = before
     for _ in range(sentences):
         while pos > 0 and text[pos - 1].isspace():
@@ -692,10 +780,10 @@ def _lookback(text: str, before: int, lang: str, sentences: int = 3) -> str | No
         if pos <= 0:
             return None
         span = sentence_around(text, pos - 1)
-        named = [c for c in _candidates(text, span, lang) if c.claimant]
+        named = [c for c in doc.cands(span) if c.claimant]
         if named:
             return named[-1].claimant
-        person = _person_in(_tokens(text, *span), lang)
+        person = _person_in(doc.toks(span), doc.lang)
         if person:
             return person
         pos = span[0]
@@ -715,7 +803,8 @@ def find_claimant(text: str, sentence: Span, at: Span, lang: str
     if lang not in ("ru", "uk", "en"):
         lang = "en"
     a, b = sentence
-    found = _candidates(text, sentence, lang)
+    doc = _doc(text, lang)
+    found = doc.cands(sentence)
     outlets = [c for c in found if c.claimant and is_outlet(c.claimant)]
     cands = [c for c in found if c not in outlets]
     clause = _clause(text, sentence, at[0])
@@ -726,14 +815,14 @@ def find_claimant(text: str, sentence: Span, at: Span, lang: str
                      or _words_after(text, c.end, b) <= 3], at)
     claimant: str | None = None
     if chosen is not None:
-        claimant = chosen.claimant if chosen.claimant else _lookback(text, a, lang)
-    relays = _relays(text, *clause, lang) or _relays(text, a, b, lang) \
+        claimant = chosen.claimant if chosen.claimant else doc.lookback(a)
+    relays = doc.relays(clause) or doc.relays(sentence) \
         or [(c.start, c.claimant) for c in outlets if c.claimant]
     relayed = min(relays, key=lambda r: abs(r[0] - at[0]))[1] if relays else None
     if claimant and is_outlet(claimant):
         claimant = None
     if relayed is None:
-        relayed = article_relay(text)
+        relayed = doc.article_relay()
     if claimant:
         claimant = claimant.strip(" «»\"“”,")
     if relayed:

@@ -275,5 +275,7 @@ def decode(content: bytes, content_type: str = "", url: str = "") -> str:
             pass  # a wrong declaration: detect instead
     try:
         return decode_bytes(content, url or "<response>", html=True)[0]
-    except ArticleError as exc:
-        raise FetchError(f"{url}: the body is not text", exc.hint, url=url) from None
+    except ArticleError:
+        raise FetchError(f"{url}: the body is not text",
+                         "the address serves a binary file (PDF, image...), not a page or "
+                         "feed; point the source at the article's HTML page", url=url) from None

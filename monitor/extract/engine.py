@@ -10,7 +10,7 @@ from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
 from .numbers import DIGITS, SUFFIX_MULT, parse_digits, tables, words_value
-from .sentences import SentenceCursor
+from .sentences import sentence_at
 from .units import find_unit, percent_scope
 
 _DIGITS_RE = re.compile(DIGITS)
@@ -198,7 +198,8 @@ _SUFFIX = re.compile(r"[a-zA-Zа-яА-ЯёЁіїєґІЇЄҐ]+")
 _HYPHEN_SUFFIX = re.compile(r"-([^\W\d_]+)")
 _TOKEN_REST = re.compile(r"[\w:./-]*")
 _ATTACHED_UNIT = re.compile(r"[A-Za-zµ°]+(?:/[A-Za-z]+)?")
-_CODE_BEFORE_DIGITS = re.compile(r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
+_CODE_BEFORE_DIGITS = re.compile(
+    r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
 _CALIBRE_AFTER = re.compile(r"-?(?:мм|mm|millimet|калибр|калібр)", re.IGNORECASE)
 _HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
 _FRACTION_AFTER = re.compile(r"[/⁄](\d{1,4})(?![\d/⁄.,])")
@@ -345,8 +346,9 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     return num
 
 
-_ONE_IN = re.compile(r"[\s\u00a0]+(?:in|out[\s\u00a0]+of)[\s\u00a0]+(\d{1,3}|two|three|four|five|six|"
-                     r"seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b", re.IGNORECASE)
+_ONE_IN = re.compile(
+    r"[\s\u00a0]+(?:in|out[\s\u00a0]+of)[\s\u00a0]+(\d{1,3}|two|three|four|five|six|"
+    r"seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b", re.IGNORECASE)
 _ORDINAL_SHARE = re.compile(r"[\s\u00a0-]+(fourths?|fifths?|tenths?)\b", re.IGNORECASE)
 _SHARE_DENOM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "twenty": 20, "hundred": 100, "fourth": 4, "fifth": 5,
@@ -605,7 +607,25 @@ _FUNCTION_WORDS = frozenset(
     "under into than then when where while if so not no yet also just only still per".split())
 
 
+_SPACES = " \u00a0\u202f\t\n"
+
+
+def _prev_word(text: str, s: int) -> tuple[str, str]:
+    """The word before ``s`` (lower-cased) and the last non-space character."""
+    i = s
+    while i > 0 and text[i - 1] in _SPACES:
+        i -= 1
+    j = i
+    lo = max(0, i - 25)
+    while j > lo and (text[j - 1].isalpha() or text[j - 1] in "'’-."):
+        j -= 1
+    return text[j:i].lower(), text[i - 1] if i else ""
+
+
 def _qualifier(text: str, start: int) -> tuple[str | None, int]:
+    word, last = _prev_word(text, start)
+    if word not in P.QUAL_LAST and last not in P.QUAL_SYMBOLS:
+        return None, start
     before = _before(text, start, 40)
     m = P.QUALIFIER_RE.search(before)
     if not m:
@@ -615,6 +635,9 @@ def _qualifier(text: str, start: int) -> tuple[str | None, int]:
 
 
 def _change(text: str, start: int, lang: str) -> str | None:
+    word, _last = _prev_word(text, start)
+    if (word not in P.CHANGE_EN_LAST) if lang == "en" else (word != "на"):
+        return None
     before = _before(text, start, 60)
     if lang == "en":
         m = P.CHANGE_EN.search(before)
@@ -646,7 +669,7 @@ def extract(text: str, lang: str | None = None) -> list[Quantity]:
     anchor = _anchor()
     out: list[Quantity] = []
     pos = 0
-    cursor: SentenceCursor | None = None
+    span = (0, -1)
     for m in anchor.finditer(text):
         if m.start() < pos:
             continue
@@ -658,13 +681,12 @@ def extract(text: str, lang: str | None = None) -> list[Quantity]:
         if not items:
             pos = m.end()
             continue
-        if cursor is None:
-            cursor = SentenceCursor(text)
         for q in items:
-            a, b = cursor.around(max(q.start, out[-1].start if out else 0))
+            if not span[0] <= q.start < span[1]:
+                span = sentence_at(text, q.start)
             # frozen dataclass: filled in place once, before anyone else sees it
-            object.__setattr__(q, "sentence_start", a)
-            object.__setattr__(q, "sentence_end", b)
+            object.__setattr__(q, "sentence_start", span[0])
+            object.__setattr__(q, "sentence_end", span[1])
             out.append(q)
         pos = max(q.end for q in items)
     return _inherit_qualifiers(text, out)
@@ -722,7 +744,8 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
     if _is_year(text, first, lang) or _skip_capitalised(text, first, lang):
         tail = _SKIP_TAIL.match(text, first.end)
         raise _Skip(tail.end() if tail else first.end)
-    opener_m = P.OPENER_RE.search(_before(text, first.start, 12))
+    opener_m = (P.OPENER_RE.search(_before(text, first.start, 12))
+                if _prev_word(text, first.start)[0] in P.OPENERS else None)
     opener = opener_m.group("o").lower() if opener_m else None
     second: Num | None = None
     sep_kind = None

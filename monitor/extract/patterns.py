@@ -78,7 +78,7 @@ def anchor_regex() -> re.Pattern[str]:
             pass
     alt = trie_regex(sorted(variants, key=len, reverse=True))
     return re.compile(
-        r"(?P<d>\d)|(?<![\w'’ʼ])(?P<w>" + alt + r")(?![\w'’ʼ])",
+        r"(?P<d>\d+)|(?<![\w'’ʼ])(?P<w>" + alt + r")(?![\w'’ʼ])",
         re.IGNORECASE,
     )
 
@@ -119,7 +119,8 @@ QUALIFIERS: dict[str, list[str]] = {
     ],
     "less_than": [
         "менее чем", "менее", "меньше чем", "меньше", "чуть менее", "чуть меньше",
-        "менш ніж", "менше ніж", "менше", "менш як", "менше як", "fewer than", "less than", "under", "below",
+        "менш ніж", "менше ніж", "менше", "менш як", "менше як", "fewer than", "less than",
+        "under", "below",
         "almost", "nearly", "just under", "почти", "майже", "неполных", "less then",
         "just shy of", "short of", "lower than", "smaller than", "shorter than",
     ],
@@ -251,3 +252,14 @@ CURRENCY_LEMMAS = frozenset(
     "доллар рубль евро гривна гривня юань иена фунт цент копейка копійка долар "
     "dollar euro pound yuan yen ruble rouble hryvnia cent pence penny грн".split()
 )
+
+
+# Last words that can end a qualifier, change or opener: a set lookup before any regex.
+QUAL_LAST = frozenset(
+    [p.split()[-1].lower() for p in _QUAL_INDEX]
+    + "о об в во на у з із".split())
+QUAL_SYMBOLS = frozenset(_SYMBOLS)
+CHANGE_EN_LAST = frozenset(
+    w.split()[-1] for w in (_EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "|" + _EN_DOWN_BY
+                            ).split("|")) | {"by"}
+OPENERS = frozenset("от від between между між from с со з із зі".split())

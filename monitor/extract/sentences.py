@@ -105,3 +105,46 @@ class SentenceCursor:
             self._advance()
         end = self._end_of(self._next) if self._next is not None else len(self.text)
         return _trim(self.text, self._start, end)
+
+
+_TERMINATORS = ".!?…\n"
+
+
+def _boundary_at(text: str, j: int) -> re.Match[str] | None:
+    """The sentence boundary whose terminator run contains ``j``, if it is one."""
+    while j > 0 and text[j - 1] in ".!?…" and text[j] != "\n":
+        j -= 1
+    m = _END.match(text, j)
+    if m and _is_end(text, m):
+        return m
+    return None
+
+
+def sentence_at(text: str, pos: int, window: int = 3000) -> tuple[int, int]:
+    """The sentence containing ``pos``, found by looking only around it."""
+    lo = max(0, pos - window)
+    start = lo
+    i = pos
+    while i > lo:
+        j = max(text.rfind(c, lo, i) for c in _TERMINATORS)
+        if j < 0:
+            break
+        m = _boundary_at(text, j)
+        if m is not None and m.end() <= pos:
+            start = m.end()
+            break
+        i = j
+    hi = min(len(text), pos + window)
+    end = hi
+    i = pos
+    while i < hi:
+        cands = [k for k in (text.find(c, i, hi) for c in _TERMINATORS) if k >= 0]
+        if not cands:
+            break
+        j = min(cands)
+        m = _boundary_at(text, j)
+        if m is not None and m.end() > pos:
+            end = m.start() if m.group(0).startswith("\n") else m.end()
+            break
+        i = j + 1
+    return _trim(text, start, end)

@@ -31,6 +31,13 @@ def _parse(word: str, lang: str) -> tuple[str, str, str]:
     return (str(p.tag.POS or ""), str(p.normal_form), str(p.tag.case or ""))
 
 
+@lru_cache(maxsize=100_000)
+def _tags(word: str, lang: str) -> frozenset[tuple[str, str]]:
+    """Every (part of speech, case) the word can have."""
+    return frozenset((str(p.tag.POS or ""), str(p.tag.case or ""))
+                     for p in analyzer(lang).parse(word))
+
+
 def _words(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
     """Up to ``limit`` word spans right after ``pos``, stopping at punctuation."""
     out: list[tuple[int, int]] = []
@@ -64,6 +71,8 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
         w = text[a:b]
         lw = w.lower()
         if lw in _EN_STOP and not (lw in _EN_KEEP_TIME and not picked):
+            break
+        if picked and w[:1].isupper() and text[picked[-1][0]].islower():
             break
         picked.append((a, b))
         if lw in _EN_KEEP_TIME:
@@ -122,11 +131,11 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
 def _extend_genitive(text: str, end: int, lang: str) -> int:
     """Cover a genitive noun that completes the phrase ("единиц техники")."""
     for a, b in _words(text, end, 3):
-        tag, _lem, case = _parse(text[a:b].lower(), lang)
-        if tag in ("ADJF", "PRTF") and case == "gent":
-            continue
-        if tag == "NOUN" and case == "gent":
+        tags = _tags(text[a:b].lower(), lang)
+        if ("NOUN", "gent") in tags:
             return b
+        if ("ADJF", "gent") in tags or ("PRTF", "gent") in tags:
+            continue
         break
     return end
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,16 @@ class FolderSource(Source):
         rel = ((p.relative_to(self.path), p) for p in found)
         return [p for r, p in sorted(rel) if not any(part.startswith(".") for part in r.parts)]
 
+    def shown(self, article: Article, p: Path) -> Article:
+        """A file's article is named by its path relative to figmon.yaml when inside
+        it, so ids and links stay the same when the whole setup is moved."""
+        if article.url != str(p) or not p.is_relative_to(self.base):
+            return article
+        from ..articles import article_id
+
+        rel = p.relative_to(self.base).as_posix()
+        return replace(article, url=rel, id=article_id(rel))
+
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
         from ..articles import read_path
 
@@ -71,7 +82,7 @@ class FolderSource(Source):
                 continue
             bad: list[ArticleError] = []
             try:
-                found = read_path(p, self.name, bad)
+                found = [self.shown(a, p) for a in read_path(p, self.name, bad)]
             except ArticleError as exc:
                 errors.append(str(exc))
             else:
