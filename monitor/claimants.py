@@ -275,6 +275,12 @@ def _restore_case(new: str, old: str) -> str:
 
 def _inflect(tok: _Tok, case: str, lang: str, names: bool) -> str | None:
     """The nominative of ``tok`` read in ``case``; None when morphology cannot say."""
+    return _inflect_word(tok.text, case, lang, names)
+
+
+@lru_cache(maxsize=20_000)
+def _inflect_word(text: str, case: str, lang: str, names: bool) -> str | None:
+    tok = _Tok(0, len(text), text)
     cands = [p for p in _parses(tok.text, lang) if case in p.tag
              and str(p.tag.POS) in ("NOUN", "ADJF", "PRTF")]
     if names:
@@ -442,7 +448,12 @@ def _person(np: list[_Tok], lang: str) -> list[_Tok]:
 
 
 def _unknown(tok: _Tok, lang: str) -> bool:
-    parses = _parses(tok.text, lang)
+    return _unknown_word(tok.text, lang)
+
+
+@lru_cache(maxsize=50_000)
+def _unknown_word(word: str, lang: str) -> bool:
+    parses = _parses(word, lang)
     return bool(parses) and not any(p.is_known for p in parses)
 
 

@@ -177,10 +177,12 @@ def group(items: Sequence[DigestItem]) -> list[FigureGroup]:
         by_fig.setdefault(it.event.figure, []).append(it)
     for fig, its in by_fig.items():
         its.sort(key=lambda i: (i.event.published or "", i.event_id or 0))
-        changed = [i for i in its if i.event.kind == "changed"]
         first, last = its[0], its[-1]
-        old = changed[0].event.old if changed else None
-        g = FigureGroup(id=fig, title=first.title, badge="CHANGED" if changed else "NEW",
+        # A figure first seen in this digest is news as a whole, even if it also
+        # moved within it; only figures the reader already knew are "CHANGED".
+        is_new = any(i.event.kind == "new" for i in its)
+        old = None if is_new else first.event.old
+        g = FigureGroup(id=fig, title=first.title, badge="NEW" if is_new else "CHANGED",
                         summary=change_words(old, last.event.new, last.figure_kind))
         for it in its:
             ev = it.event

@@ -73,6 +73,18 @@ def test_subject_says_what_moved_then_counts_new_figures() -> None:
     assert only_new.subject == "[figmon] 1 new figure: Share of shells from North Korea up to 40%"
 
 
+def test_a_figure_first_seen_in_this_digest_is_new_even_if_it_moved() -> None:
+    first = troops_item(event=Event("dprk-troops", "new", None, Value(3000, 3000, "approx"),
+                                    "https://news.example.org/a", "2024-10-23"))
+    r = render([first, troops_item()])
+    assert r.subject == "1 new figure: North Korean troops in Russia about 12,000"
+    assert "[NEW] North Korean troops in Russia" in r.text
+    assert "[CHANGED]" not in r.text
+    # Both steps are still listed for the reader.
+    assert "about 3,000 troops" in r.text
+    assert "more than 10,000 → about 12,000 troops" in r.text
+
+
 def test_subject_is_capped() -> None:
     items = [troops_item(event=Event(f"f{i}", "new", None, Value(i, i, "exact"), "", None),
                          title=f"A rather long figure title number {i}") for i in range(20)]

@@ -11,7 +11,7 @@ from . import patterns as P
 from .lang import detect_lang
 from .numbers import DIGITS, SUFFIX_MULT, parse_digits, tables, words_value
 from .sentences import sentence_at
-from .units import find_unit, percent_scope
+from .units import find_unit, parse_word, percent_scope
 
 _DIGITS_RE = re.compile(DIGITS)
 _WORD_TOKENS = re.compile(r"[^\W\d_][\w'’ʼ]*(?:[\s\u00a0-]+)?")
@@ -106,9 +106,9 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     minus_len = 0
     if prev == "-" and _SUB_BEFORE.search(_before(text, s, 8)):
         sub = True
-    elif _MINUS_BEFORE.search(_before(text, s, 8)):
+    elif minus := _MINUS_BEFORE.search(_before(text, s, 8)):
         sub, sign = True, -1
-        minus_len = len(_MINUS_BEFORE.search(_before(text, s, 8)).group(0))  # type: ignore[union-attr]
+        minus_len = len(minus.group(0))
     elif prev in "-−+" and (s == 1 or prev2 in " \t\n($") and not (
         s > 2 and text[s - 3].isupper() and not P.PERCENT_AFTER.match(text, e)
     ):
@@ -480,8 +480,6 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
                 num.end = m.end(1) + (1 if m.group(2) and w in ("тыс", "тис", "млн", "млрд",
                                                                    "трлн") else 0)
                 num.value *= f
-            elif f is not None and not num.digits and w in t.mults:
-                pass
     # "половина"-type shares need no percent sign.
     if num.fraction:
         return num
@@ -517,17 +515,10 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
         return 1900 <= v <= 2100 or bool(P.YEAR_BEFORE.search(before))
     # A four-digit number followed by a counted noun is a count: "2000 солдат".
     nm = _NEXT_WORD.match(text, num.end)
-    if nm:
-        w = nm.group(1)
-        if lang == "en":
-            if w.islower() and w.endswith("s") and w not in ("was", "is", "has", "as", "its",
-                                                              "this", "his", "us"):
-                return bool(P.YEAR_BEFORE.search(before)) and w in ("elections", "olympics")
-        elif w.islower():
-            from .units import _parse
-            pos, lem, _case = _parse(w.lower(), lang)
-            if pos == "NOUN" and lem not in ("год", "рік"):
-                return bool(re.search(r"(?:^|\s)(?:в|у)[\s\u00a0]+$", before)) and False
+    if nm and nm.group(1).islower():
+        tag, lem, _case = parse_word(nm.group(1).lower(), lang)
+        if tag == "NOUN" and lem not in ("год", "рік"):
+            return False
     return True
 
 
@@ -564,11 +555,8 @@ def _skip_name_number(text: str, num: Num, lang: str) -> bool:
         return True
     a = _AGE_BEFORE.search(before)
     if a and num.value == int(num.value) and 12 <= num.value <= 110:
-        after = text[num.end:num.end + 2]
-        if a.group(0)[:1].isupper() and not after.startswith(","):
-            return False
-        return a.group(0)[:1].isupper() or not re.match(r"[\s\u00a0]*(?:to|-|–)", after) or (
-            "age" in a.group(0))
+        # "aged 18 to 34", "Jamie Armstrong, 25, said": ages
+        return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
     return False
 
 
@@ -770,12 +758,11 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         if pair:
             assert opener_m is not None or sep_kind == "to"
             s1 = first.start - (len(opener_m.group(0)) if opener_m else 0)
+            # "увеличилась с 8 до 11 тысяч": the value before and the value after
             q1 = _make(text, first, None, "exact", s1, lang, unit_from=second.end)
-            q1_change = None
             q2 = _make(text, second, None, "exact", second.start - _sep_len(text, first, second),
                        lang)
-            q1 = replace(q1, change=q1_change, unit=q2.unit, unit_start=q2.unit_start,
-                         unit_end=q2.unit_end)
+            q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end)
             return [q1, q2]
         start = first.start
         if opener_m:
@@ -878,15 +865,10 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
 
 def _share(first: Num, second: Num) -> None:
     """"10-12 тысяч", "50-60%", "$1-2 billion": marks on the second apply to both."""
-    if second.mult != 1 and first.mult == 1 and first.digits == second.digits or (
-        second.mult != 1 and first.mult == 1 and not first.digits
-    ):
-        raw2 = second.value / second.mult
-        if first.value < raw2 or (first.value < 1000 and first.value * second.mult
-                                  <= second.value * 10):
-            if first.value < raw2:
-                first.value *= second.mult
-                first.mult = second.mult
+    # "с 8 до 11 тысяч" shares; "from 500 to 2 million" does not (500 > 2).
+    if second.mult != 1 and first.mult == 1 and first.value < second.value / second.mult:
+        first.value *= second.mult
+        first.mult = second.mult
     if second.percent and not first.percent:
         first.percent = True
     if second.currency and not first.currency:

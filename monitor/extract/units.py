@@ -25,7 +25,7 @@ _EN_KEEP_TIME = frozenset({"year", "years", "day", "days", "week", "weeks", "mon
 
 
 @lru_cache(maxsize=100_000)
-def _parse(word: str, lang: str) -> tuple[str, str, str]:
+def parse_word(word: str, lang: str) -> tuple[str, str, str]:
     """(part of speech, lemma, case) of a ru/uk word, from its likeliest parse."""
     p = analyzer(lang).parse(word)[0]
     return (str(p.tag.POS or ""), str(p.normal_form), str(p.tag.case or ""))
@@ -110,7 +110,7 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
         w = text[a:b]
         if w[:1].isupper() and start is None and len(words) and (a, b) != words[0]:
             break
-        tag, lem, _case = _parse(w.lower(), lang)
+        tag, lem, _case = parse_word(w.lower(), lang)
         if tag in _CYR_STOP_POS or not tag:
             break
         if start is None:
@@ -131,7 +131,10 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
 def _extend_genitive(text: str, end: int, lang: str) -> int:
     """Cover a genitive noun that completes the phrase ("единиц техники")."""
     for a, b in _words(text, end, 3):
-        tags = _tags(text[a:b].lower(), lang)
+        word = text[a:b].lower()
+        if len(word) < 3 or parse_word(word, lang)[0] in _CYR_STOP_POS:
+            break
+        tags = _tags(word, lang)
         if ("NOUN", "gent") in tags:
             return b
         if ("ADJF", "gent") in tags or ("PRTF", "gent") in tags:
