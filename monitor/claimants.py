@@ -704,14 +704,14 @@ _CLAUSE = re.compile(r";|,\s+(?:а|но|однако|тогда\s+как|в\s+т
                      r"натомість|while|whereas|but)\s", re.I)
 
 
-def _clause(text: str, span: Span, pos: int) -> Span:
-    a, b = span
-    start, end = a, b
-    for m in _CLAUSE.finditer(text, a, b):
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            end = m.start()
+def _clause(cuts: list[Span], span: Span, pos: int) -> Span:
+    """The part of the sentence ``span`` around ``pos`` between two clause ``cuts``."""
+    start, end = span
+    for c0, c1 in cuts:
+        if c1 <= pos:
+            start = c1
+        elif c0 >= pos:
+            end = c0
             break
     return start, end
 
@@ -724,6 +724,26 @@ def _nearest(cands: list[_Cand], at: Span) -> _Cand | None:
             return c.start - at[1]
         return 0
     return min(cands, key=dist) if cands else None
+
+
+_WORD_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")  # the word tokens of _TOKEN
+
+
+def _may_claim(text: str, span: Span, lang: str) -> bool:
+    """Whether a word in ``span`` may open a source phrase or be a speech verb."""
+    first = _PHRASE_INDEX[lang]
+    for word in _WORD_TOKEN.findall(text, *span):
+        low = word.lower().replace("’", "'")
+        if low in first or (low in EN_VERBS if lang == "en" else _speech_word(word, lang)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Sent:
+    cands: list[_Cand]      # speakers and source phrases, in text order
+    outlets: list[_Cand]    # ... those that name a news outlet
+    cuts: list[Span]        # clause boundaries (_CLAUSE matches)
 
 
 class _Doc:
@@ -739,6 +759,7 @@ class _Doc:
         self.lang = lang
         self._toks: dict[Span, list[_Tok]] = {}
         self._cands: dict[Span, list[_Cand]] = {}
+        self._sents: dict[Span, _Sent] = {}
         self._relays: dict[Span, list[tuple[int, str]]] = {}
         self._lookback: dict[int, str | None] = {}
         self._article: tuple[str | None] | None = None
@@ -752,7 +773,22 @@ class _Doc:
     def cands(self, span: Span) -> list[_Cand]:
         got = self._cands.get(span)
         if got is None:
-            got = self._cands[span] = _candidates(self.text, span, self.lang, self.toks(span))
+            if _may_claim(self.text, span, self.lang):
+                got = _candidates(self.text, span, self.lang, self.toks(span))
+            else:  # most sentences: no tokens needed
+                got = [_Cand(m.start(), m.end(), None)
+                       for m in _PRONOUN_PHRASE[self.lang].finditer(self.text, *span)]
+            self._cands[span] = got
+        return got
+
+    def sentence(self, span: Span) -> _Sent:
+        got = self._sents.get(span)
+        if got is None:
+            found = self.cands(span)
+            outlets = [c for c in found if c.claimant and is_outlet(c.claimant)]
+            cuts = [(m.start(), m.end()) for m in _CLAUSE.finditer(self.text, *span)]
+            got = self._sents[span] = _Sent([c for c in found if c not in outlets], outlets,
+                                            cuts)
         return got
 
     def relays(self, span: Span) -> list[tuple[int, str]]:
@@ -815,10 +851,9 @@ def find_claimant(text: str, sentence: Span, at: Span, lang: str
         lang = "en"
     a, b = sentence
     doc = _doc(text, lang)
-    found = doc.cands(sentence)
-    outlets = [c for c in found if c.claimant and is_outlet(c.claimant)]
-    cands = [c for c in found if c not in outlets]
-    clause = _clause(text, sentence, at[0])
+    sent = doc.sentence(sentence)
+    cands, outlets = sent.cands, sent.outlets
+    clause = _clause(sent.cuts, sentence, at[0])
     # the quantity's own clause first; then a speaker from an earlier clause, or one
     # that closes the sentence ("..., а ещё 6 тысяч готовятся, заявил Буданов")
     chosen = _nearest([c for c in cands if clause[0] <= c.start < clause[1]], at) \

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -147,6 +148,20 @@ def migrate(db: sqlite_utils.Database, path: str = "") -> int:
     return len(MIGRATIONS)
 
 
+def _enable_wal(db: sqlite_utils.Database, tries: int = 100) -> None:
+    """Switch to WAL. The switch needs an exclusive lock and SQLite does not wait
+    for it (no busy handler), so two processes opening a new database retry here."""
+    for attempt in range(tries):
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05)
+
+
 # --- row helpers -------------------------------------------------------------
 
 def _value(low: Any, high: Any, qualifier: Any) -> Value | None:
@@ -181,7 +196,7 @@ class Store:
                              "Check the directory exists and is writable.") from exc
         try:
             db = sqlite_utils.Database(conn)
-            db.enable_wal()
+            _enable_wal(db)
             # WAL + NORMAL survives a killed process; only power loss can drop
             # the last commits, and re-running re-fetches those.
             db.execute("PRAGMA synchronous = NORMAL")

@@ -91,7 +91,8 @@ def _before(text: str, pos: int, n: int = 60) -> str:
 
 def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     m = _DIGITS_RE.match(text, pos)
-    assert m is not None
+    if m is None:  # a currency sign or code with no digits after it
+        raise _Skip(pos + 1)
     s, e = m.start(), m.end()
     raw = m.group(0)
     if m.group("sep") and _CALIBRE_AFTER.match(text, e):
@@ -116,10 +117,9 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     elif prev.isalpha() and _currency_before(text, s):
         prev = " "
     elif prev == "." and not prev2.isalnum():  # ".500", ".001 per cent"
-        m2 = re.compile(r"\d+").match(text, s)
-        assert m2 is not None
-        num = Num(s - 1, m2.end(), float("0." + m2.group(0)))
-        return num
+        m2 = _DIGIT_RUN.match(text, s)
+        if m2 is not None:
+            return Num(s - 1, m2.end(), float("0." + m2.group(0)))
     if sub:
         pass
     elif prev.isalpha() or (prev == "-" and prev2.isalpha()) or prev in "#№/" or (
@@ -143,7 +143,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     # Parenthesised lone number: a jersey or a footnote.
     if prev == "(" and nxt == ")":
         raise _Skip(e + 1)
-    if TIME_AFTER_MATCH(text, e):
+    if P.TIME_AFTER.match(text, e):
         raise _Skip(e)
     suffix = _SUFFIX.match(text, e, e + 12)
     num = Num(s, e, 0.0)
@@ -192,6 +192,8 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
 _SKIP_TAIL = re.compile(r"(?:[-–/]\d+|[\s\u00a0]+(?:to|and|или|и|і|та|до)[\s\u00a0]+\d+"
                         r"(?![\d.,]|[\s\u00a0]*(?:[%$€£]|[^\W\d_]*(?:illion|housand|тыс|млн|"
                         r"млрд|тис))))+", re.IGNORECASE)
+_DIGIT_RUN = re.compile(r"\d+")
+_WORD_ONLY = re.compile(r"[^\W\d_][\w'’ʼ]*")
 _NO_BEFORE = re.compile(r"(?:(?<![\w])(?:No|Nr|nr)\.|№)[\s\u00a0]*$")
 _COMMA_SHORT = re.compile(r",\d{1,2}(?!\d)")
 _SUFFIX = re.compile(r"[a-zA-Zа-яА-ЯёЁіїєґІЇЄҐ]+")
@@ -219,10 +221,6 @@ def _million_m(text: str, e: int, suf: str) -> bool:
     if text[e + 1:e + 2].isdigit() or text[e + 1:e + 2] in "²³/":
         return False
     return _LENGTH_AFTER.match(text, e + 1) is None
-
-
-def TIME_AFTER_MATCH(text: str, e: int) -> bool:  # noqa: N802 - reads like a pattern
-    return P.TIME_AFTER.match(text, e) is not None
 
 
 def _token_end(text: str, e: int) -> int:
@@ -258,8 +256,9 @@ def _word_tokens(text: str, pos: int, limit: int = 24) -> list[tuple[str, int, i
         m = _WORD_TOKENS.match(text, i)
         if not m:
             break
-        w = re.match(r"[^\W\d_][\w'’ʼ]*", m.group(0))
-        assert w is not None
+        w = _WORD_ONLY.match(m.group(0))
+        if w is None:
+            break
         out.append((w.group(0), m.start(), m.start() + len(w.group(0))))
         i = m.end()
         if not re.fullmatch(r"[^\W\d_][\w'’ʼ]*[\s\u00a0-]+", m.group(0)):
@@ -321,12 +320,10 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
         if not _A_BEFORE.search(_before(text, num.start, 6)):
             if seq[0] in t.mults and seq[0] in t.vague_mult:
                 return _vague(text, toks, lang)
-            if seq[0] in ("тыс", "тис", "млн", "млрд") or not seq[0].isascii():
-                raise _Skip(num.end)
             raise _Skip(num.end)
         a = _A_BEFORE.search(_before(text, num.start, 6))
-        assert a is not None
-        num.start -= len(a.group(0))
+        if a is not None:
+            num.start -= len(a.group(0))
     if lang == "en" and seq[0] != "hundred":
         if toks[0][0][:1].isupper() and not _PREV_CHAR_SENT.search(_before(text, num.start, 3)):
             raise _Skip(num.end)
@@ -509,8 +506,9 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     if P.YEAR_AFTER.match(text, num.end):
         return True
     before = _before(text, num.start, 40)
-    if P.QUALIFIER_RE.search(before) and not P.YEAR_BEFORE.search(before):
-        return False
+    qm = P.QUALIFIER_RE.search(before)
+    if qm and (qm.group("sym") or qm.group("q").lower() not in ("до", "по")):
+        return False  # "more than 2000 shells", "up to 1805 shells"
     if lang == "en":  # English writes counts this large with a comma: "2,000 troops"
         return 1900 <= v <= 2100 or bool(P.YEAR_BEFORE.search(before))
     # A four-digit number followed by a counted noun is a count: "2000 солдат".
@@ -527,8 +525,8 @@ _INDEX_BEFORE = re.compile(
     r"kospi|hang\s+seng|sensex|nifty|ibex|aex|smi|mib|model|category|level|grade|stage|"
     r"phase|tier|type|class|version|route|highway|channel|no\.|unit|suite|room|"
     r"flight|gate|platform|article|section|clause|paragraph|chapter|page|пункт|статья|"
-    r"статті|статьи|стаття|частина|часть|части|рівень|уровень|категор\w+|номер)"
-    r"[\s\u00a0]+$", re.IGNORECASE)
+    r"статті|статьи|стаття|частина|часть|части|рівень|уровень|категор\w+|номер|"
+    r"возрасте|віці)(?:[\s\u00a0]+(?:от|від|с|з))?[\s\u00a0]+$", re.IGNORECASE)
 _NAME_AFTER = re.compile(
     r"[\s\u00a0]+(?:Pro|Max|Mini|Plus|Ultra|Lite|Dreamliner|Series|Edition|GT|SE|XL|ZIP|"
     r"family|series|variant|model|models|class|jetliners?|"
@@ -756,7 +754,6 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         ) or (sep_kind == "to" and opener is None and _own_marks(text, first)
               and _change(text, first.start, lang) is not None)
         if pair:
-            assert opener_m is not None or sep_kind == "to"
             s1 = first.start - (len(opener_m.group(0)) if opener_m else 0)
             # "увеличилась с 8 до 11 тысяч": the value before and the value after
             q1 = _make(text, first, None, "exact", s1, lang, unit_from=second.end)
@@ -878,10 +875,9 @@ def _share(first: Num, second: Num) -> None:
 
 
 def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
-    if _PLUS_AFTER.match(text, num.end):
-        m = _PLUS_AFTER.match(text, num.end)
-        assert m is not None
-        return "more_than", m.end()
+    plus = _PLUS_AFTER.match(text, num.end)
+    if plus:
+        return "more_than", plus.end()
     m = _OR_MORE.match(text, num.end)
     if m:
         return "at_least", m.end()
@@ -963,6 +959,6 @@ def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Qu
 
 def _round(x: float | None) -> float | None:
     """64.1 * 1e9 is 64099999999.99999 in binary: keep 12 significant digits."""
-    if x is None:
-        return None
+    if x is None or float(x).is_integer():
+        return x
     return float(f"{x:.12g}")

@@ -59,54 +59,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def sentence_around(text: str, pos: int, window: int = 2000) -> tuple[int, int]:
-    """The sentence containing ``pos``; only a window around it is scanned."""
-    lo = max(0, pos - window)
-    start = lo
-    for m in _END.finditer(text, lo, pos):
-        if m.end() <= pos and _is_end(text, m):
-            start = m.end()
-    end = min(len(text), pos + window)
-    for m in _END.finditer(text, pos, end):
-        if _is_end(text, m):
-            end = m.end() if not m.group(0).startswith("\n") else m.start()
-            break
-    return _trim(text, start, end)
-
-
-class SentenceCursor:
-    """Sentence spans for positions visited in increasing order, in one pass.
-
-    extract() asks for the sentence of each quantity in text order, so the
-    boundaries are scanned once, only as far as the last quantity needs.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._iter = _END.finditer(text)
-        self._start = 0  # start of the sentence being scanned
-        self._next: re.Match[str] | None = None
-        self._advance()
-
-    def _advance(self) -> None:
-        for m in self._iter:
-            if _is_end(self.text, m):
-                self._next = m
-                return
-        self._next = None
-
-    def _end_of(self, m: re.Match[str]) -> int:
-        return m.start() if m.group(0).startswith("\n") else m.end()
-
-    def around(self, pos: int) -> tuple[int, int]:
-        """The sentence containing ``pos`` (``pos`` never smaller than the last call's)."""
-        while self._next is not None and self._end_of(self._next) <= pos:
-            self._start = self._next.end()
-            self._advance()
-        end = self._end_of(self._next) if self._next is not None else len(self.text)
-        return _trim(self.text, self._start, end)
-
-
 _TERMINATORS = ".!?…\n"
 
 
@@ -148,3 +100,8 @@ def sentence_at(text: str, pos: int, window: int = 3000) -> tuple[int, int]:
             break
         i = j + 1
     return _trim(text, start, end)
+
+
+def sentence_around(text: str, pos: int, window: int = 2000) -> tuple[int, int]:
+    """The sentence containing ``pos`` (used by claimants.py); see sentence_at."""
+    return sentence_at(text, pos, window)

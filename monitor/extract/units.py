@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .lemmas import _en_lemma, analyzer
+from .lemmas import _EN_IRREGULAR, _en_lemma, analyzer
 
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ-]*")
 _GAP = re.compile(r"[ \t\u00a0\u202f]*")
@@ -64,7 +64,20 @@ def find_unit(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
     return _find_cyr(text, pos, lang)
 
 
+_OF = re.compile(r"[\s\u00a0]+of(?=[\s\u00a0])", re.IGNORECASE)
+_OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?([^\W\d_][\w-]*)")
+_EN_PLURALS = frozenset(k for k, v in _EN_IRREGULAR.items() if k != v)
+
+
+def _plural(word: str) -> bool:
+    w = word.lower()
+    return w in _EN_PLURALS or (w.endswith("s") and not w.endswith(("ss", "us", "is")))
+
+
 def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
+    of = _OF.match(text, pos)  # "thousands of people"
+    if of:
+        pos = of.end()
     words = _words(text, pos, 6)
     picked: list[tuple[int, int]] = []
     for a, b in words:
@@ -88,10 +101,14 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
         return None, None, None
     if len(picked) == 1 and text[picked[0][0]:picked[0][1]].lower().endswith(("ed", "ly")):
         return None, None, None
+    # "12 Patriot batteries cost": the plural noun is the head, not what follows it.
+    plural = [k for k, (a, b) in enumerate(picked) if _plural(text[a:b])]
+    if plural:
+        picked = picked[:plural[-1] + 1]
     head = picked[-1]
     start, end = picked[0][0], head[1]
     # "pieces of equipment": extend over an of-phrase.
-    m = re.compile(r"\s+of\s+(?:the\s+)?([^\W\d_][\w-]*)").match(text, end)
+    m = _OF_PHRASE.match(text, end)
     if m and m.group(1).lower() not in _EN_STOP:
         end = m.end()
     return _en_lemma(text[head[0]:head[1]]), start, end
@@ -108,8 +125,8 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
     last_adj: tuple[int, int, str] | None = None
     for a, b in words:
         w = text[a:b]
-        if w[:1].isupper() and start is None and len(words) and (a, b) != words[0]:
-            break
+        if w.isupper() and len(w) >= 2:  # "3 САУ", "5 РСЗО": an abbreviation is the noun
+            return w, (a if start is None else start), b
         tag, lem, _case = parse_word(w.lower(), lang)
         if tag in _CYR_STOP_POS or not tag:
             break
