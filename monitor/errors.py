@@ -49,7 +49,8 @@ class ValidationError(FigmonError):
     """One or more problems found in a file before anything ran."""
 
     def __init__(self, problems: list[Problem], what: str = "file") -> None:
-        self.problems = list(problems)
+        # In file order, as an editor would walk them.
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in {what}:"
         body = "\n".join(f"  {p}" for p in self.problems)
