@@ -8,6 +8,13 @@ correct when its value equals a gold value of the same sentence (a range only
 equals a range with both ends equal); value+change also needs the mark to
 agree (= exact/range, ~ approx, > more_than/at_least, < up_to/less_than, or
 up/down when the quantity is a change).
+
+Mappings between the two conventions, all applied the same way to every sentence:
+- a gold range may be written "low-high" or "low - high" (one is); both parse;
+- shares written as words ("half", "a third") are percent in figmon and fractions
+  in NewsQuant: 50 equals 0.5 when the surface has no "%"/"cent";
+- a from-to change ("rose from 240 to 273") is two values in figmon and one range
+  in NewsQuant: both scorings are printed, the second without any merging.
 """
 
 from __future__ import annotations
@@ -84,7 +91,7 @@ def corpus_scores(path: Path, show: bool = False) -> dict[str, tuple[float, floa
 
 
 def _nq_value(v: str) -> tuple[float, float]:
-    m = re.fullmatch(r"\s*(-?[\d.]+(?:[eE][-+]?\d+)?)(?:-(-?[\d.]+(?:[eE][-+]?\d+)?))?\s*", v)
+    m = re.fullmatch(r"\s*(-?[\d.]+(?:[eE][-+]?\d+)?)(?:\s*-\s*(-?[\d.]+(?:[eE][-+]?\d+)?))?\s*", v)
     if not m:
         return float("nan"), float("nan")
     lo = float(m.group(1))
@@ -167,17 +174,17 @@ def main() -> None:
     a = ap.parse_args()
     shared = Path(a.shared)
     if a.only in (None, "corpus"):
-        print("corpus (value+bounds+qualifier)    P      R      F1")
+        print("corpus (value+bounds+qualifier)".ljust(40) + "P      R      F1")
         for lang, (p, r, f) in sorted(corpus_scores(shared / "corpus" / "figures.yaml",
                                                     a.errors).items()):
-            print(f"  {lang:<32} {p:6.1f} {r:6.1f} {f:6.1f}")
+            print(f"  {lang:<36} {p:6.1f} {r:6.1f} {f:6.1f}")
     if a.only in (None, "newsquant"):
         nq = shared / "benchmarks" / "newsquant" / "NewsQuant.json"
         for merge in (True, False):
             how = "from-to pairs as ranges" if merge else "from-to pairs as two values"
-            print(f"NewsQuant ({how})".ljust(35) + "P      R      F1")
+            print(f"NewsQuant ({how})".ljust(40) + "P      R      F1")
             for name, (p, r, f) in newsquant_scores(nq, a.errors and merge, merge).items():
-                print(f"  {name:<32} {p:6.1f} {r:6.1f} {f:6.1f}")
+                print(f"  {name:<36} {p:6.1f} {r:6.1f} {f:6.1f}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,19 @@ X", "as reported by X", "в интервью X", or, for the whole article, from
 "Источник:/Джерело:/Source:" line or "Об этом сообщает ... со ссылкой на X".
 A news agency named as the claimant ("по данным Reuters") is reported as the
 relayed outlet instead.
+
+English subjects are read with a few general rules rather than word lists
+alone: a passive ("Pyongyang was said to ...") names no speaker unless an
+agent follows ("was estimated by X"); a relative clause is skipped ("The
+airline, which ..., said" → "The airline"); a time ("on Monday") is trimmed;
+a counted noun ("70% of small firms reported") is not a speaker; "said X" with
+no comma needs a capitalised name; "added 15 cents" is not speech.
+
+Speed: the rules engine asks once per matched number.  Everything that does
+not depend on the number — tokens, candidates and relays of a sentence, the
+speaker a pronoun points back to, the article's "Источник:" line — is worked
+out once per text (a small cache keyed on the text), and morphology answers
+are cached per word.
 """
 
 from __future__ import annotations
@@ -139,12 +152,28 @@ _EN_LEAD = frozenset("""on in last this earlier later monday tuesday wednesday t
 _EN_TITLES = frozenset("""chief secretary president minister director head general spokesman
     spokeswoman spokesperson adviser advisor commander official analyst leader envoy
     ambassador lawmaker legislator senator representative colonel lieutenant admiral
-    gen gen. lt col sgt mr mrs ms dr""".split())
+    gen gen. lt col sgt mr mrs ms dr premier governor mayor ceo cfo chairman chairwoman
+    chair executive economist strategist founder professor chancellor prosecutor
+    deputy""".split())
 _EN_TRAIL = frozenset("""estimates estimate data figures figure assessment assessments
     report reports sources source statement""".split())
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 _EN_AMBIGUOUS = frozenset("estimates reports claims notes states".split())
 _EN_NOT_SPEAKER = frozenset("a an the was were is are be been being am i'm it's".split())
+# "was said", "is widely believed", "had been estimated": a passive, whose subject is
+# what is talked about, not who talks (the agent, if any, follows "by")
+_EN_BE = frozenset("is are was were be been being am 's".split())
+_EN_TIME = frozenset("""monday tuesday wednesday thursday friday saturday sunday today
+    yesterday tonight week weekend month year morning afternoon evening night january
+    february march april may june july august september october november
+    december""".split())
+_EN_TIME_LEAD = frozenset("on in at during last this next earlier early late".split())
+# -ly words that are not adverbs
+_EN_LY_NOUNS = frozenset("""family assembly supply ally rally italy july monopoly anomaly reply
+    early only daily weekly monthly quarterly yearly""".split())
+# verbs that are speech only when a clause or a pause follows: "Acme added 40 cents"
+_EN_ADD = frozenset("added adds add".split())
+_EN_CLAUSE_END = frozenset("in on at during after before who told".split())
 
 def _outlet_key(name: str) -> str:
     s = name.strip(" «»\"“”'").lower()
@@ -375,8 +404,13 @@ def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok
         if lang != "en" and out and _is_verb(t, lang) and not _can_head(t, lang):
             break
         if lang == "en" and out and (t.low in EN_VERBS or t.low in _EN_SKIP
-                                     or t.low in _EN_STOP):
+                                     or t.low in _EN_STOP or _en_adverb(t)):
             break
+        if lang == "en" and out and t.low.rstrip(".") in ("mr", "mrs", "ms", "dr"):
+            break  # "according to Fox News Ms Rosa ...": a new name starts
+        if lang == "en" and len(out) >= 2 and not t.cap and out[-1].cap and t.low != "of" \
+                and out[-2].low.rstrip(".") in _EN_TITLES:
+            break  # "from analyst Mintel support ...": the name ends the phrase
         if lang == "en" and len(out) >= 6 and not t.cap:
             break  # a long run of lowercase words is a clause, not a name
         out.append(t)
@@ -392,10 +426,9 @@ def _np_continues(t: _Tok, lang: str) -> bool:
 
 def _np_left(toks: list[_Tok], v: int, lang: str, limit: int = 12) -> list[_Tok]:
     """The subject noun phrase before the verb at toks[v]."""
-    j = v - 1
     if lang == "en":
-        while j >= 0 and toks[j].low in _EN_SKIP:
-            j -= 1
+        return _np_left_en(toks, v)[0]
+    j = v - 1
     run: list[_Tok] = []
     while j >= 0 and len(run) < limit:
         t = toks[j]
@@ -403,19 +436,13 @@ def _np_left(toks: list[_Tok], v: int, lang: str, limit: int = 12) -> list[_Tok]
             break
         if t.low in _BOUNDARY and t.low not in ("и", "і", "та", "and"):
             break
-        if lang != "en" and _is_verb(t, lang) and not _can_head(t, lang):
-            break
-        if lang == "en" and (t.low in EN_VERBS or t.low in _EN_STOP or t.text.isdigit()):
+        if _is_verb(t, lang) and not _can_head(t, lang):
             break
         run.insert(0, t)
         j -= 1
     run = [t for t in run if t.word or t.text in "-'’"]
     while run and run[0].low in ("и", "і", "та", "and"):
         run = run[1:]
-    if lang == "en":
-        while run and (run[0].low in _EN_LEAD or run[0].low in _PREPS):
-            run = run[1:]
-        return run
     # skip adverbs and prepositional phrases before the subject
     start = None
     for k, t in enumerate(run):
@@ -508,8 +535,144 @@ def _person_in(toks: list[_Tok], lang: str) -> str | None:
 
 
 def _clean_en(np: list[_Tok]) -> list[_Tok]:
-    while np and np[-1].low in _EN_TRAIL:
-        np = np[:-1]
+    out = np
+    while out and out[-1].low in _EN_TRAIL:
+        out = out[:-1]
+    # "according to the report": keep the noun when only an article would be left
+    return out if any(t.low not in ("the", "a", "an") for t in out) else np
+
+
+def _en_adverb(t: _Tok) -> bool:
+    return (t.word and not t.cap and t.low.endswith("ly") and len(t.low) > 4
+            and t.low not in _EN_LY_NOUNS)
+
+
+def _en_passive(toks: list[_Tok], v: int) -> bool:
+    """Whether the verb at toks[v] is passive: "was said", "is widely believed"."""
+    j = v - 1
+    while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
+        j -= 1
+    return j >= 0 and toks[j].low in _EN_BE
+
+
+def _en_is_speech(toks: list[_Tok], i: int) -> bool:
+    """A speech verb in use: not a noun ("intelligence estimates"), nor "Acme added 40"."""
+    low = toks[i].low
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if low in _EN_AMBIGUOUS and not (nxt is not None and (
+            nxt.low in ("that", "the", "a", "about") or nxt.text[0].isdigit())):
+        return False  # "intelligence estimates" is a noun, "X estimates that" a verb
+    if low in _EN_ADD and nxt is not None and nxt.word and nxt.low != "that":
+        return False
+    return not (i > 0 and toks[i - 1].low in _EN_NOT_SPEAKER and toks[i - 1].low not in _EN_BE)
+
+
+def _np_left_en(toks: list[_Tok], v: int) -> tuple[list[_Tok], int]:
+    """The subject before the verb at toks[v], and the index where the search stopped."""
+    j = v - 1
+    while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
+        j -= 1
+    if j >= 0 and toks[j].low == "and":
+        return [], j  # "X rose 5% and added": the subject is the first verb's
+    run: list[_Tok] = []
+    while j >= 0 and len(run) < 12:
+        t = toks[j]
+        if not t.word and t.text not in "«»\"“”-'’":
+            break
+        if t.low in _BOUNDARY and t.low != "and":
+            break
+        if t.low in EN_VERBS or t.low in _EN_STOP or t.text[0].isdigit() or _en_adverb(t) \
+                or t.low in PRONOUNS:
+            break
+        run.insert(0, t)
+        j -= 1
+    run = [t for t in run if t.word or t.text in "-'’"]
+    counted = bool(run) and run[0].low != "and"  # "70% of small firms", not "5% and X"
+    while run and (run[0].low == "and" or run[0].low in _EN_LEAD or run[0].low in _PREPS):
+        run = run[1:]
+    # "The lender on Monday announced": the time is not part of the name
+    k = len(run)
+    while k and run[k - 1].low in _EN_TIME:
+        k -= 1
+    if k < len(run):
+        while k and run[k - 1].low in _EN_TIME_LEAD:
+            k -= 1
+        run = run[:k]
+    if run and counted and 0 <= j and (toks[j].text[0].isdigit() or toks[j].text == "%") \
+            and not run[0].cap:
+        return [], j  # "13,000 workers in Ohio has estimated": what is counted, not who
+    return run, j
+
+
+def _en_relative(toks: list[_Tok], stop: int) -> int | None:
+    """Index of the "which"/"who" opening a relative clause that ends at ``stop``."""
+    # only within the comma-free stretch before the stop: "Half the condos, which
+    # range ..., have sold ..., said X" has no relative clause right before "said"
+    for r in range(stop - 1 if toks[stop].text == "," else stop, max(-1, stop - 30), -1):
+        t = toks[r]
+        if t.low in ("which", "who"):
+            return r
+        if t.text in ";:" or t.low in ("said", "says", "that"):
+            return None
+        if t.text == "," and not (0 < r < len(toks) - 1 and toks[r - 1].end == t.start
+                                  and toks[r + 1].start == t.end):
+            return None  # a pause; "9,000" is still one number
+    return None
+
+
+def _en_subject(toks: list[_Tok], v: int) -> _Cand | None:
+    """Who speaks with the English speech verb at toks[v]."""
+    verb = toks[v]
+    j = v - 1
+    while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
+        j -= 1
+    if j >= 0 and toks[j].low == "you":
+        return None
+    if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
+        return _Cand(toks[j].start, verb.end, None)  # "he said"
+    left, stop = _np_left_en(toks, v)
+    if stop >= 0 and (not left or toks[stop].text == "," or toks[stop].low in _EN_STOP
+                      or toks[stop].text[0].isdigit() or toks[stop].low in ("which", "who")):
+        # "The airline, which has struggled, said ...": the subject is before "which"
+        r = _en_relative(toks, stop)
+        if r is not None:
+            before, _ = _np_left_en(toks, r - 1 if r > 0 and toks[r - 1].text == "," else r)
+            if before:
+                left = before
+    k = v + 1
+    right = _en_inverted(toks, k, after_break=v == 0 or not toks[v - 1].word)
+    if right and (not left or (not left[0].cap and right[0].cap
+                               and v > 0 and toks[v - 1].word)):
+        # "... 3 million units said Carla Reyes in a statement"
+        return _Cand(verb.start, right[-1].end, _join(_person(right, "en")))
+    if left:
+        return _Cand(left[0].start, verb.end, _join(_person(left, "en")))
+    if k < len(toks) and toks[k].low in PRONOUNS and toks[k].low != "you":
+        return _Cand(verb.start, toks[k].end, None)
+    return None
+
+
+def _en_inverted(toks: list[_Tok], k: int, after_break: bool) -> list[_Tok]:
+    """The speaker after the verb: ", said the ministry." / "said Carla Reyes in a"."""
+    if k >= len(toks) or toks[k].low in PRONOUNS or toks[k].low in _EN_TIME \
+            or toks[k - 1].low in ("told", "tells", "tell"):
+        return []  # "told BBC One": who listened, not who spoke
+    if not (toks[k].cap or (after_break and toks[k].low in ("the", "a", "an"))):
+        return []
+    np = _np_right(toks, k, "en")
+    if not np:
+        return []
+    if not after_break:  # without a comma only a name reads as the speaker
+        caps = 0
+        while caps < len(np) and np[caps].cap:
+            caps += 1
+        np = np[:caps]
+        if not np:
+            return []
+    n = toks.index(np[-1]) + 1
+    if n < len(toks) and toks[n].word and toks[n].low not in _EN_CLAUSE_END \
+            and toks[n].low.rstrip(".") not in _EN_TITLES:  # "said Ann Lee head of ..."
+        return []  # "said the move will create": the start of what was said
     return np
 
 
@@ -568,12 +731,15 @@ def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
             continue
         if not _speech_verb(tok, lang):
             continue
-        if lang == "en" and tok.low in _EN_AMBIGUOUS and not (
-                i + 1 < len(toks) and (toks[i + 1].low in ("that", "the", "a", "about")
-                                       or toks[i + 1].text[0].isdigit())):
-            continue  # "intelligence estimates" is a noun, "X estimates that" a verb
-        if lang == "en" and i > 0 and toks[i - 1].low in _EN_NOT_SPEAKER:
-            continue  # "an estimated 5 million", "I'm told", "was reported"
+        if lang == "en":
+            if not _en_is_speech(toks, i):
+                continue  # "an estimated 5 million", "I'm told", "Acme added 40 cents"
+            if _en_passive(toks, i):  # "was said (by X)": only an agent speaks
+                if i + 2 < len(toks) and toks[i + 1].low == "by":
+                    np = _clean_en(_np_right(toks, i + 2, lang))
+                    if np:
+                        out.append(_Cand(tok.start, np[-1].end, _join(_person(np, lang))))
+                continue
         if lang != "en" and i > 0 and toks[i - 1].low in ("как", "як") and (
                 i + 1 >= len(toks) or not toks[i + 1].word):
             continue  # "как сообщалось," — no speaker named
@@ -609,6 +775,8 @@ def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
 
 
 def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
+    if lang == "en":
+        return _en_subject(toks, v)
     verb = toks[v]
     j = v - 1
     while lang == "en" and j >= 0 and toks[j].low in _EN_SKIP:

@@ -99,3 +99,25 @@ def test_odd_text_never_raises(text: str) -> None:
         claimant, relayed = find_claimant(text, (0, end), (end // 2, end // 2), lang)
         assert claimant is None or isinstance(claimant, str)
         assert relayed is None or isinstance(relayed, str)
+
+
+def test_answers_do_not_leak_between_texts_of_the_same_shape() -> None:
+    # same length and sentence spans, different speakers: the per-text cache must not mix them
+    a = "Seoul said 3,000 troops left. Kyiv said 4,000 more came."
+    b = "Tokyo said 3,000 troops left. Paris said 4,000 more came."
+    assert claim(a, "3,000", "en")[0] == "Seoul"
+    assert claim(b, "3,000", "en")[0] == "Tokyo"
+    assert claim(a, "4,000", "en")[0] == "Kyiv"
+    assert claim(b, "4,000", "en")[0] == "Paris"
+
+
+def test_order_of_questions_does_not_change_answers() -> None:
+    text = ("Руководитель ГУР Кирилл Буданов выступил в Киеве. По его данным, КНДР готовит "
+            "ещё 6 тысяч военных. По словам Зеленского, в Курской области уже 11 тысяч "
+            "северокорейцев.\nИсточник: Reuters")
+    surfaces = ["6 тысяч", "11 тысяч"]
+    expected = {"6 тысяч": ("Кирилл Буданов", "Reuters"), "11 тысяч": ("Зеленский", "Reuters")}
+    for order in (surfaces, surfaces[::-1]):
+        fresh = "".join(list(text))  # a new string object each round
+        for surface in order:
+            assert claim(fresh, surface, "ru") == expected[surface]

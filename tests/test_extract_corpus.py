@@ -39,12 +39,12 @@ def test_newsquant_value_and_change(shared_dir: Path) -> None:
     acc = _accuracy()
     # NewsQuant's own convention: a from-to change is one range
     scores = acc.newsquant_scores(path, merge_pairs=True)
-    assert scores["value"][2] >= 95.0, scores
-    assert scores["value+change"][2] >= 89.5, scores
+    assert scores["value"][2] >= 95.5, scores
+    assert scores["value+change"][2] >= 90.0, scores
     # figmon's convention: a from-to change is two values
     scores = acc.newsquant_scores(path, merge_pairs=False)
-    assert scores["value"][2] >= 94.0, scores
-    assert scores["value+change"][2] >= 88.5, scores
+    assert scores["value"][2] >= 94.5, scores
+    assert scores["value+change"][2] >= 89.5, scores
 
 
 def test_accuracy_scorer_counts_by_hand() -> None:
@@ -52,3 +52,4 @@ def test_accuracy_scorer_counts_by_hand() -> None:
     assert acc.prf(9, 10, 12) == pytest.approx((90.0, 75.0, 2 * 90 * 75 / 165))
     assert acc._nq_value("208.0-193.0") == (193.0, 208.0)
     assert acc._nq_value("1.99E-29") == (1.99e-29, 1.99e-29)
+    assert acc._nq_value("3.0 - 4.0") == (3.0, 4.0)  # one gold range is written with spaces

@@ -9,12 +9,12 @@ from functools import lru_cache
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
-from .numbers import DIGITS, SUFFIX_MULT, parse_digits, tables, words_value
+from .numbers import DIGITS, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
 from .sentences import sentence_at
 from .units import find_unit, parse_word, percent_scope
 
 _DIGITS_RE = re.compile(DIGITS)
-_WORD_TOKENS = re.compile(r"[^\W\d_][\w'’ʼ]*(?:[\s\u00a0-]+)?")
+_WORD_TOKENS = re.compile(r"([^\W\d_][\w'’ʼ]*)([\s\u00a0-]+)?")
 _MULT_AFTER = re.compile(r"[\s\u00a0\u202f]*([^\W\d_]+)(\.)?")
 _CARD_SUFFIX = frozenset({"х", "ти", "и", "ми", "ью", "ех", "ух", "ёх", "ох", "ма", "мя", "ої"})
 _BAD_EN_SUFFIX = frozenset({"mm", "cm", "th", "st", "nd", "rd", "gauge", "km", "mile"})
@@ -24,7 +24,8 @@ _OR_MORE = re.compile(
     r"или\s+более)\b", re.IGNORECASE)
 _OR_SO = re.compile(r"[\s\u00a0]+or\s+so\b", re.IGNORECASE)
 _RANGE_SEP = re.compile(r"[-–—‒]|[\s\u00a0]+[-–—‒][\s\u00a0]+|[–—][\s\u00a0]*|\.\.\.?|…")
-_WORD_SEP = re.compile(r"[\s\u00a0]+(?P<s>to|до|по|and|и|і|та|й)[\s\u00a0]+", re.IGNORECASE)
+_WORD_SEP = re.compile(r"[\s\u00a0]+(?P<up>up[\s\u00a0]+)?(?P<s>to|до|по|and|и|і|та|й)[\s\u00a0]+",
+                       re.IGNORECASE)
 _CAP_WORD_BEFORE = re.compile(r"(?<![\w.])([A-Za-z]*[A-Z][\w'’.&-]*)[\s\u00a0]+$")
 _PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
 _HALF_A = re.compile(r"[\s\u00a0]+an?[\s\u00a0]+(thousand|million|billion|trillion)\b",
@@ -63,6 +64,7 @@ class Num:
     fraction: bool = False
     sub: bool = False  # "sub-300": less than
     sign: int = 0  # -1 for "-1.3%" or "minus 5", +1 for "+0.2%"
+    multiple: bool = False  # "sixfold", "6-fold": never one end of a range
 
     @property
     def vague(self) -> bool:
@@ -107,7 +109,8 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     minus_len = 0
     if prev == "-" and _SUB_BEFORE.search(_before(text, s, 8)):
         sub = True
-    elif minus := _MINUS_BEFORE.search(_before(text, s, 8)):
+    elif (prev == "-" or prev.isspace()) and prev2 in "sSсС" and (
+            minus := _MINUS_BEFORE.search(_before(text, s, 8))):  # "minus 5", "мінус 3"
         sub, sign = True, -1
         minus_len = len(minus.group(0))
     elif prev in "-−+" and (s == 1 or prev2 in " \t\n($") and not (
@@ -131,7 +134,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     if _NO_BEFORE.search(text, max(0, s - 5), s):
         raise _Skip(e)
     nxt = text[e:e + 1]
-    fm = _FRACTION_AFTER.match(text, e)
+    fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
     if fm and raw.isdigit() and 0 < int(raw) < int(fm.group(1)) <= 1000:
         return Num(s, fm.end(), int(raw) / int(fm.group(1)))
     if nxt in "/:⁄" and text[e + 1:e + 2].isdigit():
@@ -145,7 +148,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(e + 1)
     if P.TIME_AFTER.match(text, e):
         raise _Skip(e)
-    suffix = _SUFFIX.match(text, e, e + 12)
+    suffix = _SUFFIX.match(text, e, e + 12) if nxt.isalpha() else None
     num = Num(s, e, 0.0)
     if sign:
         num.sign = sign
@@ -156,7 +159,10 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         suf = suffix.group(0).lower()
         if suf in ("st", "nd", "rd", "th", "s", "ers") and lang == "en":
             raise _Skip(e + len(suf))
-        if text[e + len(suf):e + len(suf) + 1].isdigit():  # "9AB8", "5G2": a code
+        after = e + len(suf)
+        if text[after:after + 1].isdigit() and not (
+            suf in _AREA_UNITS and text[after] in "23" and not text[after + 1:after + 2].isalnum()
+        ):  # "9AB8", "5G2": a code; but "32m2", "5km2" are an area
             raise _Skip(_token_end(text, e))
         if suf in ("mm", "мм") and raw.isdigit() and 20 <= int(raw) <= 800:  # calibre
             raise _Skip(e + len(suf))
@@ -177,6 +183,9 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
                 num.end = e + 1 + len(suf)
             elif suf in _BAD_EN_SUFFIX or suf.startswith(("millimet", "calib")):
                 raise _Skip(e + 1 + len(suf))
+            elif suf == "fold":  # "6-fold"
+                num.end = e + 1 + len(suf)
+                num.multiple = True
     value = parse_digits(raw, lang, has_mult=_has_mult_after(text, e))
     if value is None:
         raise _Skip(e)
@@ -193,7 +202,6 @@ _SKIP_TAIL = re.compile(r"(?:[-–/]\d+|[\s\u00a0]+(?:to|and|или|и|і|та|�
                         r"(?![\d.,]|[\s\u00a0]*(?:[%$€£]|[^\W\d_]*(?:illion|housand|тыс|млн|"
                         r"млрд|тис))))+", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"\d+")
-_WORD_ONLY = re.compile(r"[^\W\d_][\w'’ʼ]*")
 _NO_BEFORE = re.compile(r"(?:(?<![\w])(?:No|Nr|nr)\.|№)[\s\u00a0]*$")
 _COMMA_SHORT = re.compile(r",\d{1,2}(?!\d)")
 _SUFFIX = re.compile(r"[a-zA-Zа-яА-ЯёЁіїєґІЇЄҐ]+")
@@ -205,6 +213,9 @@ _CODE_BEFORE_DIGITS = re.compile(
 _CALIBRE_AFTER = re.compile(r"-?(?:мм|mm|millimet|калибр|калібр)", re.IGNORECASE)
 _HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
 _FRACTION_AFTER = re.compile(r"[/⁄](\d{1,4})(?![\d/⁄.,])")
+_AREA_UNITS = frozenset({"m", "km", "cm", "mm", "ft", "in", "yd", "mi", "м", "км", "см"})
+_CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
+_FOLD_AFTER = re.compile(r"-fold\b", re.IGNORECASE)
 _SCIENTIFIC = re.compile(r"[\s\u00a0]*[×x*][\s\u00a0]*10(?:\^|\*\*)?([−-]?\d{1,3})(?!\d)")
 _LENGTH_AFTER = re.compile(
     r"[\s\u00a0)]*(?:\(|tall|long|high|wide|deep|away|sprint|race|hurdles|freestyle|"
@@ -237,6 +248,9 @@ def _has_mult_after(text: str, e: int) -> bool:
 
 
 def _currency_before(text: str, s: int) -> str | None:
+    # every sign or code has a symbol or a capital letter: skip the regex without one
+    if _CURRENCY_HINT.search(text, max(0, s - 8), s) is None:
+        return None
     m = P.CURRENCY_BEFORE.search(_before(text, s, 8))
     if not m:
         return None
@@ -256,12 +270,9 @@ def _word_tokens(text: str, pos: int, limit: int = 24) -> list[tuple[str, int, i
         m = _WORD_TOKENS.match(text, i)
         if not m:
             break
-        w = _WORD_ONLY.match(m.group(0))
-        if w is None:
-            break
-        out.append((w.group(0), m.start(), m.start() + len(w.group(0))))
+        out.append((m.group(1), m.start(), m.end(1)))
         i = m.end()
-        if not re.fullmatch(r"[^\W\d_][\w'’ʼ]*[\s\u00a0-]+", m.group(0)):
+        if m.group(2) is None:  # no space or hyphen after it: the run ends
             break
     return out
 
@@ -272,6 +283,8 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     if not toks:
         raise _Skip(pos + 1)
     first = _norm_word(toks[0][0])
+    if first in FOLD_WORDS:  # "grew sixfold": a multiple
+        return Num(toks[0][1], toks[0][2], FOLD_WORDS[first], digits=False, multiple=True)
     # Fractions and shares.
     if first in P.FRACTIONS:
         return _fraction(text, toks, lang)
@@ -327,7 +340,11 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     if lang == "en" and seq[0] != "hundred":
         if toks[0][0][:1].isupper() and not _PREV_CHAR_SENT.search(_before(text, num.start, 3)):
             raise _Skip(num.end)
-        if re.match(r"-[a-z]", text[num.end:num.end + 2]) and not re.match(
+        fold = _FOLD_AFTER.match(text, num.end)
+        if fold:  # "six-fold"
+            num.end = fold.end()
+            num.multiple = True
+        elif re.match(r"-[a-z]", text[num.end:num.end + 2]) and not re.match(
                 r"-(?:strong|plus)\b", text[num.end:num.end + 8]):
             raise _Skip(num.end)
     # Lone "один"/"one" is rarely a figure; English news labels it, ru/uk do not.
@@ -472,6 +489,12 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
                 f = SUFFIX_MULT[w]
             if f is None and w in ("m", "b", "bn") and _currency_before(text, num.start):
                 f = SUFFIX_MULT[w]
+            if f is None and lang == "en" and m.group(1) in ("B", "M") and not m.group(2):
+                # "8 B people", "4.3 M views": a lone capital before a counted noun
+                nw = _NEXT_WORD.match(text, m.end())
+                if nw and nw.start() == m.end() and nw.group(1).islower() and (
+                        nw.group(1) not in _FUNCTION_WORDS):
+                    f = SUFFIX_MULT[w]
             if f is not None and num.digits:
                 num.mult = f
                 num.end = m.end(1) + (1 if m.group(2) and w in ("тыс", "тис", "млн", "млрд",
@@ -608,8 +631,9 @@ def _prev_word(text: str, s: int) -> tuple[str, str]:
     return text[j:i].lower(), text[i - 1] if i else ""
 
 
-def _qualifier(text: str, start: int) -> tuple[str | None, int]:
-    word, last = _prev_word(text, start)
+def _qualifier(text: str, start: int,
+               pw: tuple[str, str] | None = None) -> tuple[str | None, int]:
+    word, last = pw or _prev_word(text, start)
     if word not in P.QUAL_LAST and last not in P.QUAL_SYMBOLS:
         return None, start
     before = _before(text, start, 40)
@@ -620,8 +644,9 @@ def _qualifier(text: str, start: int) -> tuple[str | None, int]:
     return P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
 
 
-def _change(text: str, start: int, lang: str) -> str | None:
-    word, _last = _prev_word(text, start)
+def _change(text: str, start: int, lang: str,
+            pw: tuple[str, str] | None = None) -> str | None:
+    word, _last = pw or _prev_word(text, start)
     if (word not in P.CHANGE_EN_LAST) if lang == "en" else (word != "на"):
         return None
     before = _before(text, start, 60)
@@ -669,7 +694,9 @@ def extract(text: str, lang: str | None = None) -> list[Quantity]:
             continue
         for q in items:
             if not span[0] <= q.start < span[1]:
-                span = sentence_at(text, q.start)
+                # quantities come in text order: the new sentence starts after the last
+                span = sentence_at(text, q.start,
+                                   floor=span[1] if span[1] <= q.start else 0)
             # frozen dataclass: filled in place once, before anyone else sees it
             object.__setattr__(q, "sentence_start", span[0])
             object.__setattr__(q, "sentence_end", span[1])
@@ -678,6 +705,8 @@ def extract(text: str, lang: str | None = None) -> list[Quantity]:
     return _inherit_qualifiers(text, out)
 
 
+_ELIDED_BY_GAP = re.compile(r"^[^\d.;:!?]{0,40}?(?:,|\band)[\s\u00a0]+(?:[^\W\d_][\w&'’.-]*"
+                            r"[\s\u00a0]+){1,3}by[\s\u00a0]+$", re.IGNORECASE)
 _PAREN_GAP = re.compile(r"^[^\W\d_]*(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]*\([^()]{0,12}$")
 _SLASH_GAP = re.compile(r"^[^\W\d_]*[\s\u00a0]*/[\s\u00a0]*$")
 _OR_GAP = re.compile(r"^[^\W\d_]*(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]*,?[\s\u00a0]+"
@@ -693,6 +722,11 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
     for i in range(1, len(qs)):
         prev, cur = qs[i - 1], qs[i]
         gap = text[prev.end:cur.start]
+        if (prev.change and not cur.change and cur.start >= prev.end
+                and _ELIDED_BY_GAP.match(gap)):
+            # "were down 2.3%, Burlington by 2.6%": the verb is left out, "by" keeps it
+            qs[i] = cur = replace(cur, change=prev.change)
+            continue
         if (cur.qualifier in ("exact", "range") and not cur.change and cur.start >= prev.end
                 and (_PAREN_GAP.match(gap) or (prev.change and _OR_GAP.match(gap))
                      or (_SLASH_GAP.match(gap) and "(" in text[max(0, prev.start - 3):prev.start]
@@ -730,8 +764,9 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
     if _is_year(text, first, lang) or _skip_capitalised(text, first, lang):
         tail = _SKIP_TAIL.match(text, first.end)
         raise _Skip(tail.end() if tail else first.end)
+    pw = _prev_word(text, first.start)  # reused by the qualifier and change look-ups
     opener_m = (P.OPENER_RE.search(_before(text, first.start, 12))
-                if _prev_word(text, first.start)[0] in P.OPENERS else None)
+                if pw[0] in P.OPENERS else None)
     opener = opener_m.group("o").lower() if opener_m else None
     second: Num | None = None
     sep_kind = None
@@ -769,10 +804,10 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         if qual:
             object.__setattr__(rq, "range_qualifier", qual)
         return [rq]
-    qual, qstart = _qualifier(text, first.start)
+    qual, qstart = _qualifier(text, first.start, pw)
     if qual == "up_to" and text[qstart:qstart + 2].lower() == "до" and opener:
         qual, qstart = None, first.start
-    return [_make(text, first, qual, None, qstart, lang)]
+    return [_make(text, first, qual, None, qstart, lang, pw=pw)]
 
 
 def _sep_len(text: str, first: Num, second: Num) -> int:
@@ -786,6 +821,8 @@ def _own_marks(text: str, n: Num) -> bool:
 
 
 def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num | None, str]:
+    if first.multiple:
+        return None, ""
     e = first.end
     attached = _ATTACHED_UNIT.match(text, e, e + 10)
     if attached and opener in ("between", "from") and first.digits:
@@ -818,6 +855,8 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     if not wm:
         return None, ""
     sep = wm.group("s").lower()
+    if wm.group("up") and (sep != "to" or opener != "from"):
+        return None, ""  # "up to" closes only "from 450 sq ft up to 900 sq ft"
     if sep in ("and", "и", "і", "та", "й") and opener not in ("between", "между", "між"):
         return None, ""
     if sep in ("до", "по") and opener is None:
@@ -898,7 +937,9 @@ def _unit(text: str, num: Num, end: int, lang: str) -> tuple[str | None, int | N
 
 
 def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
-          lang: str, unit_from: int | None = None) -> Quantity:
+          lang: str, unit_from: int | None = None,
+          pw: tuple[str, str] | None = None) -> Quantity:
+    """``pw``: the word before ``num.start`` when the caller has it (_prev_word)."""
     post, end = _postfix_qualifier(text, num)
     if forced:
         qualifier = forced
@@ -924,8 +965,8 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
             low = None
     change = None
     if not forced:
-        change = _change(text, start, lang) or (
-            _change(text, num.start, lang) if start != num.start else None)
+        change = (_change(text, start, lang, pw if start == num.start else None)
+                  or (_change(text, num.start, lang, pw) if start != num.start else None))
     if num.sign and num.percent and change is None:
         change = "up" if num.sign > 0 else "down"
     unit, us, ue = _unit(text, num, unit_from if unit_from is not None else end, lang)

@@ -63,6 +63,10 @@ EN_WORDS: dict[str, float] = {
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "dozen": 12,
 }
+# Multiples: "sixfold", "tenfold", "hundredfold" (also "six-fold", "6-fold").
+FOLD_WORDS: dict[str, float] = {
+    w + "fold": v for w, v in EN_WORDS.items() if v >= 2 and w != "dozen"
+} | {"thousandfold": 1000}
 EN_MULT: dict[str, int] = {
     "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
     "trillion": 1_000_000_000_000,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .numbers import EN_MULT, EN_WORDS, tables
+from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, tables
 
-_CHAR_RX = {"е": "[её]", " ": r"[\s\u00a0]+"}
+_CHAR_RX = {"е": "[её]", "Е": "[ЕЁ]", " ": r"[\s\u00a0]+"}
 
 
 def _trie(alternation: str) -> str:
@@ -67,20 +67,18 @@ def anchor_regex() -> re.Pattern[str]:
     """One pattern that finds every place a quantity may start."""
     t = tables()
     words = set(t.words) | set(t.mults) | set(t.vague_mult) | set(FRACTIONS)
-    words |= set(EN_WORDS) | set(EN_MULT)
+    words |= set(EN_WORDS) | set(EN_MULT) | set(FOLD_WORDS)
     variants: set[str] = set()
     for w in words:
-        variants.add(w)
+        spellings = {w}
         if "'" in w:
-            for a in "’ʼ":
-                variants.add(w.replace("'", a))
-        if "е" in w:  # ё spellings
-            pass
+            spellings |= {w.replace("'", a) for a in "’ʼ"}
+        # Case-sensitive matching of lower, Capitalised and UPPER spellings is
+        # markedly faster than IGNORECASE over every character of the text.
+        for v in spellings:
+            variants |= {v, v[:1].upper() + v[1:], v.upper()}
     alt = trie_regex(sorted(variants, key=len, reverse=True))
-    return re.compile(
-        r"(?P<d>\d+)|(?<![\w'’ʼ])(?P<w>" + alt + r")(?![\w'’ʼ])",
-        re.IGNORECASE,
-    )
+    return re.compile(r"(?P<d>\d+)|(?<![\w'’ʼ])(?P<w>" + alt + r")(?![\w'’ʼ])")
 
 
 def _alts(phrases: list[str]) -> str:

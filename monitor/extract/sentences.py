@@ -12,7 +12,9 @@ _ABBREV = frozenset(
     "mr mrs ms dr st jr sr vs no gen col lt sgt prof inc corp co ltd u.s u.k "
     "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e etc approx".split()
 )
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+_TAIL_WORD = re.compile(r"[\w.]+\Z")
 
 
 def _is_end(text: str, m: re.Match[str]) -> bool:
@@ -20,11 +22,11 @@ def _is_end(text: str, m: re.Match[str]) -> bool:
     if g[0] == "\n" or g != ".":
         return True
     i = m.start()
-    j = i
-    lo = max(0, i - 20)
-    while j > lo and (text[j - 1].isalnum() or text[j - 1] in "._"):
-        j -= 1
-    word = text[j:i].lower().rstrip(".")
+    # the word before the dot (up to 20 characters of letters, digits and dots)
+    w = _TAIL_WORD.search(text, max(0, i - 20), i)
+    if w is None:
+        return True
+    word = w.group(0).lower().rstrip(".")
     if not word:
         return True
     if word in _ABBREV:
@@ -59,9 +61,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_TERMINATORS = ".!?…\n"
-
-
 def _boundary_at(text: str, j: int) -> re.Match[str] | None:
     """The sentence boundary whose terminator run contains ``j``, if it is one."""
     while j > 0 and text[j - 1] in ".!?…" and text[j] != "\n":
@@ -72,15 +71,25 @@ def _boundary_at(text: str, j: int) -> re.Match[str] | None:
     return None
 
 
-def sentence_at(text: str, pos: int, window: int = 3000) -> tuple[int, int]:
-    """The sentence containing ``pos``, found by looking only around it."""
-    lo = max(0, pos - window)
+_LAST_TERM = re.compile(r".*[.!?…\n]", re.DOTALL)
+
+
+def sentence_at(text: str, pos: int, window: int = 3000,
+                floor: int = 0) -> tuple[int, int]:
+    """The sentence containing ``pos``, found by looking only around it.
+
+    ``floor`` is a position known to be at or before the sentence's start (the
+    end of the sentence before, when the caller walks the text in order): the
+    backward scan stops there.
+    """
+    lo = max(0, pos - window, floor)
     start = lo
     i = pos
     while i > lo:
-        j = max(text.rfind(c, lo, i) for c in _TERMINATORS)
-        if j < 0:
+        t = _LAST_TERM.match(text, lo, i)  # greedy: the last terminator before i
+        if t is None:
             break
+        j = t.end() - 1
         m = _boundary_at(text, j)
         if m is not None and m.end() <= pos:
             start = m.end()
@@ -89,16 +98,16 @@ def sentence_at(text: str, pos: int, window: int = 3000) -> tuple[int, int]:
     hi = min(len(text), pos + window)
     end = hi
     i = pos
+    # the lookahead of _END needs a few characters past the window
+    stop = min(len(text), hi + 40)
     while i < hi:
-        cands = [k for k in (text.find(c, i, hi) for c in _TERMINATORS) if k >= 0]
-        if not cands:
+        m = _END.search(text, i, stop)
+        if m is None or m.start() >= hi:
             break
-        j = min(cands)
-        m = _boundary_at(text, j)
-        if m is not None and m.end() > pos:
+        if m.end() > pos and _is_end(text, m):
             end = m.start() if m.group(0).startswith("\n") else m.end()
             break
-        i = j + 1
+        i = m.end()
     return _trim(text, start, end)
 
 

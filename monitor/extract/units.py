@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from .lemmas import _EN_IRREGULAR, _en_lemma, analyzer
-
-_WORD = re.compile(r"[^\W\d_][\w'’ʼ-]*")
-_GAP = re.compile(r"[ \t\u00a0\u202f]*")
 
 _EN_STOP = frozenset(
     """a an the and or but of in on at to for from by with without into onto over under
@@ -19,6 +17,15 @@ _EN_STOP = frozenset(
     each every some any all both either neither such very too said says say told according
     last next this year years day days week weeks month months ago earlier later
     more fewer""".split()
+)
+# Words that can follow a number but never head its noun phrase: modifiers
+# ("additional", "more"), adverbs and common verbs ("were", "fled").
+_EN_NOT_HEAD = frozenset(
+    """additional additionally extra further more other others new total overall
+    altogether apiece each respectively so far already now again too also there here
+    away back up down out off alone combined including included fled left went came
+    died remain remains remained stay stayed got took made saw ran fell rose grew won
+    lost hit joined arrive arrives arrived return returned""".split()
 )
 _EN_KEEP_TIME = frozenset({"year", "years", "day", "days", "week", "weeks", "month", "months",
                            "hour", "hours", "minute", "minutes", "second", "seconds"})
@@ -38,23 +45,22 @@ def _tags(word: str, lang: str) -> frozenset[tuple[str, str]]:
                      for p in analyzer(lang).parse(word))
 
 
-def _words(text: str, pos: int, limit: int) -> list[tuple[int, int]]:
-    """Up to ``limit`` word spans right after ``pos``, stopping at punctuation."""
-    out: list[tuple[int, int]] = []
+# A word after optional spaces; trailing hyphens and apostrophes stay outside it.
+_GAP_WORD = re.compile(r"[ \t\u00a0\u202f]*([^\W\d_](?:[\w'’ʼ-]*\w)?)")
+
+
+def _words(text: str, pos: int, limit: int) -> Iterator[tuple[int, int]]:
+    """Up to ``limit`` word spans right after ``pos``, stopping at punctuation.
+
+    A generator: callers usually stop at the first or second word.
+    """
     i = pos
-    n = len(text)
-    while len(out) < limit and i < n:
-        g = _GAP.match(text, i)
-        j = g.end() if g else i
-        m = _WORD.match(text, j)
-        if not m:
-            break
-        e = m.end()
-        while e > m.start() and text[e - 1] in "-'’ʼ":
-            e -= 1
-        out.append((m.start(), e))
-        i = e
-    return out
+    for _ in range(limit):
+        m = _GAP_WORD.match(text, i)
+        if m is None:
+            return
+        i = m.end()
+        yield m.start(1), i
 
 
 def find_unit(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
@@ -72,6 +78,13 @@ _EN_PLURALS = frozenset(k for k, v in _EN_IRREGULAR.items() if k != v)
 def _plural(word: str) -> bool:
     w = word.lower()
     return w in _EN_PLURALS or (w.endswith("s") and not w.endswith(("ss", "us", "is")))
+
+
+def _not_head(word: str) -> bool:
+    w = word.lower()
+    if w in _EN_KEEP_TIME:  # "3 years", "10 days": a time unit is a noun
+        return False
+    return w in _EN_NOT_HEAD or w in _EN_STOP or (w.endswith("ly") and len(w) > 4)
 
 
 def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
@@ -97,6 +110,9 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
         ("ed", "ing", "ly")
     ):
         picked.pop()
+    # "6,000 additional", "300 more": no noun follows, so there is no unit.
+    while picked and _not_head(text[picked[-1][0]:picked[-1][1]]):
+        picked.pop()
     if not picked:
         return None, None, None
     if len(picked) == 1 and text[picked[0][0]:picked[0][1]].lower().endswith(("ed", "ly")):
@@ -114,9 +130,23 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     return _en_lemma(text[head[0]:head[1]]), start, end
 
 
-_CYR_SKIP_POS = frozenset({"ADJF", "PRTF", "ADJS", "NUMR", "ADVB"})
+_CYR_SKIP_POS = frozenset({"ADJF", "PRTF", "ADJS", "NUMR"})
 _CYR_STOP_POS = frozenset({"VERB", "INFN", "GRND", "PRED", "PREP", "CONJ", "PRCL", "INTJ",
                            "COMP", "PRTS", "NPRO"})
+
+
+@lru_cache(maxsize=100_000)
+def noun_lemma(word: str, lang: str) -> str | None:
+    """The lemma of ``word`` read as a noun, if any parse is one.
+
+    A substantivised adjective ("военнослужащий", "раненый", "військовий") has a
+    NOUN parse or a Subx mark; a plain adjective ("дополнительных") or an adverb
+    ("дополнительно", "додатково") has neither and cannot be the counted noun.
+    """
+    for p in analyzer(lang).parse(word):
+        if p.tag.POS == "NOUN" or "Subx" in p.tag.grammemes:
+            return str(p.normal_form)
+    return None
 
 
 def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
@@ -128,6 +158,8 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
         if w.isupper() and len(w) >= 2:  # "3 САУ", "5 РСЗО": an abbreviation is the noun
             return w, (a if start is None else start), b
         tag, lem, _case = parse_word(w.lower(), lang)
+        if tag == "ADVB":  # "6 тысяч дополнительно": skipped, never the noun
+            continue
         if tag in _CYR_STOP_POS or not tag:
             break
         if start is None:
@@ -137,10 +169,12 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
             end = _extend_genitive(text, end, lang)
             return lem, start, end
         if tag in _CYR_SKIP_POS:
-            last_adj = (a, b, lem)
+            noun = noun_lemma(w.lower(), lang)
+            last_adj = (a, b, noun) if noun else None
             continue
         break
     if last_adj is not None and start is not None:
+        # "10 000 военнослужащих": a substantivised adjective ends the phrase
         return last_adj[2], start, last_adj[1]
     return None, None, None
 
@@ -160,10 +194,13 @@ def _extend_genitive(text: str, end: int, lang: str) -> int:
     return end
 
 
+_SHARE_OF = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?")
+
+
 def percent_scope(text: str, pos: int, lang: str) -> tuple[int | None, int | None]:
     """Span of what a percentage is a share of ("40% боеприпасов", "40% of the shells")."""
     if lang == "en":
-        m = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?").match(text, pos)
+        m = _SHARE_OF.match(text, pos)
         if not m:
             return None, None
         lem, a, b = _find_en(text, m.end())
