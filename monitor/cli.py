@@ -214,7 +214,7 @@ def events(as_json: bool, config_path: str | None) -> None:
         if as_json:
             click.echo(json.dumps(e, ensure_ascii=False))
             continue
-        who = f" [{e['track']}]" if e["track"] else ""
+        who = f" [{e['claimant'] or e['track']}]" if e["track"] else ""
         kind = figure_kind(rules, e["figure"])
         change = value_text(e["new"], kind) if e["old"] is None else \
             f"{value_text(e['old'], kind)} → {value_text(e['new'], kind)}"
@@ -293,7 +293,7 @@ def status(config_path: str | None) -> None:
         click.echo("  none run yet")
     click.echo("Figures:")
     for f in report["figures"]:
-        track = f" [{f['track']}]" if f["track"] else ""
+        track = f" [{f['claimant'] or f['track']}]" if f["track"] else ""
         click.echo(f"  {f['figure']}{track}: "
                    f"{value_text(f['value'], figure_kind(rules, f['figure']))} "
                    f"as of {f['published'] or '?'} ({f['agreeing']} agreeing of "

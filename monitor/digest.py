@@ -197,7 +197,8 @@ def group(items: Sequence[DigestItem]) -> list[FigureGroup]:
                 "url": it.url,
                 "published": (ev.published or "")[:10],
                 "claimant": it.claimant,
-                "track": ev.track,
+                # the key is normalised; show the claimant as the article spells it
+                "track": (it.claimant or ev.track) if ev.track else "",
                 "agree": it.agree,
                 "spark_svg": sparkline_svg(it.trend),
                 "spark_text": spark_text(it.trend) if len(it.trend) > 1 else "",
@@ -677,4 +678,5 @@ def _figure_page(ctx: Context, fid: str) -> dict[str, Any]:
     return {"id": fid, "title": title, "kind": kind, "unit_label": label, "rows": obs,
             "current": current, "chart": timeline_svg(points), "count": len(rows),
             "last": rows[-1]["published"] if rows else None, "slug": file_slug,
-            "tracks": sorted({r["track"] for r in rows if r["track"]})}
+            "tracks": sorted({r["track"]: r["claimant"] or r["track"]
+                              for r in rows if r["track"]}.values())}

@@ -107,3 +107,8 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
     # running again changes nothing
     _figmon(work, "run", "--once")
     assert events() == got
+    # per-claimant tracks are keyed in lower case but shown as the article spells them
+    status = _figmon(work, "status")
+    assert "dprk-casualties [Зеленский]: about 4,000" in status
+    assert "[зеленский]" not in status
+    assert "dprk-casualties [Зеленский]: more than 3,000 → about 4,000" in _figmon(work, "events")

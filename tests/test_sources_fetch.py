@@ -23,13 +23,16 @@ from sources_support import (  # noqa: F401 - fixtures
     server_fixture,
     source_row,
     stored_urls,
+    write_config,
 )
 from werkzeug import Request, Response
 
-from monitor.pipeline import run_source
+from monitor.config import load_config
+from monitor.pipeline import open_context, run_source
 from monitor.sources import build_sources
 
 XML = "application/rss+xml; charset=utf-8"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def serve_good_feed(srv: HTTPServer) -> str:
@@ -244,5 +247,51 @@ def test_a_binary_page_is_an_error_not_garbage(http: HTTPServer, tmp_path: Path)
         assert stored_urls(ctx, "bin") == []
         error = source_row(ctx, "bin")["last_error"]
         assert f"{url}: the body is not text" in error and "binary" in error
+    finally:
+        ctx.close()
+
+
+TRACKER_PARAS = (
+    "The defence ministry in Seoul said on Monday that North Korea now has about {n} "
+    "soldiers deployed in Russia's Kursk region.",
+    "Analysts in the capital expect the rotation of units to continue through the winter "
+    "months, with fresh groups arriving by rail.",
+    "The ministry publishes its estimate on this page and revises it when new "
+    "intelligence comes in.",
+)
+
+
+@pytest.mark.skipif(not (ROOT / "rules").is_dir(), reason="no shipped rules")
+def test_a_page_that_revises_its_figure_is_stored_again(http: HTTPServer,
+                                                        tmp_path: Path) -> None:
+    def serve(n: str) -> None:
+        http.clear()
+        paras = (TRACKER_PARAS[0].format(n=n), *TRACKER_PARAS[1:])
+        http.expect_request("/tracker.html").respond_with_data(
+            page("Estimate of the deployment", paras), content_type="text/html; charset=utf-8")
+
+    url = http.url_for("/tracker.html")
+    cfg = write_config(tmp_path, [{"name": "tracker", "kind": "page", "url": url}],
+                       rules=str(ROOT / "rules"))
+    settings = load_config(cfg)
+    ctx = open_context(settings)
+    try:
+        (source,) = build_sources(settings)
+        serve("11,000")
+        assert run_source(ctx, source).new == 1
+        serve("11,000")  # polled again, nothing changed
+        assert run_source(ctx, source).new == 0
+        serve("14,000")
+        third = run_source(ctx, source)
+        assert third.new == 1
+        [(kind, old, new)] = [(e.kind, e.old, e.new) for e in third.events]
+        assert kind == "changed" and (old.low, new.low) == (11000, 14000)
+        urls = stored_urls(ctx, "tracker")
+        assert len(urls) == 2 and url in urls
+        [revision] = [u for u in urls if u != url]
+        assert revision.startswith(url + "#figmon-rev-")
+        serve("14,000")  # the same revision again adds nothing
+        assert run_source(ctx, source).new == 0
+        assert len(stored_urls(ctx, "tracker")) == 2
     finally:
         ctx.close()

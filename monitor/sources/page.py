@@ -17,7 +17,13 @@ ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
 class PageSource(Source):
-    """``url`` (one page) or ``urls`` (a list of pages)."""
+    """``url`` (one page) or ``urls`` (a list of pages).
+
+    A page is watched, not read once: when its text changes between polls the
+    new text is stored as a revision of its own (the address gets a
+    ``#figmon-rev-<hash>`` fragment), so a live tracker page that updates its
+    figure raises a change like a new article would.
+    """
 
     kind = "page"
     keys = {"url": str, "urls": list}
@@ -46,9 +52,10 @@ class PageSource(Source):
         return out
 
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
-        from ..articles import parse_html
+        from ..articles import content_hash, parse_html
 
         validators: dict[str, Any] = dict(state.get("http", {}))
+        last_text: dict[str, str] = dict(state.get("pages", {}))  # url -> hash last read
         articles: list[Article] = []
         errors: list[str] = []
         for url in self.urls:
@@ -67,5 +74,14 @@ class PageSource(Source):
                 validators[url] = resp.validators  # same page next time: same failure
                 continue
             validators[url] = resp.validators
+            digest = content_hash(art.text)
+            if last_text.get(url, digest) != digest:
+                art = replace(art, url=revision_url(art.url or url, digest))
+            last_text[url] = digest
             articles.append(self.with_lang(replace(art, source=self.name)))
-        return FetchResult(articles, {**state, "http": validators}, errors)
+        return FetchResult(articles, {**state, "http": validators, "pages": last_text}, errors)
+
+
+def revision_url(url: str, digest: str) -> str:
+    """The address of one revision of a page; the fragment keeps it a working link."""
+    return f"{url.split('#', 1)[0]}#figmon-rev-{digest[:12]}"
