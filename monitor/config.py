@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "digest": {
         "cron": "0 7 * * *",  # daily digest schedule
         "subject_prefix": "[figmon]",
+        # entries shown per figure in one message (the latest ones); the rest are
+        # counted and left to the reports archive, so a flood stays readable and
+        # under Gmail's ~102 KB clipping size
+        "max_per_figure": 10,
     },
     "delivery": {
         "retries": 5,

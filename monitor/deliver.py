@@ -50,7 +50,7 @@ SMTP_KEYS: dict[str, tuple[type, ...]] = {
     "password_env": (str,), "starttls": (bool,), "ssl": (bool,), "timeout": (int, float),
 }
 SUBSCRIBER_KEYS = {"email", "figures", "cadence"}
-DIGEST_KEYS = {"cron", "subject_prefix"}
+DIGEST_KEYS = {"cron", "subject_prefix", "max_per_figure"}
 DELIVERY_KEYS = {"retries", "backoff"}
 DEFAULT_SENDER = "figmon@localhost"
 STALE_FOREIGN_CLAIM = timedelta(hours=1)  # a claim by another host is trusted this long
@@ -143,6 +143,10 @@ def validate_delivery(settings: Settings, located: Located | None) -> list[Probl
             path = ("digest", str(key))
             if key not in DIGEST_KEYS:
                 problem(path, f"unknown key 'digest.{key}'", did_you_mean(str(key), DIGEST_KEYS))
+            elif key == "max_per_figure":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    problem(path, "'digest.max_per_figure' must be a whole number ≥ 1",
+                            f"got {value!r}")
             elif not isinstance(value, str):
                 problem(path, f"'digest.{key}' must be a string", f"got {value!r}")
             elif key == "cron":

@@ -151,6 +151,7 @@ class FigureGroup:
     badge: str  # "NEW" | "CHANGED"
     summary: str
     entries: list[dict[str, Any]] = field(default_factory=list)
+    omitted: int = 0  # earlier events of this figure left out of the message
 
 
 _env: Environment | None = None
@@ -169,8 +170,10 @@ def env() -> Environment:
     return _env
 
 
-def group(items: Sequence[DigestItem]) -> list[FigureGroup]:
-    """Events grouped by figure (first-seen order), each group's events by date."""
+def group(items: Sequence[DigestItem], max_per_figure: int | None = None
+          ) -> list[FigureGroup]:
+    """Events grouped by figure (first-seen order), each group's events by date;
+    with ``max_per_figure`` only the latest that many are kept as entries."""
     groups: dict[str, FigureGroup] = {}
     by_fig: dict[str, list[DigestItem]] = {}
     for it in items:
@@ -184,8 +187,13 @@ def group(items: Sequence[DigestItem]) -> list[FigureGroup]:
         old = None if is_new else first.event.old
         g = FigureGroup(id=fig, title=first.title, badge="NEW" if is_new else "CHANGED",
                         summary=change_words(old, last.event.new, last.figure_kind))
-        for it in its:
+        if max_per_figure and len(its) > max_per_figure:
+            g.omitted = len(its) - max_per_figure
+            its = its[-max_per_figure:]
+        for n, it in enumerate(its, 1):
             ev = it.event
+            # one trend per figure, under its latest entry: it already covers the earlier ones
+            trend = it.trend if n == len(its) else ()
             g.entries.append({
                 "kind": ev.kind,
                 "badge": "CHANGED" if ev.kind == "changed" else "NEW",
@@ -200,9 +208,9 @@ def group(items: Sequence[DigestItem]) -> list[FigureGroup]:
                 # the key is normalised; show the claimant as the article spells it
                 "track": (it.claimant or ev.track) if ev.track else "",
                 "agree": it.agree,
-                "spark_svg": sparkline_svg(it.trend),
-                "spark_text": spark_text(it.trend) if len(it.trend) > 1 else "",
-                "trend_words": ", ".join(value_words(v, it.figure_kind) for v in it.trend),
+                "spark_svg": sparkline_svg(trend),
+                "spark_text": spark_text(trend) if len(trend) > 1 else "",
+                "trend_words": ", ".join(value_words(v, it.figure_kind) for v in trend),
             })
         groups[fig] = g
     return list(groups.values())
@@ -242,9 +250,10 @@ def _fit(parts: list[str], sep: str, room: int, more: str) -> str:
 
 
 def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime | None = None,
-           key: str = "", cadence: str = "immediate", archive: bool = True) -> Rendered:
+           key: str = "", cadence: str = "immediate", archive: bool = True,
+           max_per_figure: int | None = None) -> Rendered:
     """Render a digest of ``items``; ``archive`` adds relative links to the figure pages."""
-    groups = group(items)
+    groups = group(items, max_per_figure)
     created = created or datetime.now(UTC)
     subject = subject_line(groups, prefix)
     ctx = {"groups": groups, "subject": subject, "created": created.strftime("%Y-%m-%d %H:%M UTC"),
@@ -420,7 +429,7 @@ def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], ke
         if not mine:
             continue
         r = render(mine, prefix=prefix, created=created, key=key, cadence=cadence,
-                   archive=False)
+                   archive=False, max_per_figure=int(ctx.settings.digest["max_per_figure"]))
         mid = message_id(key, sub.email, sender_domain(sender))
         msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
         out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))

@@ -188,3 +188,46 @@ def test_outbox_eml_when_no_smtp(tmp_path: Path) -> None:
     assert sorted(m["To"] for m in msgs) == ["analyst@example.org", "everything@example.org"]
     assert all(m.get_content_type() == "multipart/alternative" for m in msgs)
     assert set(statuses(ctx).values()) == {"sent"}
+
+
+def test_a_flood_of_changes_is_capped_per_figure_in_the_mail_not_the_archive(
+        tmp_path: Path, smtp: SmtpServer) -> None:
+    ctx = context(write_config(tmp_path, smtp_port=smtp.port, subscribers=SUBS,
+                               extra="digest:\n  max_per_figure: 5"))
+    old = None
+    for i in range(40):
+        new = Value(10_000 + 500 * i, 10_000 + 500 * i, "approx")
+        add_event(ctx.store, figure="dprk-troops", url=f"https://news.example.org/t{i}",
+                  published=f"2025-{1 + i // 28:02d}-{1 + i % 28:02d}", new=new, old=old,
+                  quote=f"Officials now count about {new.low:,} soldiers in the region.",
+                  surface=f"about {new.low:,}")
+        old = new
+    digest.after_run(ctx)
+    [msg] = smtp.handler.to("analyst@example.org")
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert msg["Subject"] == "[figmon] 1 new figure: North Korean troops in Russia about 29,500"
+    # the latest five steps are shown, the 35 before them are counted
+    assert text.count("Officials now count") == 5
+    assert "count about 29,500 soldiers" in text and "count about 27,500 soldiers" in text
+    assert "count about 27,000 soldiers" not in text
+    # one trend per figure, under its latest entry
+    assert text.count("Recent values:") == 1
+    assert text.index("Recent values:") > text.index("count about 29,500 soldiers")
+    assert "… and 35 earlier events for this figure in this digest" in text
+    assert "… and 35 earlier events" in html
+    # the archive copy of the same digest keeps every step
+    [page] = (ctx.settings.reports / "digests").glob("*.html")
+    archived = page.read_text(encoding="utf-8")
+    assert archived.count("Officials now count") == 40 and "earlier events" not in archived
+
+
+def test_max_per_figure_is_validated(tmp_path: Path) -> None:
+    import pytest
+
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        write_config(tmp_path, extra="digest:\n  max_per_figure: 0")
+    msg = str(err.value)
+    assert "digest.max_per_figure" in msg and "whole number ≥ 1" in msg and ":" in msg
