@@ -193,7 +193,8 @@ _OUTLET_NAMES = frozenset({
 
 
 _OUTLET_WORDS = re.compile(r"(?i)\b(?:times|post|journal|news|press|herald|telegraph|guardian|"
-                           r"tribune|gazette|economist|wire|tv|radio|агентство|агенція|"
+                           r"tribune|gazette|economist|wire|tv|radio|broadcaster|newspaper|magazine|"
+                           r"outlet|агентство|агенція|"
                            r"газета|телеканал|издание|видання)\b")
 
 
@@ -820,10 +821,10 @@ _NAMES = rf"{_NAME}(?:[ \t]*(?:,|\bи\b|\band\b|\bта\b|\bі\b)[ \t]*{_NAME})*"
 _GENERIC = (r"(?:(?:агентство|агентства|издание|издания|газету|газеты|телеканал|журнал|портал|"
             r"видання|газету|агентство|the\s+news\s+agency|news\s+agency|the\s+newspaper)\s+)?")
 _RELAY = re.compile(  # group 1: only when the name is an outlet; group 2: always
-    rf"(?:(?:со\s+ссылкой\s+на|з\s+посиланням\s+на|\bciting|\bas\s+reported\s+by|"
+    rf"(?:(?i:со\s+ссылкой\s+на|з\s+посиланням\s+на|\bciting|\bas\s+reported\s+by|"
     rf"\breported\s+by)\s+{_GENERIC}({_NAMES})"
-    rf"|(?:\bв\s+интервью|\b[ву]\s+інтерв['’]ю|\bin\s+an\s+interview\s+with|\btold)\s+"
-    rf"{_GENERIC}({_NAMES}))")
+    rf"|(?i:\bв\s+интервью|\b[ву]\s+інтерв['’]ю|\bin\s+an\s+interview\s+with|\btold)\s+"
+    rf"{_GENERIC}({_NAMES}))")  # lead-in in any case, names capitalised
 _SOURCE_LINE = re.compile(r"^[ \t\-•*]*(?:Источник|Источники|Джерело|Джерела|Source|Sources)"
                           r"[ \t]*:[ \t]*([^\n]+)", re.M | re.I)
 _ABOUT = re.compile(rf"(?:Об\s+этом|Про\s+це)[^.\n]{{0,120}}?(?:со\s+ссылкой\s+на|"
