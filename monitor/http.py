@@ -62,7 +62,8 @@ class HttpClient:
 
     def __init__(self, config: dict[str, Any] | None = None, *,
                  transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] | None = None) -> None:
+                 sleep: Callable[[float], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         from .config import DEFAULTS
 
         cfg = {**DEFAULTS["http"], **(config or {})}
@@ -78,6 +79,9 @@ class HttpClient:
         self._sleep = sleep or self._interruptible_sleep
         self._hosts: dict[str, threading.Semaphore] = {}
         self._hosts_lock = threading.Lock()
+        self._clock = clock
+        # host -> clock time before which it asked (Retry-After) not to be called again
+        self._not_before: dict[str, float] = {}
         self._client = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(self.timeout),
@@ -128,6 +132,7 @@ class HttpClient:
                 headers["If-Modified-Since"] = validators["last_modified"]
         if accept:
             headers["Accept"] = accept
+        self._check_not_before(url)
         attempt = 0
         while True:
             if self.stopping:
@@ -137,21 +142,43 @@ class HttpClient:
                 return self._get_once(url, headers)
             except FetchError as exc:
                 retryable = exc.status in RETRY_STATUSES or exc.status == 0
+                too_long = exc.retry_after is not None and exc.retry_after > self.max_wait
+                if too_long:
+                    self._remember_wait(url, float(exc.retry_after or 0))
                 if not retryable or attempt >= self.retries:
                     if retryable and attempt:
                         exc.message += f" (gave up after {attempt + 1} attempts)"
                         exc.args = (exc.message,)
                     raise
-                wait = self.backoff * (2 ** attempt)
-                if exc.retry_after is not None:
-                    if exc.retry_after > self.max_wait:
-                        exc.message += (f"; the server asks to wait {exc.retry_after:g} s, "
-                                        f"longer than http.max_wait ({self.max_wait:g} s)")
-                        exc.args = (exc.message,)
-                        raise
-                    wait = max(wait, exc.retry_after)
+                if too_long:
+                    exc.message += (f"; the server asks to wait {exc.retry_after:g} s, "
+                                    f"longer than http.max_wait ({self.max_wait:g} s): "
+                                    "its host is left alone until then")
+                    exc.args = (exc.message,)
+                    raise
+                wait = max(self.backoff * (2 ** attempt), exc.retry_after or 0.0)
                 attempt += 1
                 self._sleep(min(wait, self.max_wait))
+
+    def _remember_wait(self, url: str, seconds: float) -> None:
+        host = urlsplit(url).netloc.lower()
+        with self._hosts_lock:
+            until = self._clock() + seconds
+            self._not_before[host] = max(until, self._not_before.get(host, until))
+
+    def _check_not_before(self, url: str) -> None:
+        """A host that answered 429/503 with Retry-After is not called before that time."""
+        host = urlsplit(url).netloc.lower()
+        with self._hosts_lock:
+            until = self._not_before.get(host)
+            left = None if until is None else until - self._clock()
+            if left is not None and left <= 0:
+                del self._not_before[host]
+        if left is not None and left > 0:
+            raise FetchError(f"{url}: not fetched, {host} asked (Retry-After) to be left alone "
+                             f"for another {left:.0f} s",
+                             "it is fetched again on the first run after that", url=url,
+                             status=429, retry_after=left)
 
     def _host_gate(self, url: str) -> threading.Semaphore:
         host = urlsplit(url).netloc.lower()

@@ -81,6 +81,31 @@ def test_429_with_retry_after_beyond_max_wait_gives_up_at_once() -> None:
     assert info.value.retry_after == 3600
 
 
+def test_a_host_that_asked_to_wait_is_left_alone_until_then() -> None:
+    now = [1000.0]
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        if request.url.host == "news.test" and len(calls) == 1:
+            return httpx.Response(429, headers={"Retry-After": "600"})
+        return httpx.Response(200, content=b"fine")
+
+    client = HttpClient({"retries": 2, "max_wait": 30}, transport=httpx.MockTransport(handler),
+                        sleep=lambda s: None, clock=lambda: now[0])
+    with pytest.raises(FetchError):
+        client.get(URL)
+    now[0] += 599  # the next poll comes before the ten minutes are up
+    with pytest.raises(FetchError) as info:
+        client.get("http://news.test/other.html")
+    assert len(calls) == 1, "no request may reach the host while it asked to wait"
+    assert "news.test asked (Retry-After) to be left alone for another 1 s" in str(info.value)
+    assert client.get("http://elsewhere.test/x").text == "fine"  # other hosts go on
+    now[0] += 2
+    assert client.get(URL).text == "fine"
+    assert calls[-1] == URL
+
+
 def test_404_is_not_retried_and_says_what_to_do() -> None:
     calls = []
     client, waits = make(lambda r: calls.append(1) or httpx.Response(404))
