@@ -48,6 +48,7 @@ PASSWORD_ENV = "FIGMON_SMTP_PASSWORD"
 SMTP_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "sender": (str,), "user": (str,),
     "password_env": (str,), "starttls": (bool,), "ssl": (bool,), "timeout": (int, float),
+    "ca_file": (str,),
 }
 SUBSCRIBER_KEYS = {"email", "figures", "cadence"}
 DIGEST_KEYS = {"cron", "subject_prefix", "max_per_figure"}
@@ -88,6 +89,10 @@ def validate_delivery(settings: Settings, located: Located | None) -> list[Probl
                 problem(path, f"'smtp.port' {value} is not a port", "use 1–65535, e.g. 587")
             elif key == "timeout" and float(value) <= 0:
                 problem(path, "'smtp.timeout' must be positive", "seconds, e.g. 30")
+            elif key == "ca_file" and not (settings.base / str(value)).expanduser().is_file():
+                problem(path, f"'smtp.ca_file' {value!r} is not a file",
+                        "give the PEM file of the CA that signed the mail server's "
+                        "certificate (relative paths are read from the config's folder)")
             elif key == "sender" and "@" not in str(value):
                 problem(path, f"'smtp.sender' {value!r} is not an e-mail address",
                         "e.g. figmon@example.org")
@@ -197,7 +202,10 @@ def smtp_config(settings: Settings) -> dict[str, Any] | None:
         return None
     from .config import DEFAULTS
 
-    return {**DEFAULTS["smtp"], **settings.smtp}
+    cfg = {**DEFAULTS["smtp"], **settings.smtp}
+    if cfg.get("ca_file"):
+        cfg["ca_file"] = str((settings.base / str(cfg["ca_file"])).expanduser())
+    return cfg
 
 
 def sender_of(settings: Settings) -> str:
@@ -216,14 +224,16 @@ class SmtpTransport:
         self.cfg = cfg
         host, port, timeout = str(cfg["host"]), int(cfg["port"]), float(cfg["timeout"])
         try:
+            # certificates are always verified; ca_file adds a private CA to trust
+            tls = ssl.create_default_context(cafile=cfg.get("ca_file") or None)
             if cfg.get("ssl"):
-                self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    host, port, timeout=timeout, context=ssl.create_default_context())
+                self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                                           context=tls)
             else:
                 self.smtp = smtplib.SMTP(host, port, timeout=timeout)
             self.smtp.ehlo_or_helo_if_needed()
             if cfg.get("starttls"):
-                self.smtp.starttls(context=ssl.create_default_context())
+                self.smtp.starttls(context=tls)
                 self.smtp.ehlo()
             if cfg.get("user"):
                 var = str(cfg.get("password_env") or PASSWORD_ENV)
@@ -239,6 +249,13 @@ class SmtpTransport:
             raise TemporaryDeliveryError(
                 f"SMTP login to {host}:{port} refused: {exc.smtp_code} {_text(exc.smtp_error)}",
                 "check smtp.user and the password variable; deliveries stay pending") from exc
+        except ssl.SSLCertVerificationError as exc:
+            self._quit()
+            raise TemporaryDeliveryError(
+                f"the TLS certificate of SMTP server {host}:{port} could not be verified: "
+                f"{exc.verify_message or exc}",
+                "if the server's certificate comes from a private CA, set smtp.ca_file to "
+                "that CA's PEM file; deliveries stay pending") from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._quit()
             raise TemporaryDeliveryError(
@@ -460,8 +477,8 @@ def deliver_store(store: Store, settings: Settings, *,
     except DeliveryError as exc:
         # the server is unreachable: every due row counts one attempt and backs off
         for r in rows:
-            st = _retry_or_fail(store, settings, r["id"], r["attempts"] + 1, exc.message, now,
-                                False)
+            why = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+            st = _retry_or_fail(store, settings, r["id"], r["attempts"] + 1, why, now, False)
             (report.failed if st == "failed" else report.retry).append(r["email"])
         report.errors.append(str(exc))
         log.warning("delivery: %s", exc)
