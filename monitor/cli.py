@@ -7,6 +7,7 @@ Imports of pipeline modules are done inside commands to keep start-up fast.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -47,7 +48,6 @@ def _todo(name: str) -> None:
               'write one {"id","quantities"} per line.')
 def quantities(lang: str | None, jsonl: bool) -> None:
     """Extract every quantity from text on stdin (rule-free), as JSON."""
-    import json
 
     from .errors import InputError
     from .extract import extract
@@ -129,7 +129,6 @@ def rules_test(directory: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per observation.")
 def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
     """Run article files or folders through the rules and print observations."""
-    import json
 
     from .articles import iter_paths
     from .errors import InputError
@@ -200,7 +199,6 @@ def _run_daemon(config_path: str | None) -> None:
 @config_option
 def events(as_json: bool, config_path: str | None) -> None:
     """List detected events (new and changed figures)."""
-    import json
 
     from .pipeline import figure_kind, value_text
 
@@ -228,7 +226,6 @@ def events(as_json: bool, config_path: str | None) -> None:
 @config_option
 def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
     """Show FIGURE's dated history with sources and claimants."""
-    import json
 
     from .pipeline import figure_kind, value_text
 
@@ -273,8 +270,10 @@ def search(query: str, config_path: str | None) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: sources, figures, pending_deliveries, counts.")
 @config_option
-def status(config_path: str | None) -> None:
+def status(as_json: bool, config_path: str | None) -> None:
     """Show sources, current figure values and pending deliveries."""
     from .pipeline import figure_kind, status_report, value_text
 
@@ -284,6 +283,11 @@ def status(config_path: str | None) -> None:
     rules = _rules_or_none(config_path)
     with store:
         report = status_report(store, rules)
+    if as_json:
+        for s in report["sources"]:
+            s.pop("state", None)  # fetch bookkeeping (validators, files seen), not status
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
     click.echo("Sources:")
     for s in report["sources"]:
         click.echo(f"  {s['name']} ({s['kind']}): last run {s['last_run'] or 'never'}, "

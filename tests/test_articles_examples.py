@@ -112,3 +112,11 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
     assert "dprk-casualties [Зеленский]: about 4,000" in status
     assert "[зеленский]" not in status
     assert "dprk-casualties [Зеленский]: more than 3,000 → about 4,000" in _figmon(work, "events")
+    report = json.loads(_figmon(work, "status", "--json"))
+    [src] = report["sources"]
+    assert (src["name"], src["articles_found"], src["last_error"]) == ("samples", 14, None)
+    assert "state" not in src
+    troops = next(f for f in report["figures"] if f["figure"] == "dprk-troops")
+    assert troops["value"] == {"low": 14000, "high": 14000, "qualifier": "approx"}
+    assert troops["published"][:10] == "2025-09-04"
+    assert report["pending_deliveries"] == 0
