@@ -81,6 +81,10 @@ class Settings:
     subscribers: list[dict[str, Any]] = field(default_factory=list)
     located: Located | None = None  # for positions in later validation
 
+    def resolve(self, value: str | Path) -> Path:
+        """A path from the config: ``~`` expanded, relative to the config's folder."""
+        return resolve_path(self.base, value)
+
 
 _TYPE_NAMES = {str: "a string", dict: "a mapping", list: "a list", int: "a number",
                float: "a number", bool: "true or false"}
@@ -277,12 +281,16 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def resolve_path(base: Path, value: str | Path) -> Path:
+    """A path as the config means it: ``~`` expanded, relative to ``base``."""
+    p = Path(str(value)).expanduser()
+    return p if p.is_absolute() else base / p
+
+
 def _build(path: Path | None, base: Path, data: dict[str, Any],
            located: Located | None) -> Settings:
     def resolve(key: str) -> Path:
-        value = data.get(key) or DEFAULTS[key]
-        p = Path(str(value)).expanduser()
-        return p if p.is_absolute() else base / p
+        return resolve_path(base, data.get(key) or DEFAULTS[key])
 
     return Settings(
         path=path,

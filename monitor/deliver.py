@@ -89,7 +89,7 @@ def validate_delivery(settings: Settings, located: Located | None) -> list[Probl
                 problem(path, f"'smtp.port' {value} is not a port", "use 1–65535, e.g. 587")
             elif key == "timeout" and float(value) <= 0:
                 problem(path, "'smtp.timeout' must be positive", "seconds, e.g. 30")
-            elif key == "ca_file" and not (settings.base / str(value)).expanduser().is_file():
+            elif key == "ca_file" and not settings.resolve(str(value)).is_file():
                 problem(path, f"'smtp.ca_file' {value!r} is not a file",
                         "give the PEM file of the CA that signed the mail server's "
                         "certificate (relative paths are read from the config's folder)")
@@ -204,7 +204,7 @@ def smtp_config(settings: Settings) -> dict[str, Any] | None:
 
     cfg = {**DEFAULTS["smtp"], **settings.smtp}
     if cfg.get("ca_file"):
-        cfg["ca_file"] = str((settings.base / str(cfg["ca_file"])).expanduser())
+        cfg["ca_file"] = str(settings.resolve(str(cfg["ca_file"])))
     return cfg
 
 

@@ -71,8 +71,9 @@ class Source:
     # --- helpers for subclasses -------------------------------------------
 
     def resolve(self, path: str) -> Path:
-        p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base / p
+        from ..config import resolve_path
+
+        return resolve_path(self.base, path)
 
     def with_lang(self, article: Article) -> Article:
         """Apply the source's ``lang``: when configured it wins over detection (the

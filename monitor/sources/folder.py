@@ -33,8 +33,9 @@ class FolderSource(Source):
         raw = spec.get("path")
         if not isinstance(raw, str):
             return []
-        p = Path(raw).expanduser()
-        p = p if p.is_absolute() else base / p
+        from ..config import resolve_path
+
+        p = resolve_path(base, raw)
         if not p.is_dir():
             what = "is a file, not a folder" if p.exists() else "does not exist"
             return [("path", f"folder {p} {what}",
