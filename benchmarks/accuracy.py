@@ -166,11 +166,47 @@ def newsquant_scores(path: Path, show: bool = False,
     return {"value": prf(*tv), "value+change": prf(*tc)}
 
 
+# corpus topics the shipped figures report
+TOPIC = {"dprk-troops": "dprk_troops", "dprk-troops-additional": "dprk_troops",
+         "dprk-ammo-share": "dprk_ammo", "dprk-shells": "dprk_ammo",
+         "dprk-equipment": "dprk_equipment", "dprk-casualties": "dprk_casualties"}
+
+
+def rules_scores(path: Path, rules_dir: Path, show: bool = False) -> tuple[float, float, float]:
+    """The shipped rules on the corpus, each sentence read as an article of its own: an
+    observation is correct when its bounds, qualifier and topic equal a gold figure's
+    (figures of topic "other" are not tracked and must not be reported)."""
+    from monitor.models import Article
+    from monitor.rules import load_rules
+
+    rules = load_rules(rules_dir)
+    correct = predicted = gold_n = 0
+    for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+        art = Article(id=case["id"], title="", url=case["id"], source="corpus",
+                      published=None, lang=case["lang"], text=case["text"])
+        obs = rules.match(art)
+        golds = [g for g in case.get("figures") or [] if g["topic"] != "other"]
+
+        def same(o: Any, g: dict[str, Any]) -> bool:
+            return (TOPIC.get(o.figure) == g["topic"] and o.qualifier == g["qualifier"]
+                    and _close(o.low, g["low"]) and _close(o.high, g["high"]))
+
+        c = _match(obs, golds, same)
+        correct, predicted, gold_n = correct + c, predicted + len(obs), gold_n + len(golds)
+        if show and (c != len(obs) or c != len(golds)):
+            print(f"--- {case['id']}: {case['text']}")
+            for g in golds:
+                print(f"    gold {g['topic']} {g['low']} {g['high']} {g['qualifier']}")
+            for o in obs:
+                print(f"    got  {o.figure} {o.low} {o.high} {o.qualifier}")
+    return prf(correct, predicted, gold_n)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--errors", action="store_true", help="print every mismatched sentence")
-    ap.add_argument("--only", choices=["corpus", "newsquant"], default=None)
+    ap.add_argument("--only", choices=["corpus", "rules", "newsquant"], default=None)
     a = ap.parse_args()
     shared = Path(a.shared)
     if a.only in (None, "corpus"):
@@ -178,6 +214,10 @@ def main() -> None:
         for lang, (p, r, f) in sorted(corpus_scores(shared / "corpus" / "figures.yaml",
                                                     a.errors).items()):
             print(f"  {lang:<36} {p:6.1f} {r:6.1f} {f:6.1f}")
+    if a.only in (None, "rules"):
+        print("rules on the corpus (topic+bounds+qual.)".ljust(40) + "P      R      F1")
+        p, r, f = rules_scores(shared / "corpus" / "figures.yaml", ROOT / "rules", a.errors)
+        print(f"  {'all languages':<36} {p:6.1f} {r:6.1f} {f:6.1f}")
     if a.only in (None, "newsquant"):
         nq = shared / "benchmarks" / "newsquant" / "NewsQuant.json"
         for merge in (True, False):
