@@ -210,21 +210,21 @@ def main() -> None:
     a = ap.parse_args()
     shared = Path(a.shared)
     if a.only in (None, "corpus"):
-        print("corpus (value+bounds+qualifier)".ljust(40) + "P      R      F1")
+        print("corpus (value+bounds+qualifier)".ljust(42) + "P      R      F1")
         for lang, (p, r, f) in sorted(corpus_scores(shared / "corpus" / "figures.yaml",
                                                     a.errors).items()):
-            print(f"  {lang:<36} {p:6.1f} {r:6.1f} {f:6.1f}")
+            print(f"  {lang:<38} {p:6.1f} {r:6.1f} {f:6.1f}")
     if a.only in (None, "rules"):
-        print("rules on the corpus (topic+bounds+qual.)".ljust(40) + "P      R      F1")
+        print("rules on the corpus (topic+bounds+qual.)".ljust(42) + "P      R      F1")
         p, r, f = rules_scores(shared / "corpus" / "figures.yaml", ROOT / "rules", a.errors)
-        print(f"  {'all languages':<36} {p:6.1f} {r:6.1f} {f:6.1f}")
+        print(f"  {'all languages':<38} {p:6.1f} {r:6.1f} {f:6.1f}")
     if a.only in (None, "newsquant"):
         nq = shared / "benchmarks" / "newsquant" / "NewsQuant.json"
         for merge in (True, False):
             how = "from-to pairs as ranges" if merge else "from-to pairs as two values"
-            print(f"NewsQuant ({how})".ljust(40) + "P      R      F1")
+            print(f"NewsQuant ({how})".ljust(42) + "P      R      F1")
             for name, (p, r, f) in newsquant_scores(nq, a.errors and merge, merge).items():
-                print(f"  {name:<36} {p:6.1f} {r:6.1f} {f:6.1f}")
+                print(f"  {name:<38} {p:6.1f} {r:6.1f} {f:6.1f}")
 
 
 if __name__ == "__main__":
