@@ -58,6 +58,15 @@ def norm(word: str) -> str:
     return w[:-2] if w.endswith("'s") else w
 
 
+def _norm_tokens(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """norm() of every token, with the case folding done once for the whole text."""
+    low = text.lower().replace("ё", "е").replace("’", "'")
+    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): go word by word
+        return [norm(text[a:b]) for a, b in spans]
+    out = [low[a:b] for a, b in spans]
+    return [t[:-2] if t.endswith("'s") else t for t in out]
+
+
 def _langs_for(word: str) -> tuple[str, ...]:
     if not re.search(r"[а-яёіїєґ]", word):
         return ("en",)
@@ -293,7 +302,7 @@ class Matcher:
         para_starts = _paragraphs(text)
 
         tok_spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-        tokens = [norm(text[a:b]) for a, b in tok_spans]
+        tokens = _norm_tokens(text, tok_spans)
         tok_starts = [a for a, _ in tok_spans]
         q_starts = [q.start for q in qs]
         # the number and its qualifier, without the counted noun the surface may include
@@ -308,7 +317,10 @@ class Matcher:
         measure_hits: list[_Hit] = []
         qual_hits: list[_Hit] = []
         subj_hits: list[_Hit] = []
-        for i in range(len(tokens)):
+        starting = self.index.starting
+        for i, tok in enumerate(tokens):
+            if not starting(tok):  # most words start no term: skip the lookup
+                continue
             for term, last in self.index.lookup(tokens, i):
                 hit = _Hit(term.rules, term.role, tok_spans[i][0], tok_spans[last][1])
                 if term.role == "measure":
