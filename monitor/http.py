@@ -63,7 +63,7 @@ class HttpClient:
     def __init__(self, config: dict[str, Any] | None = None, *,
                  transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.time) -> None:
         from .config import DEFAULTS
 
         cfg = {**DEFAULTS["http"], **(config or {})}
@@ -79,7 +79,7 @@ class HttpClient:
         self._sleep = sleep or self._interruptible_sleep
         self._hosts: dict[str, threading.Semaphore] = {}
         self._hosts_lock = threading.Lock()
-        self._clock = clock
+        self._clock = clock  # wall clock: the waits outlive the process (store.host_waits)
         # host -> clock time before which it asked (Retry-After) not to be called again
         self._not_before: dict[str, float] = {}
         self._client = httpx.Client(
@@ -159,6 +159,20 @@ class HttpClient:
                 wait = max(self.backoff * (2 ** attempt), exc.retry_after or 0.0)
                 attempt += 1
                 self._sleep(min(wait, self.max_wait))
+
+    def now(self) -> float:
+        return self._clock()
+
+    def waits(self) -> dict[str, float]:
+        """Host -> clock time before which it must not be called (to be saved)."""
+        with self._hosts_lock:
+            return dict(self._not_before)
+
+    def defer(self, waits: dict[str, float]) -> None:
+        """Take over saved waits (a later deadline wins)."""
+        with self._hosts_lock:
+            for host, until in waits.items():
+                self._not_before[host] = max(until, self._not_before.get(host, until))
 
     def _remember_wait(self, url: str, seconds: float) -> None:
         host = urlsplit(url).netloc.lower()

@@ -45,6 +45,8 @@ class Context:
             from .http import HttpClient
 
             self.http = HttpClient(self.settings.http)
+            # hosts that asked an earlier run to stay away are still left alone
+            self.http.defer(self.store.host_waits(self.http.now()))
         return self.http
 
     def close(self) -> None:
@@ -133,6 +135,12 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     return result
 
 
+def _save_host_waits(ctx: Context) -> None:
+    """Keep Retry-After deadlines for the next process (a cron `run --once`)."""
+    if ctx.http is not None and (pending := ctx.http.waits()):
+        ctx.store.save_host_waits(pending, ctx.http.now())
+
+
 def run_source(ctx: Context, source: Source) -> IngestResult:
     """Fetch one source with its saved state, ingest, and record the outcome.
 
@@ -148,7 +156,9 @@ def run_source(ctx: Context, source: Source) -> IngestResult:
         log.warning("%s", message)
         store.record_source_run(source.name, source.kind, state=state, found=0, new=0,
                                 error=message)
+        _save_host_waits(ctx)
         return IngestResult(errors=[message])
+    _save_host_waits(ctx)
     result = ingest(ctx, source.name, fetched.articles)
     errors = [*fetched.errors, *result.errors]
     # When an article could not be matched, keep the old state so it is fetched again.

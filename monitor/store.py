@@ -118,10 +118,16 @@ def _m2_delivery(db: sqlite_utils.Database) -> None:
     db.table("subscribers").add_column("token", str)  # List-Unsubscribe token
 
 
+def _m3_host_waits(db: sqlite_utils.Database) -> None:
+    """SOURCES: hosts that asked (Retry-After) not to be called before a time, so a
+    cron-driven `run --once` honours it as the daemon does."""
+    db.table("host_waits").create({"host": str, "until": float}, pk="host")
+
+
 # Applied in order, each in its own transaction; PRAGMA user_version = how many
 # have run.  Only ever append: a released database depends on the numbering.
-# (The DIGEST owner appends its migration at the end.)
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
+                                                              _m3_host_waits]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:
@@ -479,6 +485,19 @@ class Store:
                 "counts": self.counts()}
 
     # --- sources
+
+    def host_waits(self, now: float) -> dict[str, float]:
+        """Host -> epoch seconds before which it asked not to be called (future ones)."""
+        return {r[0]: float(r[1]) for r in self.db.execute(
+            "SELECT host, until FROM host_waits WHERE until > ?", [now])}
+
+    def save_host_waits(self, waits: dict[str, float], now: float) -> None:
+        with self.atomic():
+            self.db.execute("DELETE FROM host_waits WHERE until <= ?", [now])
+            for host, until in waits.items():
+                self.db.execute(
+                    "INSERT INTO host_waits (host, until) VALUES (?, ?) ON CONFLICT(host)"
+                    " DO UPDATE SET until = max(until, excluded.until)", [host, until])
 
     def source_state(self, name: str) -> dict[str, Any]:
         row = self.db.execute("SELECT state FROM sources WHERE name = ?", [name]).fetchone()

@@ -16,6 +16,7 @@ from sources_support import (  # noqa: F401 - fixtures
     EN_PARAS,
     GOOD_ITEMS,
     RU_PARAS,
+    NoRules,
     context,
     http_fixture,
     page,
@@ -295,3 +296,28 @@ def test_a_page_that_revises_its_figure_is_stored_again(http: HTTPServer,
         assert len(stored_urls(ctx, "tracker")) == 2
     finally:
         ctx.close()
+
+
+def test_a_long_retry_after_is_kept_for_the_next_run_in_another_process(
+        http: HTTPServer, tmp_path: Path) -> None:
+    http.expect_request("/busy.xml").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "3600"})
+    specs = [{"name": "busy", "kind": "feed", "url": http.url_for("/busy.xml")}]
+    first = run_all(tmp_path, specs, max_wait=5)
+    try:
+        assert len(http.log) == 1
+        assert "longer than http.max_wait" in source_row(first, "busy")["last_error"]
+    finally:
+        first.close()
+    # a later `run --once` is a new process with a new client, on the same database
+    settings = load_config(tmp_path / "figmon.yaml")
+    second = open_context(settings, rules=NoRules())
+    try:
+        (source,) = build_sources(settings)
+        result = run_source(second, source)
+        assert len(http.log) == 1, "the host asked for an hour: no request before then"
+        [error] = result.errors
+        assert "asked (Retry-After) to be left alone" in error
+        assert source_row(second, "busy")["runs"] == 2
+    finally:
+        second.close()
