@@ -196,17 +196,25 @@ def _run_daemon(config_path: str | None) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per event.")
+@click.option("--figure", "figures", multiple=True, metavar="GLOB",
+              help="Only figures matching GLOB (e.g. 'dprk-troops*'); may be repeated.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only events published on or after this day.")
 @config_option
-def events(as_json: bool, config_path: str | None) -> None:
+def events(as_json: bool, figures: tuple[str, ...], since: Any,
+           config_path: str | None) -> None:
     """List detected events (new and changed figures)."""
-
     from .pipeline import figure_kind, value_text
+    from .subscribers import figure_matches
 
     store = _open_store(config_path)
     if store is None:
         return
     with store:
         rows = store.events()
+    day = since.date().isoformat() if since else ""
+    rows = [e for e in rows if figure_matches(e["figure"], figures)
+            and (not day or (e["published"] or "")[:10] >= day)]
     rules = None if as_json else _rules_or_none(config_path)
     for e in rows:
         if as_json:
@@ -254,15 +262,21 @@ def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
 
 @cli.command()
 @click.argument("query")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
+              help="Most articles to show, best matches first.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per article.")
 @config_option
-def search(query: str, config_path: str | None) -> None:
+def search(query: str, limit: int, as_json: bool, config_path: str | None) -> None:
     """Full-text search over stored articles."""
     store = _open_store(config_path)
     if store is None:
         return
     with store:
-        hits = store.search(query)
+        hits = store.search(query, limit)
     for h in hits:
+        if as_json:
+            click.echo(json.dumps(h, ensure_ascii=False))
+            continue
         click.echo(f"{h['published'] or '?':<10.10}  {h['outlet'] or h['source'] or '?'}  "
                    f"{h['title']}\n  {h['url']}\n  {h['snippet']}")
     if not hits:

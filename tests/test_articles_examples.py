@@ -120,3 +120,16 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
     assert troops["value"] == {"low": 14000, "high": 14000, "qualifier": "approx"}
     assert troops["published"][:10] == "2025-09-04"
     assert report["pending_deliveries"] == 0
+    # filters: the troop figures (both ids) from 2025 on, and a glob that matches nothing
+    since = [e for e in EXPECTED_EVENTS if e[1].startswith("dprk-troops") and e[0] >= "2025"]
+    filtered = [json.loads(line) for line in _figmon(
+        work, "events", "--json", "--figure", "dprk-troops*", "--since", "2025-01-01"
+    ).splitlines()]
+    assert [(e["published"][:10], e["figure"]) for e in filtered] == \
+        sorted([(e[0], e[1]) for e in since])
+    assert _figmon(work, "events", "--figure", "iran-*") == ""
+    # search: JSON lines, capped
+    hits = [json.loads(line) for line in _figmon(work, "search", "--json", "--limit", "2",
+                                                 "Пхеньян").splitlines()]
+    assert len(hits) == 2 and all("Пхеньян" in h["snippet"] or "Пхеньян" in h["title"]
+                                  for h in hits)
