@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
         # counted and left to the reports archive, so a flood stays readable and
         # under Gmail's ~102 KB clipping size
         "max_per_figure": 10,
+        # where the reports/ folder is published (https://…/reports/): mails then link
+        # each figure's timeline page; empty = no links (the folder may be private)
+        "reports_url": "",
     },
     "delivery": {
         "retries": 5,

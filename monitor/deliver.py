@@ -34,6 +34,7 @@ from .errors import (
     Problem,
     TemporaryDeliveryError,
 )
+from .sources.base import url_finding
 from .yamlio import did_you_mean
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ SMTP_KEYS: dict[str, tuple[type, ...]] = {
     "ca_file": (str,),
 }
 SUBSCRIBER_KEYS = {"email", "figures", "cadence"}
-DIGEST_KEYS = {"cron", "subject_prefix", "max_per_figure"}
+DIGEST_KEYS = {"cron", "subject_prefix", "max_per_figure", "reports_url"}
 DELIVERY_KEYS = {"retries", "backoff"}
 DEFAULT_SENDER = "figmon@localhost"
 STALE_FOREIGN_CLAIM = timedelta(hours=1)  # a claim by another host is trusted this long
@@ -154,6 +155,10 @@ def validate_delivery(settings: Settings, located: Located | None) -> list[Probl
                             f"got {value!r}")
             elif not isinstance(value, str):
                 problem(path, f"'digest.{key}' must be a string", f"got {value!r}")
+            elif key == "reports_url" and value and url_finding(key, value):
+                problem(path, f"'digest.reports_url: {value}' is not an http(s) address",
+                        "give the address the reports folder is served at, e.g. "
+                        "https://figmon.example.org/reports/")
             elif key == "cron":
                 try:
                     cron_trigger(value)

@@ -251,18 +251,21 @@ def _fit(parts: list[str], sep: str, room: int, more: str) -> str:
 
 def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime | None = None,
            key: str = "", cadence: str = "immediate", archive: bool = True,
-           max_per_figure: int | None = None) -> Rendered:
-    """Render a digest of ``items``; ``archive`` adds relative links to the figure pages."""
+           max_per_figure: int | None = None, reports_url: str = "") -> Rendered:
+    """Render a digest of ``items``.  The archive copy links the figure pages
+    relatively; the e-mail links them only when ``reports_url`` says where the
+    reports folder is published."""
     groups = group(items, max_per_figure)
     created = created or datetime.now(UTC)
     subject = subject_line(groups, prefix)
+    published = reports_url.rstrip("/") + "/" if reports_url else ""
     ctx = {"groups": groups, "subject": subject, "created": created.strftime("%Y-%m-%d %H:%M UTC"),
-           "key": key, "cadence": cadence, "archive": archive,
-           "slug": file_slug, "count": len(items)}
+           "key": key, "cadence": cadence, "base": "../" if archive else "",
+           "text_base": published, "slug": file_slug, "count": len(items)}
     e = env()
     text = e.get_template("digest.txt").render(ctx)
     html = e.get_template("digest.html").render(ctx)
-    email_ctx = dict(ctx, archive=False)
+    email_ctx = dict(ctx, base=published)
     email_html = inline_css(e.get_template("digest.html").render(email_ctx))
     return Rendered(subject, text, html, email_html)
 
@@ -429,7 +432,8 @@ def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], ke
         if not mine:
             continue
         r = render(mine, prefix=prefix, created=created, key=key, cadence=cadence,
-                   archive=False, max_per_figure=int(ctx.settings.digest["max_per_figure"]))
+                   archive=False, max_per_figure=int(ctx.settings.digest["max_per_figure"]),
+                   reports_url=str(ctx.settings.digest.get("reports_url") or ""))
         mid = message_id(key, sub.email, sender_domain(sender))
         msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
         out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))

@@ -231,3 +231,44 @@ def test_max_per_figure_is_validated(tmp_path: Path) -> None:
         write_config(tmp_path, extra="digest:\n  max_per_figure: 0")
     msg = str(err.value)
     assert "digest.max_per_figure" in msg and "whole number ≥ 1" in msg and ":" in msg
+
+
+def test_reports_url_links_each_figure_timeline_in_the_mail(tmp_path: Path,
+                                                           smtp: SmtpServer) -> None:
+    base = "https://figmon.example.org/reports"
+    ctx = context(write_config(tmp_path, smtp_port=smtp.port, subscribers=SUBS,
+                               extra=f"digest:\n  reports_url: {base}"))
+    seed_troops(ctx.store)
+    digest.after_run(ctx)
+    [msg] = smtp.handler.to("analyst@example.org")
+    html = msg.get_body(("html",)).get_content()
+    text = msg.get_body(("plain",)).get_content()
+    for fid in ("dprk-troops", "dprk-ammo-share"):
+        assert f'href="{base}/figures/{fid}.html"' in html
+        assert f"Timeline: {base}/figures/{fid}.html" in text
+    assert f'href="{base}/index.html"' in html
+    assert 'href="../' not in html  # relative links only make sense in the archive
+
+
+def test_without_reports_url_the_mail_has_no_archive_links(tmp_path: Path,
+                                                          smtp: SmtpServer) -> None:
+    ctx = context(write_config(tmp_path, smtp_port=smtp.port, subscribers=SUBS))
+    seed_troops(ctx.store)
+    digest.after_run(ctx)
+    [msg] = smtp.handler.to("analyst@example.org")
+    html = msg.get_body(("html",)).get_content()
+    assert "figures/" not in html and "index.html" not in html
+    assert "Timeline:" not in msg.get_body(("plain",)).get_content()
+    # the archive copy links its figure pages relatively
+    [page] = (ctx.settings.reports / "digests").glob("*.html")
+    assert 'href="../figures/dprk-troops.html"' in page.read_text(encoding="utf-8")
+
+
+def test_reports_url_must_be_an_address(tmp_path: Path) -> None:
+    import pytest
+
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        write_config(tmp_path, extra="digest:\n  reports_url: reports/")
+    assert "'digest.reports_url: reports/' is not an http(s) address" in str(err.value)
