@@ -398,7 +398,8 @@ def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok
                                        and j + 1 < len(toks) and toks[j + 1].word
                                        and _np_continues(toks[j + 1], lang)):
             break
-        if out and t.low in _PREPS and not (lang == "en" and t.low == "of"):
+        if out and t.low in _PREPS and not (lang == "en" and (
+                t.low == "of" or (t.low == "for" and out[-1].cap and _name_follows(toks, j + 1)))):
             break
         if t.text.isdigit():
             break
@@ -417,6 +418,13 @@ def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok
         out.append(t)
         j += 1
     return out
+
+
+def _name_follows(toks: list[_Tok], j: int) -> bool:
+    """A capitalised word at toks[j], or after "the": "Institute for [the] Study of War"."""
+    if j < len(toks) and toks[j].low == "the":
+        j += 1
+    return j < len(toks) and toks[j].cap
 
 
 def _np_continues(t: _Tok, lang: str) -> bool:
@@ -541,6 +549,22 @@ def _clean_en(np: list[_Tok]) -> list[_Tok]:
         out = out[:-1]
     # "according to the report": keep the noun when only an article would be left
     return out if any(t.low not in ("the", "a", "an") for t in out) else np
+
+
+# "according to a report by X": the document's author is the claimant
+_EN_DOCS = frozenset("""report reports study studies assessment assessments analysis estimate
+    estimates statement survey review data figures paper briefing""".split())
+
+
+def _author_en(toks: list[_Tok], np: list[_Tok]) -> list[_Tok]:
+    if not np or np[-1].low not in _EN_DOCS:
+        return np
+    k = toks.index(np[-1]) + 1
+    if k + 1 < len(toks) and toks[k].low in ("by", "from", "of"):
+        author = _clean_en(_np_right(toks, k + 1, "en"))
+        if author and any(t.cap for t in author):
+            return author
+    return np
 
 
 def _en_adverb(t: _Tok) -> bool:
@@ -722,7 +746,7 @@ def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
                 continue
             np = _np_right(toks, k, lang)
             if lang == "en":
-                np = _clean_en(np)
+                np = _author_en(toks, _clean_en(np))
             if np and relay and (_outlet_like(_join(np), lang) or not np[0].word):
                 continue  # the outlet is picked up as relayed
             if np:
