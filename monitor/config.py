@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "every": "1h",  # default source interval
     "digest": {
         "cron": "0 7 * * *",  # daily digest schedule
+        "timezone": "UTC",  # the zone the cron is read in (IANA name, e.g. Europe/Kyiv)
         "subject_prefix": "[figmon]",
         # entries shown per figure in one message (the latest ones); the rest are
         # counted and left to the reports archive, so a flood stays readable and

@@ -38,14 +38,14 @@ GRACE = 2.0  # seconds fetches in flight get at shutdown before their connection
 
 
 def digest_trigger(settings: Settings) -> CronTrigger:
-    """The digest's CronTrigger (UTC, as the digest module reads it); a bad
+    """The digest's CronTrigger in digest.timezone (as the digest module reads it); a bad
     ``digest.cron`` is a ConfigError naming its line (config validation catches it
     first; this guards settings built in code)."""
     from .deliver import cron_trigger
 
     expr = str(settings.digest.get("cron", ""))
     try:
-        trigger: CronTrigger = cron_trigger(expr)
+        trigger: CronTrigger = cron_trigger(expr, str(settings.digest.get("timezone") or "UTC"))
         return trigger
     except ValueError as exc:
         path = ("digest", "cron")

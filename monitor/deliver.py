@@ -52,7 +52,7 @@ SMTP_KEYS: dict[str, tuple[type, ...]] = {
     "ca_file": (str,),
 }
 SUBSCRIBER_KEYS = {"email", "figures", "cadence"}
-DIGEST_KEYS = {"cron", "subject_prefix", "max_per_figure", "reports_url"}
+DIGEST_KEYS = {"cron", "timezone", "subject_prefix", "max_per_figure", "reports_url"}
 DELIVERY_KEYS = {"retries", "backoff"}
 DEFAULT_SENDER = "figmon@localhost"
 STALE_FOREIGN_CLAIM = timedelta(hours=1)  # a claim by another host is trusted this long
@@ -159,6 +159,12 @@ def validate_delivery(settings: Settings, located: Located | None) -> list[Probl
                 problem(path, f"'digest.reports_url: {value}' is not an http(s) address",
                         "give the address the reports folder is served at, e.g. "
                         "https://figmon.example.org/reports/")
+            elif key == "timezone":
+                try:
+                    zone(value)
+                except ValueError:
+                    problem(path, f"'digest.timezone' {value!r} is not a known time zone",
+                            "use an IANA name such as UTC, Europe/Kyiv or Asia/Seoul")
             elif key == "cron":
                 try:
                     cron_trigger(value)
@@ -187,11 +193,21 @@ def _type_ok(value: Any, types: tuple[type, ...]) -> bool:
     return isinstance(value, types) and (bool in types or not isinstance(value, bool))
 
 
-def cron_trigger(expr: str) -> Any:
-    """APScheduler's CronTrigger for a five-field crontab line, in UTC."""
+def cron_trigger(expr: str, timezone: str = "UTC") -> Any:
+    """APScheduler's CronTrigger for a five-field crontab line, read in ``timezone``."""
     from apscheduler.triggers.cron import CronTrigger
 
-    return CronTrigger.from_crontab(expr, timezone="UTC")
+    return CronTrigger.from_crontab(expr, timezone=zone(timezone))
+
+
+def zone(name: str) -> Any:
+    """The IANA time zone ``name``; ValueError naming it when it is unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
 
 
 # --- transports ---------------------------------------------------------------

@@ -510,7 +510,7 @@ class _Raced(Exception):
     """Some events were attached to another process's digest first."""
 
 
-def daily_due(expr: str, last: str | None, now: datetime) -> bool:
+def daily_due(expr: str, last: str | None, now: datetime, timezone: str = "UTC") -> bool:
     """Has the digest cron fired since ``last`` (a subscriber's previous daily digest)?"""
     from .deliver import cron_trigger
 
@@ -522,7 +522,7 @@ def daily_due(expr: str, last: str | None, now: datetime) -> bool:
         return True
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    nxt = cron_trigger(expr).get_next_fire_time(None, since + timedelta(seconds=1))
+    nxt = cron_trigger(expr, timezone).get_next_fire_time(None, since + timedelta(seconds=1))
     return nxt is not None and nxt <= now
 
 
@@ -535,6 +535,7 @@ def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
     store = ctx.store
     now = now or datetime.now(UTC)
     expr = str(ctx.settings.digest.get("cron") or "0 7 * * *")
+    tz = str(ctx.settings.digest.get("timezone") or "UTC")
     subs = [s for s in subscribers.active(store, ctx.settings, sync=not dry_run)
             if s.cadence == "daily"]
     if not subs:
@@ -548,7 +549,7 @@ def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
         last_at = store.db.execute("SELECT last_digest_at, created_at FROM subscribers"
                                    " WHERE email = ?", [sub.email]).fetchone()
         anchor = (last_at[0] or last_at[1]) if last_at else None
-        if not force and not daily_due(expr, anchor, now):
+        if not force and not daily_due(expr, anchor, now, tz):
             continue
         start = sub.last_event_id or 0
         rows = [r for r in store.events(since_id=start) if r["digest_id"] is not None

@@ -142,3 +142,16 @@ def test_tls_asked_of_a_plain_server_keeps_deliveries_pending(
     status, error = run_against(smtp, tmp_path, **{option: True})
     assert status == "pending" and "cannot reach SMTP server" in error
     assert smtp.handler.received == []
+
+
+def test_the_daemon_fires_the_digest_in_the_configured_zone(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.daemon import digest_trigger
+
+    (tmp_path / "figmon.yaml").write_text(
+        "digest:\n  cron: '30 6 * * 1-5'\n  timezone: Asia/Seoul\n", encoding="utf-8")
+    trigger = digest_trigger(load_config(tmp_path / "figmon.yaml"))
+    # Friday 2030-01-04 06:30 in Seoul is Thursday 21:30 UTC
+    fire = trigger.get_next_fire_time(None, datetime(2030, 1, 3, 12, 0, tzinfo=UTC))
+    assert fire.astimezone(UTC) == datetime(2030, 1, 3, 21, 30, tzinfo=UTC)

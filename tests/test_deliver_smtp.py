@@ -272,3 +272,44 @@ def test_reports_url_must_be_an_address(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         write_config(tmp_path, extra="digest:\n  reports_url: reports/")
     assert "'digest.reports_url: reports/' is not an http(s) address" in str(err.value)
+
+
+def test_daily_cron_is_read_in_the_configured_time_zone(tmp_path: Path,
+                                                        smtp: SmtpServer) -> None:
+    subs = "subscribers:\n  - email: kyiv@example.org\n    cadence: daily\n"
+    ctx = context(write_config(tmp_path, smtp_port=smtp.port, subscribers=subs,
+                               extra="digest:\n  cron: '0 7 * * *'\n  timezone: Europe/Kyiv"))
+    ctx.store.db.execute("INSERT INTO subscribers (email, cadence, origin, created_at,"
+                         " last_event_id) VALUES ('kyiv@example.org', 'daily', 'config',"
+                         " '2030-01-01T06:00:00+00:00', 0)")
+    ctx.store.db.conn.commit()
+    seed_troops(ctx.store)
+    digest.build(ctx, now=datetime(2030, 1, 1, 8, 0, tzinfo=UTC))
+    # 07:00 in Kyiv (UTC+2 in winter) is 05:00 UTC: not yet at 04:59, due at 05:00
+    assert digest.build_daily(ctx, now=datetime(2030, 1, 2, 4, 59, tzinfo=UTC)) == []
+    [built] = digest.build_daily(ctx, now=datetime(2030, 1, 2, 5, 0, 1, tzinfo=UTC))
+    assert len(built.event_ids) == 2
+
+
+def test_daily_due_by_zone() -> None:
+    last = "2030-07-01T08:00:00+00:00"  # summer: Kyiv UTC+3, Seoul UTC+9
+    cases = [("UTC", datetime(2030, 7, 2, 6, 59, tzinfo=UTC), False),
+             ("UTC", datetime(2030, 7, 2, 7, 0, tzinfo=UTC), True),
+             ("Europe/Kyiv", datetime(2030, 7, 2, 3, 59, tzinfo=UTC), False),
+             ("Europe/Kyiv", datetime(2030, 7, 2, 4, 0, tzinfo=UTC), True),
+             ("Asia/Seoul", datetime(2030, 7, 1, 21, 59, tzinfo=UTC), False),
+             ("Asia/Seoul", datetime(2030, 7, 1, 22, 0, tzinfo=UTC), True)]
+    for tz, now, due in cases:
+        assert digest.daily_due("0 7 * * *", last, now, tz) is due, (tz, now)
+
+
+def test_unknown_time_zone_is_a_config_error(tmp_path: Path) -> None:
+    import pytest
+
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        write_config(tmp_path, extra="digest:\n  timezone: Europe/Kiev-ish")
+    msg = str(err.value)
+    assert "'digest.timezone' 'Europe/Kiev-ish' is not a known time zone" in msg
+    assert "IANA" in msg
