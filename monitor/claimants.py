@@ -111,6 +111,7 @@ _PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {
         (("із", "слів"), "gent"), (("з", "слів"), "gent"),
         (("згідно", "з", "даними"), "gent"), (("згідно", "з", "оцінками"), "gent"),
         (("згідно", "з", "інформацією"), "gent"), (("з", "посиланням", "на"), "accs"),
+        (("згідно", "з"), "ablt"), (("згідно", "із"), "ablt"), (("відповідно", "до"), "gent"),
     ],
     "en": [(("according", "to"), ""), (("in", "the", "words", "of"), ""),
            (("estimates", "by"), ""), (("figures", "from"), ""), (("data", "from"), ""),
@@ -567,6 +568,14 @@ def _author_en(toks: list[_Tok], np: list[_Tok]) -> list[_Tok]:
     return np
 
 
+_DOCS = frozenset("""доклад отчет отчёт оценка данные исследование анализ сводка звіт доповідь
+    дослідження оцінка дані аналіз зведення""".split())
+
+
+def _is_doc(tok: _Tok, lang: str) -> bool:
+    return any(p.normal_form.replace("ё", "е") in _DOCS for p in _parses(tok.text, lang))
+
+
 def _en_adverb(t: _Tok) -> bool:
     return (t.word and not t.cap and t.low.endswith("ly") and len(t.low) > 4
             and t.low not in _EN_LY_NOUNS)
@@ -747,6 +756,8 @@ def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
             np = _np_right(toks, k, lang)
             if lang == "en":
                 np = _author_en(toks, _clean_en(np))
+            elif len(np) > 1 and _is_doc(np[0], lang):  # "согласно докладу ISW": ISW
+                np, case = np[1:], "gent"
             if np and relay and (_outlet_like(_join(np), lang) or not np[0].word):
                 continue  # the outlet is picked up as relayed
             if np:
@@ -799,6 +810,23 @@ def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
     return True
 
 
+def _locative_before(toks: list[_Tok], v: int) -> list[int]:
+    """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
+    verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
+    out = []
+    for k in range(v - 2, max(v - 6, -1), -1):
+        if not toks[k + 1].word:
+            break
+        if toks[k].low in ("в", "во", "у") and (k == v - 2 or k == 0 or not toks[k - 1].word):
+            out.append(k)
+    return out
+
+
+def _body_in(words: list[_Tok], lang: str) -> bool:
+    """"в южнокорейской разведке": an institution noun among the words."""
+    return any(p.normal_form in _BODIES for t in words for p in _parses(t.text, lang))
+
+
 def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
     if lang == "en":
         return _en_subject(toks, v)
@@ -810,10 +838,11 @@ def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
         return _Cand(toks[j].start, verb.end, None)  # "он сказал", "he said"
     # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
     if lang != "en":
-        for k in (v - 2, v + 1):
-            if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and toks[k + 1].cap:
+        for k in (*_locative_before(toks, v), v + 1):
+            if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and (
+                    toks[k + 1].cap or (k < v and _body_in(toks[k + 1:v], lang))):
                 np = _np_right(toks, k + 1, lang, limit=4)
-                if np and (k == v - 2 or not _np_left(toks, v, lang)):
+                if np and (k < v or not _np_left(toks, v, lang)):
                     return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
                                  _nominative(np, "loct", lang))
     left = _np_left(toks, v, lang)
