@@ -205,16 +205,13 @@ def events(as_json: bool, figures: tuple[str, ...], since: Any,
            config_path: str | None) -> None:
     """List detected events (new and changed figures)."""
     from .pipeline import figure_kind, value_text
-    from .subscribers import figure_matches
 
     store = _open_store(config_path)
     if store is None:
         return
     with store:
-        rows = store.events()
-    day = since.date().isoformat() if since else ""
-    rows = [e for e in rows if figure_matches(e["figure"], figures)
-            and (not day or (e["published"] or "")[:10] >= day)]
+        rows = store.events(globs=figures,
+                            published_since=since.date().isoformat() if since else None)
     rules = None if as_json else _rules_or_none(config_path)
     for e in rows:
         if as_json:

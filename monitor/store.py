@@ -371,9 +371,13 @@ class Store:
         return int(cur.lastrowid or 0) if cur.rowcount else None
 
     def events(self, *, figures: Iterable[str] | None = None, undigested: bool = False,
-               since_id: int | None = None, limit: int | None = None
+               since_id: int | None = None, limit: int | None = None,
+               globs: Iterable[str] = (), published_since: str | None = None
                ) -> list[dict[str, Any]]:
         """Events in the order they were detected, with their article and quote.
+
+        ``globs`` keeps figures matching any of them (as subscriptions match);
+        ``published_since`` ("YYYY-MM-DD") keeps events published on or after it.
 
         Each dict has the stable keys figure, kind, old, new, article, published,
         plus id, track, title, source, outlet, claimant, relayed, quote, surface,
@@ -384,6 +388,13 @@ class Store:
             names = list(figures)
             where.append(f"e.figure IN ({','.join('?' * len(names))})" if names else "0")
             args.extend(names)
+        patterns = list(globs)
+        if patterns:  # SQLite's GLOB is fnmatchcase's syntax: * ? [...]
+            where.append("(" + " OR ".join("e.figure GLOB ?" for _ in patterns) + ")")
+            args.extend(patterns)
+        if published_since:
+            where.append("substr(e.published, 1, 10) >= ?")
+            args.append(published_since)
         if undigested:
             where.append("e.digest_id IS NULL")
         if since_id is not None:
