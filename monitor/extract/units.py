@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from .lemmas import _EN_IRREGULAR, _en_lemma, analyzer
 
@@ -145,14 +146,39 @@ def noun_lemma(word: str, lang: str) -> str | None:
     """
     for p in analyzer(lang).parse(word):
         if p.tag.POS == "NOUN" or "Subx" in p.tag.grammemes:
-            return str(p.normal_form)
+            return _adjective_lemma(p) if p.tag.POS == "PRTF" else str(p.normal_form)
     return None
+
+
+def _adjective_lemma(p: Any) -> str:
+    """A participle's lemma as the adjective it is ("погибших" → "погибший"), not its
+    verb ("погибнуть")."""
+    form = p.inflect({"sing", "nomn", "masc"})
+    return str(form.word if form is not None else p.normal_form)
+
+
+# adjectives that qualify a noun but are not used as one ("6 тысяч дополнительных")
+_NOT_SUBSTANTIVE = frozenset("""дополнительный новый другой иной такой весь каждый
+    последний первый следующий очередной додатковий новий інший такий кожний кожен
+    останній перший наступний черговий""".split())
+
+
+@lru_cache(maxsize=100_000)
+def elliptic_lemma(word: str, lang: str) -> str | None:
+    """An adjective or participle standing for its noun at the end of the phrase
+    ("12 гражданских", "300 погибших", "5 цивільних")."""
+    p = analyzer(lang).parse(word)[0]
+    if p.tag.POS not in ("ADJF", "PRTF") or p.tag.number != "plur":
+        return None
+    lemma = _adjective_lemma(p)
+    return None if lemma in _NOT_SUBSTANTIVE else lemma
 
 
 def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
     words = _words(text, pos, 5)
     start: int | None = None
     last_adj: tuple[int, int, str] | None = None
+    last_bare: tuple[int, int, str] | None = None  # an adjective no noun followed (yet)
     for a, b in words:
         w = text[a:b]
         if w.isupper() and len(w) >= 2:  # "3 САУ", "5 РСЗО": an abbreviation is the noun
@@ -171,11 +197,16 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
         if tag in _CYR_SKIP_POS:
             noun = noun_lemma(w.lower(), lang)
             last_adj = (a, b, noun) if noun else None
+            bare = None if noun else elliptic_lemma(w.lower(), lang)
+            last_bare = (a, b, bare) if bare else None
             continue
         break
     if last_adj is not None and start is not None:
         # "10 000 военнослужащих": a substantivised adjective ends the phrase
         return last_adj[2], start, last_adj[1]
+    if last_bare is not None and start is not None:
+        # "12 гражданских,": no noun came, so the adjective stands for it
+        return last_bare[2], start, last_bare[1]
     return None, None, None
 
 
