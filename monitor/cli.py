@@ -48,7 +48,6 @@ def _todo(name: str) -> None:
               'write one {"id","quantities"} per line.')
 def quantities(lang: str | None, jsonl: bool) -> None:
     """Extract every quantity from text on stdin (rule-free), as JSON."""
-
     from .errors import InputError
     from .extract import extract
 
@@ -129,7 +128,6 @@ def rules_test(directory: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per observation.")
 def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
     """Run article files or folders through the rules and print observations."""
-
     from .articles import iter_paths
     from .errors import InputError
     from .rules import load_rules, observation_row
@@ -231,7 +229,6 @@ def events(as_json: bool, figures: tuple[str, ...], since: Any,
 @config_option
 def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
     """Show FIGURE's dated history with sources and claimants."""
-
     from .pipeline import figure_kind, value_text
 
     store = _open_store(config_path)
