@@ -190,10 +190,11 @@ def group(items: Sequence[DigestItem], max_per_figure: int | None = None
         if max_per_figure and len(its) > max_per_figure:
             g.omitted = len(its) - max_per_figure
             its = its[-max_per_figure:]
-        for n, it in enumerate(its, 1):
+        last_of_track = {it.event.track: n for n, it in enumerate(its)}
+        for n, it in enumerate(its):
             ev = it.event
-            # one trend per figure, under its latest entry: it already covers the earlier ones
-            trend = it.trend if n == len(its) else ()
+            # one trend per track, under its latest entry: it already covers the earlier ones
+            trend = it.trend if last_of_track[ev.track] == n else ()
             g.entries.append({
                 "kind": ev.kind,
                 "badge": "CHANGED" if ev.kind == "changed" else "NEW",

@@ -183,3 +183,27 @@ def test_message_is_multipart_alternative_with_inlined_css() -> None:
     assert "more than 10,000 → about 12,000 troops" in text
     assert "<style" not in html and 'style="' in html
     assert "<mark" in html and "about 12,000</mark>" in html
+
+
+def test_one_trend_per_claimant_track_under_its_latest_entry() -> None:
+    def step(track: str, old: Value | None, new: Value, day: str, who: str) -> DigestItem:
+        return troops_item(
+            event=Event("dprk-casualties", "changed" if old else "new", old, new,
+                        f"https://news.example.org/{track}-{day}", day, track=track),
+            claimant=who, trend=tuple(v for v in (old, new) if v is not None))
+
+    seoul = [step("nis", None, Value(1000, 1000, "approx"), "2025-01-05", "NIS"),
+             step("nis", Value(1000, 1000, "approx"), Value(3000, 3000, "approx"),
+                  "2025-02-05", "NIS")]
+    kyiv = [step("zelensky", None, Value(2000, None, "more_than"), "2025-01-10", "Zelensky"),
+            step("zelensky", Value(2000, None, "more_than"), Value(4000, 4000, "approx"),
+                 "2025-03-01", "Zelensky")]
+    text = render([*seoul, *kyiv]).text
+    assert text.count("Recent values:") == 2
+    lines = text.splitlines()
+    trends = [i for i, line in enumerate(lines) if "Recent values:" in line]
+    # each trend follows its own track's latest step, and covers that track only
+    assert "about 1,000, about 3,000" in lines[trends[0]]
+    assert "more than 2,000, about 4,000" in lines[trends[1]]
+    seoul_step = next(i for i, line in enumerate(lines) if "about 1,000 → about 3,000" in line)
+    assert trends[0] > seoul_step
