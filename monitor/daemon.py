@@ -147,9 +147,9 @@ class Daemon:
             retry = max(30, int(float(self.settings.delivery["backoff"])))
             scheduler.add_job(self.enqueue, IntervalTrigger(seconds=retry),
                               args=[DELIVERY_JOB], id=DELIVERY_JOB, name="deliveries")
-            log.info("figmon daemon started: %d source(s), digest at '%s', database %s",
+            log.info("figmon daemon started: %d source(s), digest at '%s' %s, database %s",
                      len(self.sources), self.settings.digest.get("cron"),
-                     self.settings.database)
+                     self.settings.digest.get("timezone"), self.settings.database)
             scheduler.start()
             try:
                 self._loop()
