@@ -144,7 +144,7 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
                 if as_json:
                     click.echo(json.dumps(obs_json(obs), ensure_ascii=False))
                 else:
-                    click.echo(observation_row(obs))
+                    click.echo(observation_row(obs, ruleset.figures[obs.figure].kind))
     if failed:
         raise InputError(f"{len(failed)} file(s) could not be read (named above)",
                          "Fix or remove those files; the others were scanned.")

@@ -409,24 +409,14 @@ def example_table(results: Sequence[ExampleResult]) -> list[str]:
     return lines
 
 
-_WORDS = {"exact": "", "approx": "about ", "more_than": "more than ", "at_least": "at least ",
-          "up_to": "up to ", "less_than": "less than "}
+def observation_row(obs: Observation, kind: str = "count") -> str:
+    """One readable line of `figmon scan` output ("up to 40%" for a percent figure)."""
+    from .digest import value_words
+    from .models import Value
 
-
-def value_words(low: float | int | None, high: float | int | None, qualifier: str) -> str:
-    """'more than 10,000', '50–100', 'up to 40'."""
-    def num(x: float | int | None) -> str:
-        return "?" if x is None else f"{x:,}"
-
-    if qualifier == "range":
-        return f"{num(low)}–{num(high)}"
-    return _WORDS.get(qualifier, "") + num(low if low is not None else high)
-
-
-def observation_row(obs: Observation) -> str:
-    """One readable line of `figmon scan` output."""
     who = obs.claimant or "-"
     if obs.relayed:
         who += f" (via {obs.relayed})"
-    return (f"{obs.figure:<24} {value_words(obs.low, obs.high, obs.qualifier):<18} "
+    value = value_words(Value(obs.low, obs.high, obs.qualifier), kind)
+    return (f"{obs.figure:<24} {value:<18} "
             f"{obs.published or '-':<10}  {who}  [{obs.surface}]  {obs.article}")

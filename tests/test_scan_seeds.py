@@ -73,6 +73,8 @@ def test_table_output_is_readable(shared_dir: Path) -> None:
     assert "more than 10,000" in troops and "2025-08-15" in troops
     equipment = next(line for line in lines if line.startswith("dprk-equipment"))
     assert "50–100" in equipment
+    share = next(line for line in lines if line.startswith("dprk-ammo-share"))
+    assert "up to 40%" in share  # a percent figure reads as one
 
 
 def test_missing_path_is_an_error_not_a_crash(tmp_path: Path) -> None:
