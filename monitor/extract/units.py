@@ -34,9 +34,28 @@ _EN_KEEP_TIME = frozenset({"year", "years", "day", "days", "week", "weeks", "mon
 
 @lru_cache(maxsize=100_000)
 def parse_word(word: str, lang: str) -> tuple[str, str, str]:
-    """(part of speech, lemma, case) of a ru/uk word, from its likeliest parse."""
-    p = analyzer(lang).parse(word)[0]
-    return (str(p.tag.POS or ""), str(p.normal_form), str(p.tag.case or ""))
+    """(part of speech, lemma, case) of a ru/uk word, from its likeliest parse.
+
+    Among equally likely parses of that part of speech (the Ukrainian dictionary
+    has no frequencies), the lemma closest to the word wins: "танків" is "танк",
+    not "танок".
+    """
+    parses = analyzer(lang).parse(word)
+    p = parses[0]
+    tied = {str(q.normal_form) for q in parses
+            if q.score == p.score and q.tag.POS == p.tag.POS}
+    lemma = max(sorted(tied), key=lambda lem: (_common_prefix(lem, word), -len(lem))) \
+        if len(tied) > 1 else str(p.normal_form)
+    return (str(p.tag.POS or ""), lemma, str(p.tag.case or ""))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 @lru_cache(maxsize=100_000)
