@@ -223,11 +223,17 @@ def events(as_json: bool, figures: tuple[str, ...], since: Any,
                    f"{e['figure']}{who}: {change}  {e['article']}")
 
 
+TIMELINE_CSV = ["published", "low", "high", "qualifier", "unit", "claimant", "relayed", "track",
+                "source", "article", "event", "surface", "quote"]
+
+
 @cli.command()
 @click.argument("figure")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per observation.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="CSV with a header row, for a spreadsheet or pandas.")
 @config_option
-def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
+def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) -> None:
     """Show FIGURE's dated history with sources and claimants."""
     from .pipeline import figure_kind, value_text
 
@@ -241,6 +247,14 @@ def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
         raise FigmonError(f"no observations of figure '{figure}' in the database",
                           "known figures: " + (", ".join(known) or "none yet — run "
                                                "`figmon run --once` first"))
+    if as_csv:
+        import csv
+
+        out = csv.DictWriter(sys.stdout, TIMELINE_CSV, extrasaction="ignore",
+                             lineterminator="\n")
+        out.writeheader()
+        out.writerows(rows)
+        return
     kind = "count" if as_json else figure_kind(_rules_or_none(config_path), figure)
     for r in rows:
         if as_json:
@@ -249,7 +263,7 @@ def timeline(figure: str, as_json: bool, config_path: str | None) -> None:
         value = value_text({k: r[k] for k in ("low", "high", "qualifier")}, kind)
         who = r["claimant"] or "—"
         mark = f"  [{r['event'].upper()}]" if r["event"] else ""
-        track = f" ({r['track']})" if r["track"] else ""
+        track = f" (track {r['claimant'] or r['track']})" if r["track"] else ""
         click.echo(f"{r['published'] or '?':<10.10}  {value:<22}{track}  claimant: {who}  "
                    f"source: {r['source'] or '?'}{mark}\n            {r['article']}")
 

@@ -133,3 +133,15 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
                                                  "Пхеньян").splitlines()]
     assert len(hits) == 2 and all("Пхеньян" in h["snippet"] or "Пхеньян" in h["title"]
                                   for h in hits)
+    # timeline as CSV: the same observations as --json, readable by the csv module
+    import csv
+    import io
+
+    as_json = [json.loads(line) for line in
+               _figmon(work, "timeline", "dprk-troops", "--json").splitlines()]
+    table = list(csv.DictReader(io.StringIO(_figmon(work, "timeline", "dprk-troops", "--csv"))))
+    assert len(table) == len(as_json) >= 5
+    assert [r["published"] for r in table] == [r["published"] for r in as_json]
+    ranged = next(r for r in table if r["qualifier"] == "range")
+    assert (ranged["low"], ranged["high"]) == ("11000", "12000")
+    assert {r["event"] for r in table} >= {"new", "changed"}
