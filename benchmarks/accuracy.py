@@ -64,6 +64,21 @@ def _match(preds: list[Any], golds: list[Any], same: Any) -> int:
     return n
 
 
+def _same_bounds(x: Any, g: dict[str, Any]) -> bool:
+    return (x.qualifier == g["qualifier"] and _close(x.low, g["low"])
+            and _close(x.high, g["high"]))
+
+
+def _show(case: dict[str, Any], golds: list[dict[str, Any]], got: list[Any],
+          gold_tag: Any, got_tag: Any) -> None:
+    """Print a corpus sentence whose figures were not all matched."""
+    print(f"--- {case['id']}: {case['text']}")
+    for g in golds:
+        print(f"    gold {g['low']} {g['high']} {g['qualifier']}  {gold_tag(g)}")
+    for x in got:
+        print(f"    got  {x.low} {x.high} {x.qualifier}  {got_tag(x)}")
+
+
 def corpus_scores(path: Path, show: bool = False) -> dict[str, tuple[float, float, float]]:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     tally: dict[str, list[int]] = {}
@@ -71,22 +86,14 @@ def corpus_scores(path: Path, show: bool = False) -> dict[str, tuple[float, floa
         lang = case["lang"]
         preds = extract(case["text"], lang)
         golds = case.get("figures") or []
-
-        def same(p: Quantity, g: dict[str, Any]) -> bool:
-            return (p.qualifier == g["qualifier"] and _close(p.low, g["low"])
-                    and _close(p.high, g["high"]))
-
-        c = _match(preds, golds, same)
+        c = _match(preds, golds, _same_bounds)
         t = tally.setdefault(lang, [0, 0, 0])
         t[0] += c
         t[1] += len(preds)
         t[2] += len(golds)
         if show and (c != len(preds) or c != len(golds)):
-            print(f"--- {case['id']}: {case['text']}")
-            for g in golds:
-                print(f"    gold {g['low']} {g['high']} {g['qualifier']}  «{g['surface']}»")
-            for p in preds:
-                print(f"    got  {p.low} {p.high} {p.qualifier}  «{p.surface}»")
+            _show(case, golds, preds, lambda g: f"«{g['surface']}»",
+                  lambda p: f"«{p.surface}»")
     return {lang: prf(*t) for lang, t in tally.items()}
 
 
@@ -187,18 +194,11 @@ def rules_scores(path: Path, rules_dir: Path, show: bool = False) -> tuple[float
         obs = rules.match(art)
         golds = [g for g in case.get("figures") or [] if g["topic"] != "other"]
 
-        def same(o: Any, g: dict[str, Any]) -> bool:
-            return (TOPIC.get(o.figure) == g["topic"] and o.qualifier == g["qualifier"]
-                    and _close(o.low, g["low"]) and _close(o.high, g["high"]))
-
-        c = _match(obs, golds, same)
+        c = _match(obs, golds, lambda o, g: TOPIC.get(o.figure) == g["topic"]
+                   and _same_bounds(o, g))
         correct, predicted, gold_n = correct + c, predicted + len(obs), gold_n + len(golds)
         if show and (c != len(obs) or c != len(golds)):
-            print(f"--- {case['id']}: {case['text']}")
-            for g in golds:
-                print(f"    gold {g['topic']} {g['low']} {g['high']} {g['qualifier']}")
-            for o in obs:
-                print(f"    got  {o.figure} {o.low} {o.high} {o.qualifier}")
+            _show(case, golds, obs, lambda g: g["topic"], lambda o: o.figure)
     return prf(correct, predicted, gold_n)
 
 
