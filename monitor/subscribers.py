@@ -33,13 +33,7 @@ class Subscriber:
     last_event_id: int | None = None  # daily cursor: events up to this id were sent
 
     def wants(self, figure: str) -> bool:
-        return figure_matches(figure, self.figures)
-
-
-def figure_matches(figure: str, globs: Iterable[str]) -> bool:
-    """Whether ``figure`` matches one of the ids or globs; no globs match every figure."""
-    globs = tuple(globs)
-    return not globs or any(fnmatchcase(figure, g) for g in globs)
+        return not self.figures or any(fnmatchcase(figure, g) for g in self.figures)
 
 
 def normalise_email(email: str) -> str:
