@@ -165,8 +165,9 @@ class HttpClient:
 
     def waits(self) -> dict[str, float]:
         """Host -> clock time before which it must not be called (to be saved)."""
+        now = self._clock()
         with self._hosts_lock:
-            return dict(self._not_before)
+            return {host: until for host, until in self._not_before.items() if until > now}
 
     def defer(self, waits: dict[str, float]) -> None:
         """Take over saved waits (a later deadline wins)."""
