@@ -68,6 +68,19 @@ def article_id(url_or_path: str) -> str:
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+REVISION_MARK = "#figmon-rev-"
+
+
+def revision_url(url: str, digest: str) -> str:
+    """The address of one revision of a watched page; the fragment keeps it a working link."""
+    return f"{document_url(url)}{REVISION_MARK}{digest[:12]}"
+
+
+def document_url(url: str) -> str:
+    """The page a revision belongs to (the address itself for anything else)."""
+    return url.split(REVISION_MARK, 1)[0]
+
+
 def content_hash(text: str) -> str:
     """Hash of the text ignoring case, whitespace, punctuation and ё/е spelling.
 

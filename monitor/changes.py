@@ -122,12 +122,25 @@ def detect(store: Store, figure: FigureLike | None, obs_id: int) -> Event | None
 
 
 def agreeing(rows: list[dict[str, Any]], figure: FigureLike | None = None) -> int:
-    """How many distinct articles in a track's timeline (``rows`` ordered by date,
+    """How many distinct documents in a track's timeline (``rows`` ordered by date,
     then arrival) report the same value as its current one."""
     if not rows:
         return 0
     current = _row_value(rows[-1])
     assert current is not None
-    articles = {r["article_id"] for r in rows
-                if (v := _row_value(r)) is not None and not differs(current, v, figure)}
-    return len(articles)
+    return agreeing_with(rows, current, figure)
+
+
+def agreeing_with(rows: list[dict[str, Any]], value: Value, figure: FigureLike | None = None,
+                  besides: dict[str, Any] | None = None) -> int:
+    """Distinct documents among ``rows`` whose value does not differ from ``value``,
+    leaving out the one ``besides`` comes from.  Revisions of one watched page are
+    one document: a page re-read is not a second source."""
+    from .articles import document_url
+
+    def doc(r: dict[str, Any]) -> Any:
+        return document_url(r["article"]) if r.get("article") else r["article_id"]
+
+    own = doc(besides) if besides is not None else None
+    return len({doc(r) for r in rows if (v := _row_value(r)) is not None
+                and not differs(value, v, figure)} - {own})

@@ -381,10 +381,8 @@ def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 
             tracks[key] = ctx.store.track_observations(*key)
         obs = tracks[key]
         idx = next((i for i, o in enumerate(obs) if o["id"] == ev.observation_id), len(obs) - 1)
-        own = obs[idx]["article_id"] if obs else None
-        fig = figures.get(ev.figure)
-        agree = len({o["article_id"] for o in obs
-                     if o["article_id"] != own and not changes.differs(new, _row_value(o), fig)})
+        agree = changes.agreeing_with(obs, new, figures.get(ev.figure),
+                                      besides=obs[idx] if obs else None)
         title, kind, label = _figure(ctx, ev.figure)
         outlet = r.get("outlet") or r.get("source") or ""
         if r.get("relayed"):

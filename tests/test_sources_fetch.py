@@ -329,3 +329,35 @@ def test_a_long_retry_after_is_kept_for_the_next_run_in_another_process(
         assert source_row(second, "busy")["runs"] == 2
     finally:
         second.close()
+
+
+@pytest.mark.skipif(not (ROOT / "rules").is_dir(), reason="no shipped rules")
+def test_a_revised_page_that_repeats_its_figure_is_not_a_second_source(
+        http: HTTPServer, tmp_path: Path) -> None:
+    from monitor.pipeline import status_report
+
+    def serve(extra: str) -> None:
+        http.clear()
+        paras = (TRACKER_PARAS[0].format(n="11,000"), TRACKER_PARAS[1] + extra,
+                 TRACKER_PARAS[2])
+        http.expect_request("/tracker.html").respond_with_data(
+            page("Estimate of the deployment", paras), content_type="text/html; charset=utf-8")
+
+    cfg = write_config(tmp_path, [{"name": "tracker", "kind": "page",
+                                   "url": http.url_for("/tracker.html")}],
+                       rules=str(ROOT / "rules"))
+    settings = load_config(cfg)
+    ctx = open_context(settings)
+    try:
+        (source,) = build_sources(settings)
+        serve("")
+        run_source(ctx, source)
+        serve(" Officials added that the weather has slowed the movement of trains.")
+        second = run_source(ctx, source)
+        assert second.new == 1 and second.events == []  # a new revision, same figure
+        [troops] = [f for f in status_report(ctx.store, ctx.rules)["figures"]
+                    if f["figure"] == "dprk-troops"]
+        assert troops["observations"] == 2
+        assert troops["agreeing"] == 1, "two readings of one page are one source"
+    finally:
+        ctx.close()

@@ -52,7 +52,7 @@ class PageSource(Source):
         return out
 
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
-        from ..articles import content_hash, parse_html
+        from ..articles import content_hash, parse_html, revision_url
 
         validators: dict[str, Any] = dict(state.get("http", {}))
         last_text: dict[str, str] = dict(state.get("pages", {}))  # url -> hash last read
@@ -80,8 +80,3 @@ class PageSource(Source):
             last_text[url] = digest
             articles.append(self.with_lang(replace(art, source=self.name)))
         return FetchResult(articles, {**state, "http": validators, "pages": last_text}, errors)
-
-
-def revision_url(url: str, digest: str) -> str:
-    """The address of one revision of a page; the fragment keeps it a working link."""
-    return f"{url.split('#', 1)[0]}#figmon-rev-{digest[:12]}"
