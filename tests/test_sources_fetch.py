@@ -7,6 +7,7 @@ bad one's error is recorded on its source with the URL and what to do.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -267,40 +268,49 @@ TRACKER_PARAS = (
 )
 
 
-@pytest.mark.skipif(not (ROOT / "rules").is_dir(), reason="no shipped rules")
-def test_a_page_that_revises_its_figure_is_stored_again(http: HTTPServer,
-                                                        tmp_path: Path) -> None:
-    def serve(n: str) -> None:
-        http.clear()
-        paras = (TRACKER_PARAS[0].format(n=n), *TRACKER_PARAS[1:])
-        http.expect_request("/tracker.html").respond_with_data(
-            page("Estimate of the deployment", paras), content_type="text/html; charset=utf-8")
+def serve_tracker(http: HTTPServer, n: str, extra: str = "") -> None:
+    """The tracker page with the figure ``n``; ``extra`` changes other text."""
+    http.clear()
+    paras = (TRACKER_PARAS[0].format(n=n), TRACKER_PARAS[1] + extra, TRACKER_PARAS[2])
+    http.expect_request("/tracker.html").respond_with_data(
+        page("Estimate of the deployment", paras), content_type="text/html; charset=utf-8")
 
-    url = http.url_for("/tracker.html")
-    cfg = write_config(tmp_path, [{"name": "tracker", "kind": "page", "url": url}],
+
+@pytest.fixture(name="tracker")
+def tracker_fixture(http: HTTPServer, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """A pipeline context with the shipped rules and a page source for /tracker.html."""
+    if not (ROOT / "rules").is_dir():
+        pytest.skip("no shipped rules")
+    cfg = write_config(tmp_path, [{"name": "tracker", "kind": "page",
+                                   "url": http.url_for("/tracker.html")}],
                        rules=str(ROOT / "rules"))
     settings = load_config(cfg)
     ctx = open_context(settings)
-    try:
-        (source,) = build_sources(settings)
-        serve("11,000")
-        assert run_source(ctx, source).new == 1
-        serve("11,000")  # polled again, nothing changed
-        assert run_source(ctx, source).new == 0
-        serve("14,000")
-        third = run_source(ctx, source)
-        assert third.new == 1
-        [(kind, old, new)] = [(e.kind, e.old, e.new) for e in third.events]
-        assert kind == "changed" and (old.low, new.low) == (11000, 14000)
-        urls = stored_urls(ctx, "tracker")
-        assert len(urls) == 2 and url in urls
-        [revision] = [u for u in urls if u != url]
-        assert revision.startswith(url + "#figmon-rev-")
-        serve("14,000")  # the same revision again adds nothing
-        assert run_source(ctx, source).new == 0
-        assert len(stored_urls(ctx, "tracker")) == 2
-    finally:
-        ctx.close()
+    (source,) = build_sources(settings)
+    yield ctx, source
+    ctx.close()
+
+
+def test_a_page_that_revises_its_figure_is_stored_again(
+        http: HTTPServer, tracker: tuple[Any, Any]) -> None:
+    ctx, source = tracker
+    url = http.url_for("/tracker.html")
+    serve_tracker(http, "11,000")
+    assert run_source(ctx, source).new == 1
+    serve_tracker(http, "11,000")  # polled again, nothing changed
+    assert run_source(ctx, source).new == 0
+    serve_tracker(http, "14,000")
+    third = run_source(ctx, source)
+    assert third.new == 1
+    [(kind, old, new)] = [(e.kind, e.old, e.new) for e in third.events]
+    assert kind == "changed" and (old.low, new.low) == (11000, 14000)
+    urls = stored_urls(ctx, "tracker")
+    assert len(urls) == 2 and url in urls
+    [revision] = [u for u in urls if u != url]
+    assert revision.startswith(url + "#figmon-rev-")
+    serve_tracker(http, "14,000")  # the same revision again adds nothing
+    assert run_source(ctx, source).new == 0
+    assert len(stored_urls(ctx, "tracker")) == 2
 
 
 def test_a_long_retry_after_is_kept_for_the_next_run_in_another_process(
@@ -308,6 +318,7 @@ def test_a_long_retry_after_is_kept_for_the_next_run_in_another_process(
     http.expect_request("/busy.xml").respond_with_data(
         "slow down", status=429, headers={"Retry-After": "3600"})
     specs = [{"name": "busy", "kind": "feed", "url": http.url_for("/busy.xml")}]
+
     def asked() -> int:  # the shared server may still log a late answer of another test
         return sum(1 for req, _ in http.log if req.path == "/busy.xml")
 
@@ -331,33 +342,17 @@ def test_a_long_retry_after_is_kept_for_the_next_run_in_another_process(
         second.close()
 
 
-@pytest.mark.skipif(not (ROOT / "rules").is_dir(), reason="no shipped rules")
 def test_a_revised_page_that_repeats_its_figure_is_not_a_second_source(
-        http: HTTPServer, tmp_path: Path) -> None:
+        http: HTTPServer, tracker: tuple[Any, Any]) -> None:
     from monitor.pipeline import status_report
 
-    def serve(extra: str) -> None:
-        http.clear()
-        paras = (TRACKER_PARAS[0].format(n="11,000"), TRACKER_PARAS[1] + extra,
-                 TRACKER_PARAS[2])
-        http.expect_request("/tracker.html").respond_with_data(
-            page("Estimate of the deployment", paras), content_type="text/html; charset=utf-8")
-
-    cfg = write_config(tmp_path, [{"name": "tracker", "kind": "page",
-                                   "url": http.url_for("/tracker.html")}],
-                       rules=str(ROOT / "rules"))
-    settings = load_config(cfg)
-    ctx = open_context(settings)
-    try:
-        (source,) = build_sources(settings)
-        serve("")
-        run_source(ctx, source)
-        serve(" Officials added that the weather has slowed the movement of trains.")
-        second = run_source(ctx, source)
-        assert second.new == 1 and second.events == []  # a new revision, same figure
-        [troops] = [f for f in status_report(ctx.store, ctx.rules)["figures"]
-                    if f["figure"] == "dprk-troops"]
-        assert troops["observations"] == 2
-        assert troops["agreeing"] == 1, "two readings of one page are one source"
-    finally:
-        ctx.close()
+    ctx, source = tracker
+    serve_tracker(http, "11,000")
+    run_source(ctx, source)
+    serve_tracker(http, "11,000", " Officials added that the weather has slowed the trains.")
+    second = run_source(ctx, source)
+    assert second.new == 1 and second.events == []  # a new revision, same figure
+    [troops] = [f for f in status_report(ctx.store, ctx.rules)["figures"]
+                if f["figure"] == "dprk-troops"]
+    assert troops["observations"] == 2
+    assert troops["agreeing"] == 1, "two readings of one page are one source"
