@@ -138,9 +138,6 @@ def agreeing_with(rows: list[dict[str, Any]], value: Value, figure: FigureLike |
     one document: a page re-read is not a second source."""
     from .articles import document_url
 
-    def doc(r: dict[str, Any]) -> Any:
-        return document_url(r["article"]) if r.get("article") else r["article_id"]
-
-    own = doc(besides) if besides is not None else None
-    return len({doc(r) for r in rows if (v := _row_value(r)) is not None
+    own = document_url(besides["article"]) if besides is not None else None
+    return len({document_url(r["article"]) for r in rows if (v := _row_value(r)) is not None
                 and not differs(value, v, figure)} - {own})

@@ -568,12 +568,13 @@ def _author_en(toks: list[_Tok], np: list[_Tok]) -> list[_Tok]:
     return np
 
 
-_DOCS = frozenset("""доклад отчет отчёт оценка данные исследование анализ сводка звіт доповідь
+_DOCS = frozenset("""доклад отчет оценка данные исследование анализ сводка звіт доповідь
     дослідження оцінка дані аналіз зведення""".split())
 
 
-def _is_doc(tok: _Tok, lang: str) -> bool:
-    return any(p.normal_form.replace("ё", "е") in _DOCS for p in _parses(tok.text, lang))
+def _lemma_in(tok: _Tok, lang: str, lemmas: frozenset[str]) -> bool:
+    """Whether any reading of the word has its lemma in ``lemmas`` (ё read as е)."""
+    return any(p.normal_form.replace("ё", "е") in lemmas for p in _parses(tok.text, lang))
 
 
 def _en_adverb(t: _Tok) -> bool:
@@ -581,11 +582,16 @@ def _en_adverb(t: _Tok) -> bool:
             and t.low not in _EN_LY_NOUNS)
 
 
-def _en_passive(toks: list[_Tok], v: int) -> bool:
-    """Whether the verb at toks[v] is passive: "was said", "is widely believed"."""
-    j = v - 1
+def _skip_back_en(toks: list[_Tok], j: int) -> int:
+    """From toks[j] leftwards, past auxiliaries and adverbs ("has also", "was widely")."""
     while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
         j -= 1
+    return j
+
+
+def _en_passive(toks: list[_Tok], v: int) -> bool:
+    """Whether the verb at toks[v] is passive: "was said", "is widely believed"."""
+    j = _skip_back_en(toks, v - 1)
     return j >= 0 and toks[j].low in _EN_BE
 
 
@@ -603,9 +609,7 @@ def _en_is_speech(toks: list[_Tok], i: int) -> bool:
 
 def _np_left_en(toks: list[_Tok], v: int) -> tuple[list[_Tok], int]:
     """The subject before the verb at toks[v], and the index where the search stopped."""
-    j = v - 1
-    while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
-        j -= 1
+    j = _skip_back_en(toks, v - 1)
     if j >= 0 and toks[j].low == "and":
         return [], j  # "X rose 5% and added": the subject is the first verb's
     run: list[_Tok] = []
@@ -657,9 +661,7 @@ def _en_relative(toks: list[_Tok], stop: int) -> int | None:
 def _en_subject(toks: list[_Tok], v: int) -> _Cand | None:
     """Who speaks with the English speech verb at toks[v]."""
     verb = toks[v]
-    j = v - 1
-    while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
-        j -= 1
+    j = _skip_back_en(toks, v - 1)
     if j >= 0 and toks[j].low == "you":
         return None
     if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
@@ -756,7 +758,7 @@ def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
             np = _np_right(toks, k, lang)
             if lang == "en":
                 np = _author_en(toks, _clean_en(np))
-            elif len(np) > 1 and _is_doc(np[0], lang):  # "согласно докладу ISW": ISW
+            elif len(np) > 1 and _lemma_in(np[0], lang, _DOCS):  # "согласно докладу ISW": ISW
                 np, case = np[1:], "gent"
             if np and relay and (_outlet_like(_join(np), lang) or not np[0].word):
                 continue  # the outlet is picked up as relayed
@@ -824,7 +826,7 @@ def _locative_before(toks: list[_Tok], v: int) -> list[int]:
 
 def _body_in(words: list[_Tok], lang: str) -> bool:
     """"в южнокорейской разведке": an institution noun among the words."""
-    return any(p.normal_form in _BODIES for t in words for p in _parses(t.text, lang))
+    return any(_lemma_in(t, lang, _BODIES) for t in words)
 
 
 def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
@@ -832,33 +834,22 @@ def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
         return _en_subject(toks, v)
     verb = toks[v]
     j = v - 1
-    while lang == "en" and j >= 0 and toks[j].low in _EN_SKIP:
-        j -= 1
     if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
-        return _Cand(toks[j].start, verb.end, None)  # "он сказал", "he said"
+        return _Cand(toks[j].start, verb.end, None)  # "он сказал"
     # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
-    if lang != "en":
-        for k in (*_locative_before(toks, v), v + 1):
-            if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and (
-                    toks[k + 1].cap or (k < v and _body_in(toks[k + 1:v], lang))):
-                np = _np_right(toks, k + 1, lang, limit=4)
-                if np and (k < v or not _np_left(toks, v, lang)):
-                    return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
-                                 _nominative(np, "loct", lang))
+    for k in (*_locative_before(toks, v), v + 1):
+        if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and (
+                toks[k + 1].cap or (k < v and _body_in(toks[k + 1:v], lang))):
+            np = _np_right(toks, k + 1, lang, limit=4)
+            if np and (k < v or not _np_left(toks, v, lang)):
+                return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
+                             _nominative(np, "loct", lang))
     left = _np_left(toks, v, lang)
     if left and _agrees(left, verb, lang):
         return _Cand(left[0].start, verb.end, _join(_person(left, lang)))
     k = v + 1
     if k < len(toks) and toks[k].low in PRONOUNS:
         return _Cand(verb.start, toks[k].end, None)
-    if lang == "en":
-        after_break = v == 0 or not toks[v - 1].word  # ", said X" / "“…,” said X"
-        if after_break and k < len(toks) and (toks[k].cap or toks[k].low in ("the", "a", "an")) \
-                and toks[k].low not in PRONOUNS:
-            np = _np_right(toks, k, lang)
-            if np:
-                return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))
-        return None
     if k < len(toks) and _can_head(toks[k], lang):
         np = _np_right(toks, k, lang)
         if np:

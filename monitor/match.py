@@ -52,19 +52,25 @@ _CLAUSE_WORDS = frozenset({
 })
 
 
+def _fold(text: str) -> str:
+    return text.lower().replace("ё", "е").replace("’", "'")
+
+
+def _drop_s(w: str) -> str:
+    return w[:-2] if w.endswith("'s") else w
+
+
 def norm(word: str) -> str:
     """The form words and terms are compared in ("Korea's" → "korea")."""
-    w = word.lower().replace("ё", "е").replace("’", "'")
-    return w[:-2] if w.endswith("'s") else w
+    return _drop_s(_fold(word))
 
 
 def _norm_tokens(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
     """norm() of every token, with the case folding done once for the whole text."""
-    low = text.lower().replace("ё", "е").replace("’", "'")
+    low = _fold(text)
     if len(low) != len(text):  # a letter whose lower case is longer ("İ"): go word by word
         return [norm(text[a:b]) for a, b in spans]
-    out = [low[a:b] for a, b in spans]
-    return [t[:-2] if t.endswith("'s") else t for t in out]
+    return [_drop_s(low[a:b]) for a, b in spans]
 
 
 def _langs_for(word: str) -> tuple[str, ...]:

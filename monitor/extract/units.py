@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from os.path import commonprefix
 from typing import Any
 
 from .lemmas import _EN_IRREGULAR, _en_lemma, analyzer
@@ -44,18 +45,9 @@ def parse_word(word: str, lang: str) -> tuple[str, str, str]:
     p = parses[0]
     tied = {str(q.normal_form) for q in parses
             if q.score == p.score and q.tag.POS == p.tag.POS}
-    lemma = max(sorted(tied), key=lambda lem: (_common_prefix(lem, word), -len(lem))) \
+    lemma = max(sorted(tied), key=lambda lem: (len(commonprefix([lem, word])), -len(lem))) \
         if len(tied) > 1 else str(p.normal_form)
     return (str(p.tag.POS or ""), lemma, str(p.tag.case or ""))
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 @lru_cache(maxsize=100_000)
