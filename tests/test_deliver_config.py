@@ -155,3 +155,27 @@ def test_the_daemon_fires_the_digest_in_the_configured_zone(tmp_path: Path) -> N
     # Friday 2030-01-04 06:30 in Seoul is Thursday 21:30 UTC
     fire = trigger.get_next_fire_time(None, datetime(2030, 1, 3, 12, 0, tzinfo=UTC))
     assert fire.astimezone(UTC) == datetime(2030, 1, 3, 21, 30, tzinfo=UTC)
+
+
+# (section text, line:column of the problem, pieces of the message and its hint)
+DELIVERY_KEY_PROBLEMS = [
+    ("digest:\n  max_per_figure: 0\n", "2:3",
+     ["'digest.max_per_figure' must be a whole number ≥ 1", "got 0"]),
+    ("digest:\n  reports_url: reports/\n", "2:3",
+     ["'digest.reports_url: reports/' is not an http(s) address",
+      "https://figmon.example.org/reports/"]),
+    ("digest:\n  timezone: Europe/Kiev-ish\n", "2:3",
+     ["'digest.timezone' 'Europe/Kiev-ish' is not a known time zone", "IANA name"]),
+    ("smtp:\n  host: mail.example.org\n  sender: f@example.org\n  ca_file: missing.pem\n",
+     "4:3", ["'smtp.ca_file' 'missing.pem' is not a file", "PEM file of the CA"]),
+]
+
+
+@pytest.mark.parametrize("text,where,pieces", DELIVERY_KEY_PROBLEMS,
+                         ids=["max_per_figure", "reports_url", "timezone", "ca_file"])
+def test_bad_digest_and_smtp_values_are_named_with_their_line(
+        tmp_path: Path, text: str, where: str, pieces: list[str]) -> None:
+    [problem] = problems(tmp_path, text)
+    assert problem.startswith(f"{tmp_path / 'figmon.yaml'}:{where}:"), problem
+    for piece in pieces:
+        assert piece in problem

@@ -113,12 +113,3 @@ def test_an_untrusted_certificate_is_refused_and_the_delivery_waits(
     assert status == "pending"
     assert "could not be verified" in error and "smtp.ca_file" in error
     assert f"127.0.0.1:{tls_server.port}" in error
-
-
-def test_ca_file_must_exist(tmp_path: Path) -> None:
-    from monitor.errors import ConfigError
-
-    with pytest.raises(ConfigError) as err:
-        write_config(tmp_path, extra=smtp_section(2525, "starttls", "missing.pem"))
-    msg = str(err.value)
-    assert "'smtp.ca_file' 'missing.pem' is not a file" in msg and "PEM" in msg

@@ -36,8 +36,8 @@ def test_shipped_rules_on_the_corpus_never_report_a_wrong_figure(shared_dir: Pat
     path = shared_dir / "corpus" / "figures.yaml"
     if not path.exists():
         pytest.skip("corpus not present")
-    # Precision is the promise (no false alarms); the misses are sentences that do
-    # not name North Korea, which a rule cannot attribute on their own.
+    # Precision is the promise (no false alarms); the misses are sentences that name
+    # neither North Korea nor its weapons, which a rule cannot attribute on their own.
     p, r, f = _accuracy().rules_scores(path, ROOT / "rules")
     assert p == 100.0 and r >= 73.0, (p, r, f)
 
