@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .models import Event, Observation, Value, clean_number
+from .models import SHARE_TRACK, Event, Observation, Value, clean_number
 from .store import Store
 
 # Qualifiers with the same interval shape are compared by their bounds;
@@ -48,9 +48,12 @@ class FigureLike(Protocol):
 
 def track_of(figure: FigureLike | None, obs: Observation) -> str:
     """The timeline an observation belongs to: per claimant only when the rule asks."""
+    share = SHARE_TRACK if getattr(figure, "shares", False) and (
+        obs.track.startswith(SHARE_TRACK) or obs.unit == "%") else ""
     if not getattr(figure, "per_claimant", False):
-        return ""
-    return obs.track or obs.claimant or ""
+        return share
+    claim = obs.track.removeprefix(SHARE_TRACK).strip() or obs.claimant or ""
+    return f"{share} {claim}".strip()
 
 
 def _bound_moved(old: float | None, new: float | None, min_relative: float,

@@ -125,12 +125,15 @@ def rules_test(directory: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--rules", "rules_dir", type=click.Path(), default=None,
               help="Rules directory (default: ./rules).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON line per observation.")
-def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON line per observation (with --explain: per quantity).")
+@click.option("--explain", is_flag=True,
+              help="List every quantity with the figure it went to, or why it went to none.")
+def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: bool) -> None:
     """Run article files or folders through the rules and print observations."""
     from .articles import iter_paths
     from .errors import InputError
-    from .rules import load_rules, observation_row
+    from .rules import load_rules, observation_row, verdict_json, verdict_row
 
     ruleset = load_rules(rules_dir or "rules")
     failed: set[str] = set()
@@ -140,7 +143,20 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool) -> None:
             click.echo(f"error: {got}", err=True)
             continue
         for article in got:
-            for obs in ruleset.match(article):
+            verdicts: list[Any] | None = [] if explain else None
+            found = ruleset.match(article, verdicts=verdicts)
+            if verdicts is not None:
+                name = article.url or str(path)
+                if not as_json:
+                    click.echo(f"{name}: {len(verdicts)} quantit"
+                               f"{'y' if len(verdicts) == 1 else 'ies'}, "
+                               f"{len(found)} observation(s)")
+                for v in verdicts:
+                    kind = next((ruleset.figures[f].kind for f in v.figures), "count")
+                    click.echo(json.dumps(verdict_json(v, name), ensure_ascii=False)
+                               if as_json else verdict_row(v, kind))
+                continue
+            for obs in found:
                 if as_json:
                     click.echo(json.dumps(obs_json(obs), ensure_ascii=False))
                 else:
@@ -154,7 +170,9 @@ def obs_json(obs: Any) -> dict[str, Any]:
     """The stable `figmon scan --json` shape of an observation."""
     keys = ("figure", "article", "published", "low", "high", "qualifier", "unit",
             "surface", "quote", "claimant", "relayed", "track")
-    return {k: getattr(obs, k) for k in keys}
+    out = {k: getattr(obs, k) for k in keys}
+    out["previous"] = obs.previous.to_json() if obs.previous else None
+    return out
 
 
 # --- pipeline and state ------------------------------------------------------
@@ -216,7 +234,7 @@ def events(as_json: bool, figures: tuple[str, ...], since: Any,
             click.echo(json.dumps(e, ensure_ascii=False))
             continue
         who = f" [{e['claimant'] or e['track']}]" if e["track"] else ""
-        kind = figure_kind(rules, e["figure"])
+        kind = figure_kind(rules, e["figure"], e["track"])
         change = value_text(e["new"], kind) if e["old"] is None else \
             f"{value_text(e['old'], kind)} → {value_text(e['new'], kind)}"
         click.echo(f"{e['id']:>5}  {e['published'] or '?':<10.10}  {e['kind']:<7}  "
@@ -235,6 +253,7 @@ TIMELINE_CSV = ["published", "low", "high", "qualifier", "unit", "claimant", "re
 @config_option
 def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) -> None:
     """Show FIGURE's dated history with sources and claimants."""
+    from .models import track_kind
     from .pipeline import figure_kind, value_text
 
     store = _open_store(config_path)
@@ -260,7 +279,8 @@ def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) 
         if as_json:
             click.echo(json.dumps(r, ensure_ascii=False))
             continue
-        value = value_text({k: r[k] for k in ("low", "high", "qualifier")}, kind)
+        value = value_text({k: r[k] for k in ("low", "high", "qualifier")},
+                           track_kind(kind, r["track"]))
         who = r["claimant"] or "—"
         mark = f"  [{r['event'].upper()}]" if r["event"] else ""
         track = f" (track {r['claimant'] or r['track']})" if r["track"] else ""
@@ -321,12 +341,46 @@ def status(as_json: bool, config_path: str | None) -> None:
     for f in report["figures"]:
         track = f" [{f['claimant'] or f['track']}]" if f["track"] else ""
         click.echo(f"  {f['figure']}{track}: "
-                   f"{value_text(f['value'], figure_kind(rules, f['figure']))} "
+                   f"{value_text(f['value'], figure_kind(rules, f['figure'], f['track']))} "
                    f"as of {f['published'] or '?'} ({f['agreeing']} agreeing of "
                    f"{f['observations']} report(s))")
     if not report["figures"]:
         click.echo("  none observed yet")
     click.echo(f"Pending deliveries: {report['pending_deliveries']}")
+    click.echo(f"Near misses: {report['near_misses']}"
+               + (" (see `figmon unmatched`)" if report["near_misses"] else ""))
+
+
+@cli.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only articles published on or after this day.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON line per noun: count, reasons and every near miss.")
+@click.option("--examples", type=click.IntRange(0), default=2, show_default=True,
+              help="Sentences shown under each noun in the table.")
+@config_option
+def unmatched(since: Any, as_json: bool, examples: int, config_path: str | None) -> None:
+    """List near misses: numbers that name a tracked subject but matched no figure,
+    grouped by the noun they count, so a missing rule term stands out."""
+    from .match import near_miss_groups
+
+    store = _open_store(config_path)
+    if store is None:
+        return
+    with store:
+        rows = store.near_misses(published_since=since.date().isoformat() if since else None)
+    groups = near_miss_groups(rows)
+    for g in groups:
+        if as_json:
+            click.echo(json.dumps(g, ensure_ascii=False))
+            continue
+        reasons = ", ".join(f"{why} ×{n}" for why, n in g["reasons"].items())
+        click.echo(f"{g['count']:>4} × {g['noun']}   ({reasons})")
+        for item in g["items"][:examples]:
+            click.echo(f"         [{item['surface']}] {item['quote']}\n"
+                       f"           {item['article']}")
+    if not groups and not as_json:
+        click.echo("no near misses" + (" since then" if since else ""), err=True)
 
 
 def _open_store(config_path: str | None) -> Any:

@@ -28,7 +28,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from .charts import ChartPoint, point, spark_text, sparkline_svg, timeline_svg
-from .models import Event, Number, Value
+from .models import Event, Number, Value, track_kind
 
 if TYPE_CHECKING:
     from .pipeline import Context
@@ -340,13 +340,16 @@ def digest_key(cadence: str, event_ids: Iterable[int]) -> str:
     return hashlib.sha256(f"{cadence}:{ids}".encode()).hexdigest()[:24]
 
 
-def _figure(ctx: Context, fig_id: str) -> tuple[str, str, str]:
-    """(title, kind, unit label) of a figure; the id stands in when the rule is gone."""
+def _figure(ctx: Context, fig_id: str, track: str = "") -> tuple[str, str, str]:
+    """(title, kind, unit label) of a figure's track; the id stands in when the rule
+    is gone."""
     fig = (getattr(ctx.rules, "figures", None) or {}).get(fig_id)
     if fig is None:
         return fig_id, "count", ""
-    kind = str(getattr(fig, "kind", "count") or "count")
+    kind = track_kind(str(getattr(fig, "kind", "count") or "count"), track)
     label = str(getattr(fig, "unit_label", "") or "")
+    if kind != getattr(fig, "kind", kind):  # the shares a count figure keeps
+        label = f"of the {label}" if label else ""
     if kind == "percent":
         label = label.lstrip("%").strip()  # "% of ammunition" → "40% of ammunition"
     return str(getattr(fig, "title", fig_id) or fig_id), kind, label
@@ -383,7 +386,7 @@ def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 
         idx = next((i for i, o in enumerate(obs) if o["id"] == ev.observation_id), len(obs) - 1)
         agree = changes.agreeing_with(obs, new, figures.get(ev.figure),
                                       besides=obs[idx] if obs else None)
-        title, kind, label = _figure(ctx, ev.figure)
+        title, kind, label = _figure(ctx, ev.figure, ev.track)
         outlet = r.get("outlet") or r.get("source") or ""
         if r.get("relayed"):
             outlet = f"{outlet} (citing {r['relayed']})" if outlet else str(r["relayed"])
@@ -677,11 +680,12 @@ def _figure_page(ctx: Context, fid: str) -> dict[str, Any]:
     points = []
     for r in rows:
         v = Value(r["low"], r["high"], r["qualifier"])
-        words = value_words(v, kind)
+        own = track_kind(kind, r["track"] or "")
+        words = value_words(v, own)
         obs.append(dict(r, words=words, quote_html=highlight(r["quote"] or "", r["surface"] or ""),
                         day=(r["published"] or "")[:10]))
         d = _day(r["published"])
-        if d is not None:
+        if d is not None and own == kind:  # shares kept by a count figure: not on its axis
             points.append(ChartPoint(d, v, f"{d.isoformat()}: {words} — {r['source'] or ''}"))
     current = None
     if rows:

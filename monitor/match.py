@@ -32,14 +32,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .models import Article, Observation, Quantity
+from .models import (
+    SHARE_TRACK,
+    Article,
+    Observation,
+    Quantity,
+    Value,
+    Verdict,
+    clean_number,
+)
 
 if TYPE_CHECKING:
     from .rules import Figure
 
-ROLES = ("subject", "measure", "exclude", "require")
+ROLES = ("subject", "measure", "exclude", "require", "rivals")
 MEASURE_AFTER = 6  # words after the number that may name what is counted
 MIN_STEM = 3  # shortest glob stem accepted ("кнд*" is the limit)
 
@@ -232,6 +240,10 @@ class _Hit:
     role: str
     start: int  # char span of the matched words
     end: int
+    source: str | None = None  # the headline, for a hit found there
+
+    def words(self, text: str) -> str:
+        return (text if self.source is None else self.source)[self.start:self.end]
 
 
 def _category(q: Quantity) -> str:
@@ -265,6 +277,78 @@ def _union(hits: Sequence[_Hit], role: str) -> set[int]:
     return out
 
 
+REASONS = {
+    "change_from": "the value a change started from; kept as the new value's previous",
+    "no_measure": "no measure term is attached to the number",
+    "wrong_kind": "the figures that count this noun take another kind of number",
+    "out_of_bounds": "outside the figure's bounds",
+    "no_subject": "no subject within reach",
+    "rival": "it counts another side's forces",
+    "excluded": "excluded by a term",
+    "not_required": "no required term",
+}
+
+def near_miss_groups(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored near misses grouped by the noun they count (case folded), largest
+    group first: {"noun", "count", "reasons": {code: n}, "items": [...]}."""
+    groups: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        noun = r.get("noun") or r.get("unit") or "(no noun)"
+        g = groups.setdefault(_fold(noun), {"noun": noun, "count": 0, "reasons": {},
+                                            "items": []})
+        g["count"] += 1
+        g["reasons"][r["reason"]] = g["reasons"].get(r["reason"], 0) + 1
+        g["items"].append({k: r.get(k) for k in ("article", "title", "published", "surface",
+                                                 "low", "high", "qualifier", "reason",
+                                                 "detail", "quote")})
+    return sorted(groups.values(), key=lambda g: (-g["count"], _fold(g["noun"])))
+
+
+_FROM = re.compile(r"(?:from|с|со|з|із|зі|від|от)\s", re.IGNORECASE)
+_TO = re.compile(r"(?:to|до)\s", re.IGNORECASE)
+_UP_FROM = re.compile(r"[,;(]?\s*(?:up|down|rising|falling|growing|compared)\s+(?:from|with)\s*$"
+                      r"|[,;(]?\s*(?:против|проти|по сравнению с|порівняно з)\s*$",
+                      re.IGNORECASE)
+_JOINT = re.compile(
+    r";|\s[—–]\s|,\s*(?:while|whereas|but|and|yet|а|но|и|тогда как|в то время как|однако|"
+    r"але|і|та|тоді як|проте|однак)\b|\s(?:while|whereas)\b", re.IGNORECASE)
+# a country after these is a place or a partner, not the side doing the counting
+_DEST = frozenset({"в", "во", "на", "до", "у", "по", "за", "против", "проти", "с", "со", "з",
+                   "із", "для", "to", "in", "into", "inside", "across", "at", "on", "for",
+                   "with", "alongside", "against", "toward", "towards"})
+
+
+def change_pairs(text: str, qs: Sequence[Quantity]) -> dict[int, tuple[int, Value]]:
+    """A change written in one sentence: index of the new value → (index of the
+    number it came from, the value before).
+
+    "rose from 10,000 to 12,000", "зросла з 10 до 12 тисяч": the extractor gives the
+    pair as two numbers.  "grew by 2,000 to 12,000": the step and the new value, so
+    the value before is their difference.  "12,000, up from 10,000": the value before
+    follows the new one.
+    """
+    out: dict[int, tuple[int, Value]] = {}
+    for i in range(len(qs) - 1):
+        a, b = qs[i], qs[i + 1]
+        if a.sentence_end and (a.sentence_start, a.sentence_end) != (
+                b.sentence_start, b.sentence_end):
+            continue
+        gap = text[a.end:b.start]
+        if gap.strip() in ("", ",") and _TO.match(b.surface) and b.qualifier == "exact":
+            if _FROM.match(a.surface) and a.qualifier == "exact":
+                out[i + 1] = (i, a.value)
+            elif (a.change in ("up", "down") and a.qualifier == "exact"
+                  and a.kind == b.kind and b.low is not None and a.low is not None):
+                step = a.low if a.change == "up" else -a.low
+                before = clean_number(b.low - step)
+                if before is not None and before >= 0:
+                    out[i + 1] = (i, Value(before, before, "exact"))
+        elif (_UP_FROM.search(gap) and len(gap) < 40 and a.kind == b.kind
+              and b.qualifier in ("exact", "approx") and i not in out):
+            out[i] = (i + 1, b.value)
+    return out
+
+
 class Matcher:
     """Matches an article's quantities against the indexed figures.
 
@@ -277,6 +361,8 @@ class Matcher:
         self.index = build_index(self.figures)
         by = self._rules_where
         self.kind_rules = {k: by("kind", k) for k in ("count", "percent", "amount")}
+        self.kind_rules["percent"] |= frozenset(r for r, f in enumerate(self.figures)
+                                                if f.shares)
         self.scope_rules = {s: by("scope", s) for s in ("sentence", "paragraph", "article")}
         self.no_subject = frozenset(r for r, f in enumerate(self.figures) if not f.subject)
         self.max_lookback = max((f.lookback for f in self.figures), default=0)
@@ -284,15 +370,22 @@ class Matcher:
             frozenset(r for r, f in enumerate(self.figures) if f.lookback >= k)
             for k in range(self.max_lookback + 1)]
         self.requiring = frozenset(r for r, f in enumerate(self.figures) if f.require)
+        self.from_headline = frozenset(r for r, f in enumerate(self.figures) if f.headline)
+        self.bounded = frozenset(r for r, f in enumerate(self.figures)
+                                 if f.minimum is not None or f.maximum is not None)
 
     def _rules_where(self, attr: str, value: str) -> frozenset[int]:
         return frozenset(r for r, f in enumerate(self.figures) if getattr(f, attr) == value)
 
-    def match(self, article: Article, quantities: list[Quantity] | None = None
-              ) -> list[Observation]:
+    def match(self, article: Article, quantities: list[Quantity] | None = None,
+              verdicts: list[Verdict] | None = None) -> list[Observation]:
+        """Observations of the figures in ``article``.
+
+        Pass a list as ``verdicts`` to learn, for every quantity, the figures it
+        went to or why none took it (`figmon scan --explain`, near misses).
+        """
         from .claimants import find_claimant
         from .extract.lang import detect_lang
-        from .extract.sentences import sentences
 
         text = article.text
         lang = article.lang or detect_lang(text)
@@ -302,155 +395,76 @@ class Matcher:
             quantities = extract(text, lang)
         if not quantities or not self.figures:
             return []
-        qs = sorted(quantities, key=lambda q: q.start)
-        sents = sentences(text) or [(0, len(text))]
-        sent_starts = [a for a, _ in sents]
-        para_starts = _paragraphs(text)
-
-        tok_spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-        tokens = _norm_tokens(text, tok_spans)
-        tok_starts = [a for a, _ in tok_spans]
-        q_starts = [q.start for q in qs]
-        # the number and its qualifier, without the counted noun the surface may include
-        q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
-                                 and q.unit_start > q.start else q.end)) for q in qs]
-
-        def inside_quantity(a: int) -> bool:
-            k = bisect_right(q_starts, a) - 1
-            return k >= 0 and q_cores[k][1] > a
-
-        # every term hit in the article, found by one lookup per word
-        measure_hits: list[_Hit] = []
-        qual_hits: list[_Hit] = []
-        subj_hits: list[_Hit] = []
-        starting = self.index.starting
-        for i, tok in enumerate(tokens):
-            if not starting(tok):  # most words start no term: skip the lookup
-                continue
-            for term, last in self.index.lookup(tokens, i):
-                hit = _Hit(term.rules, term.role, tok_spans[i][0], tok_spans[last][1])
-                if term.role == "measure":
-                    measure_hits.append(hit)
-                elif term.role == "subject":
-                    subj_hits.append(hit)
-                elif not inside_quantity(hit.start):  # "more than 10,000" is no term
-                    qual_hits.append(hit)
-        if not measure_hits:
+        view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start))
+        if not view.measure_hits and verdicts is None:
             return []
-
-        def sent_of(pos: int) -> int:
-            return max(bisect_right(sent_starts, pos) - 1, 0)
-
-        subj_sent: dict[int, set[int]] = defaultdict(set)
-        subj_para: dict[int, set[int]] = defaultdict(set)
-        subj_art: set[int] = set()
-        for h in subj_hits:
-            subj_sent[sent_of(h.start)] |= h.rules
-            subj_para[bisect_right(para_starts, h.start) - 1] |= h.rules
-            subj_art |= h.rules
-        title_tokens = [norm(t) for t in _WORD.findall(article.title or "")]
-        for i in range(len(title_tokens)):
-            for term, _ in self.index.lookup(title_tokens, i):
-                if term.role == "subject":
-                    subj_art |= term.rules
-
-        measure_starts = [h.start for h in measure_hits]
-        qual_starts = [h.start for h in qual_hits]
-
-        def measures_in(a: int, b: int) -> set[int]:
-            lo, hi = bisect_left(measure_starts, a), bisect_left(measure_starts, b)
-            out: set[int] = set()
-            for h in measure_hits[lo:hi]:
-                if h.end <= b:
-                    out |= h.rules
-            return out
-
-        def quals_in(a: int, b: int) -> list[_Hit]:
-            lo, hi = bisect_left(qual_starts, a), bisect_left(qual_starts, b)
-            return [h for h in qual_hits[lo:hi] if h.end <= b]
-
-        def sent_span(q: Quantity) -> tuple[int, int]:
-            if q.sentence_end > q.sentence_start:
-                return q.sentence_start, q.sentence_end
-            return sents[sent_of(q.start)]
-
-        first_in: dict[tuple[int, int], int] = {}
-        for q in qs:
-            first_in.setdefault(sent_span(q), q.start)
+        qs = view.qs
+        pairs = change_pairs(text, qs)
+        dropped = {i for i, _ in pairs.values()}
 
         claims: dict[int, tuple[str | None, str | None]] = {}
         out: list[Observation] = []
         seen: set[tuple[object, ...]] = set()
         prev_measured: tuple[int, set[int]] | None = None  # (sentence, rules) of last number
         for qi, q in enumerate(qs):
-            si = sent_of(q.start)
-            s0, s1 = sent_span(q)
-            prev_end = qs[qi - 1].end if qi and sent_span(qs[qi - 1]) == (s0, s1) else s0
-            next_start = (qs[qi + 1].start
-                          if qi + 1 < len(qs) and sent_span(qs[qi + 1]) == (s0, s1) else s1)
-
-            # what is counted: the noun phrase, the words after, the unit lemma
-            after_end = self._after_window(text, tok_starts, tok_spans, q.end,
-                                           min(next_start, s1))
-            rules = measures_in(q.end, after_end)
-            if q.unit_start is not None and q.unit_end is not None:
-                rules |= measures_in(q.unit_start, q.unit_end)
-            if q.unit and q.unit != "%":
-                unit_tokens = [norm(t) for t in _WORD.findall(q.unit)]
-                for i in range(len(unit_tokens)):
-                    for term, _ in self.index.lookup(unit_tokens, i):
-                        if term.role == "measure":
-                            rules |= term.rules
-            no_noun = not q.unit or q.unit == "%" or not _is_noun(q.unit, lang)
-            if no_noun:
-                rules |= measures_in(self._clause_start(text, prev_end, q.start), q.start)
-            if not rules and no_noun and prev_measured and prev_measured[0] == s0:
-                rules = set(prev_measured[1])  # elided noun: "and 6,000 more"
+            s0, s1 = view.sent_span(q)
+            rules, nominal = view.measured(qi, prev_measured)
             prev_measured = (s0, rules)
-            rules &= self.kind_rules[_category(q)]
-            if not rules:
+            verdict = _Why(view, qi, verdicts)
+            if qi in dropped:
+                verdict.done("change_from")
                 continue
-
-            # the subject: in scope, or (sentence scope) in one of the sentences before
-            # (each "&" starts from the candidates, so its cost is theirs, not the rules')
-            in_sentence = rules & self.scope_rules["sentence"]
-            direct = ((rules & self.no_subject)
-                      | (in_sentence & subj_sent.get(si, set()))
-                      | (rules & self.scope_rules["paragraph"]
-                         & subj_para.get(bisect_right(para_starts, q.start) - 1, set()))
-                      | (rules & self.scope_rules["article"] & subj_art))
-            groups: list[tuple[set[int], range]] = [(direct, range(0))]
-            rest = in_sentence - direct
-            for k in range(1, min(self.max_lookback, si) + 1):
-                if not rest:
-                    break
-                lean = rest & subj_sent.get(si - k, set()) & self.lookback_at_least[k]
-                if lean:
-                    groups.append((lean, range(si - k, si)))
-                    rest -= lean
-
-            # exclude/require: the number's own clause, the sentence head, lent sentences
-            c0 = self._split(text, prev_end, q.start) if prev_end != s0 else s0
-            c1 = self._split(text, q.end, next_start) if next_start != s1 else s1
-            local = quals_in(c0, c1) + quals_in(s0, min(first_in[(s0, s1)], c0))
-            accepted: set[int] = set()
-            for group, lent in groups:
-                if not group:
+            if not rules:
+                verdict.done("no_measure")
+                continue
+            kinded = rules & self.kind_rules[_category(q)]
+            if not kinded:
+                verdict.done("wrong_kind", self._names(rules))
+                continue
+            rules = kinded
+            if rules & self.bounded:
+                inside = {r for r in rules if self.figures[r].holds(q)}
+                if not inside:
+                    verdict.done("out_of_bounds", self._names(rules))
                     continue
-                hits = local + [h for k in lent for h in quals_in(*sents[k])]
-                ok = group - _union(hits, "exclude")
-                ok -= (ok & self.requiring) - _union(hits, "require")
-                accepted |= ok
+                rules = inside
+            groups = view.subject_groups(qi, rules)
+            verdict.subject_near = any(g for g, _ in groups)
+            if not verdict.subject_near:
+                verdict.done("no_subject", self._names(rules))
+                continue
+            rival = view.rival_in_noun(qi, nominal)
+            if rival:
+                kept = [(g - rival, lent) for g, lent in groups]
+                if not any(g for g, _ in kept):
+                    verdict.done("rival", self._names(rules & rival))
+                    continue
+                groups = kept
+            accepted = view.qualified(qi, groups, verdict)
+            if not accepted:
+                continue
+            if qi not in claims:  # one claimant look-up per number, not per rule
+                claims[qi] = find_claimant(text, (s0, s1), (q.start, q.end), lang)
+            against = view.rivals_against(qi, accepted, claims[qi])
+            if against:
+                accepted -= against
+                if not accepted:
+                    verdict.done("rival", self._names(against))
+                    continue
+            verdict.figures = tuple(self.figures[r].id for r in sorted(accepted))
+            verdict.done(None)
+            previous = pairs[qi][1] if qi in pairs else None
             for r in sorted(accepted):
                 fig = self.figures[r]
-                if qi not in claims:  # one claimant look-up per number, not per rule
-                    claims[qi] = find_claimant(text, (s0, s1), (q.start, q.end), lang)
-                obs = self._observation(article, fig, q, text, (s0, s1), claims[qi])
+                obs = self._observation(article, fig, q, text, (s0, s1), claims[qi], previous)
                 key = (fig.id, obs.track, q.low, q.high, q.qualifier)
                 if key not in seen:  # the same figure and value again in one article
                     seen.add(key)
                     out.append(obs)
         return out
+
+    def _names(self, rules: set[int] | frozenset[int]) -> str:
+        return ", ".join(self.figures[r].id for r in sorted(rules))
 
     @staticmethod
     def _after_window(text: str, tok_starts: list[int], tok_spans: list[tuple[int, int]],
@@ -483,16 +497,312 @@ class Matcher:
 
     @staticmethod
     def _observation(article: Article, fig: Figure, q: Quantity, text: str,
-                     sent: tuple[int, int], claim: tuple[str | None, str | None]
-                     ) -> Observation:
+                     sent: tuple[int, int], claim: tuple[str | None, str | None],
+                     previous: Value | None = None) -> Observation:
         claimant, relayed = claim
         track = ""
         if fig.per_claimant:
             track = norm(claimant).strip() if claimant else "unattributed"
+        if fig.shares and _category(q) == "percent":
+            track = f"{SHARE_TRACK} {track}".strip()
         return Observation(
             figure=fig.id, article=article.url, published=article.published,
             low=q.low, high=q.high, qualifier=q.qualifier, unit=q.unit, surface=q.surface,
             quote=" ".join(text[sent[0]:sent[1]].split()), claimant=claimant, relayed=relayed,
             change=q.change, start=q.start, end=q.end, article_id=article.id,
-            source=article.source, track=track,
+            source=article.source, track=track, previous=previous,
         )
+
+
+class _Why:
+    """Collects one quantity's verdict when the caller asked for verdicts."""
+
+    __slots__ = ("view", "qi", "sink", "figures", "subject_near", "detail")
+
+    def __init__(self, view: _View, qi: int, sink: list[Verdict] | None) -> None:
+        self.view, self.qi, self.sink = view, qi, sink
+        self.figures: tuple[str, ...] = ()
+        self.subject_near = False
+        self.detail = ""
+
+    @property
+    def wanted(self) -> bool:
+        return self.sink is not None
+
+    def done(self, reason: str | None, names: str = "") -> None:
+        if self.sink is None:
+            return
+        q = self.view.qs[self.qi]
+        if not self.subject_near and not self.figures:
+            self.subject_near = self.view.any_subject(self.qi)
+        detail = self.detail
+        if reason and not detail:
+            detail = REASONS[reason] + (f" ({names})" if names else "")
+        noun = (self.view.text[q.unit_start:q.unit_end]
+                if q.unit_start is not None and q.unit_end else q.unit)
+        s0, s1 = self.view.sent_span(q)
+        self.sink.append(Verdict(q, self.figures, reason, detail, self.subject_near,
+                                 noun if noun != "%" else None,
+                                 " ".join(self.view.text[s0:s1].split())))
+
+
+class _View:
+    """One article made ready for matching: its words, sentences and term hits,
+    found with one index look-up per word."""
+
+    def __init__(self, m: Matcher, article: Article, text: str, lang: str,
+                 qs: list[Quantity]) -> None:
+        from .extract.sentences import sentences
+
+        self.m, self.text, self.lang, self.qs = m, text, lang, qs
+        self.sents = sentences(text) or [(0, len(text))]
+        self.sent_starts = [a for a, _ in self.sents]
+        self.para_starts = _paragraphs(text)
+        self.tok_spans = [(mt.start(), mt.end()) for mt in _WORD.finditer(text)]
+        self.tok_starts = [a for a, _ in self.tok_spans]
+        tokens = _norm_tokens(text, self.tok_spans)
+        self.q_starts = [q.start for q in qs]
+        # the number and its qualifier, without the counted noun the surface may include
+        self.q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
+                                      and q.unit_start > q.start else q.end)) for q in qs]
+        self.measure_hits: list[_Hit] = []
+        self.qual_hits: list[_Hit] = []
+        self.rival_hits: list[_Hit] = []
+        subj_hits: list[_Hit] = []
+        starting = m.index.starting
+        spans = self.tok_spans
+        for i, tok in enumerate(tokens):
+            if not starting(tok):  # most words start no term: skip the lookup
+                continue
+            for term, last in m.index.lookup(tokens, i):
+                hit = _Hit(term.rules, term.role, spans[i][0], spans[last][1])
+                if term.role == "measure":
+                    self.measure_hits.append(hit)
+                elif term.role == "subject":
+                    subj_hits.append(hit)
+                elif term.role == "rivals":
+                    if i == 0 or tokens[i - 1] not in _DEST:  # "sent to Russia" is a place
+                        self.rival_hits.append(hit)
+                elif not self._inside_quantity(hit.start):  # "more than 10,000" is no term
+                    self.qual_hits.append(hit)
+        self.subj_hits = subj_hits
+        self.subj_starts = [h.start for h in subj_hits]
+        self.rival_starts = [h.start for h in self.rival_hits]
+        self.subj_sent: dict[int, set[int]] = defaultdict(set)
+        self.subj_para: dict[int, set[int]] = defaultdict(set)
+        self.subj_art: set[int] = set()
+        for h in subj_hits:
+            self.subj_sent[self.sent_of(h.start)] |= h.rules
+            self.subj_para[bisect_right(self.para_starts, h.start) - 1] |= h.rules
+            self.subj_art |= h.rules
+        # the headline: its subject counts for the whole article, its terms for
+        # the numbers it lends the subject to
+        self.title_subj: set[int] = set()
+        self.title_quals: list[_Hit] = []
+        title = article.title or ""
+        t_spans = [(mt.start(), mt.end()) for mt in _WORD.finditer(title)]
+        t_tokens = _norm_tokens(title, t_spans)
+        for i in range(len(t_tokens)):
+            for term, last in m.index.lookup(t_tokens, i):
+                if term.role == "subject":
+                    self.title_subj |= term.rules
+                elif term.role in ("exclude", "require"):
+                    self.title_quals.append(_Hit(term.rules, term.role, t_spans[i][0],
+                                                 t_spans[last][1], title))
+        self.subj_art |= self.title_subj
+        self.measure_starts = [h.start for h in self.measure_hits]
+        self.qual_starts = [h.start for h in self.qual_hits]
+        self.first_in: dict[tuple[int, int], int] = {}
+        for q in qs:
+            self.first_in.setdefault(self.sent_span(q), q.start)
+
+    def _inside_quantity(self, a: int) -> bool:
+        k = bisect_right(self.q_starts, a) - 1
+        return k >= 0 and self.q_cores[k][1] > a
+
+    def sent_of(self, pos: int) -> int:
+        return max(bisect_right(self.sent_starts, pos) - 1, 0)
+
+    def sent_span(self, q: Quantity) -> tuple[int, int]:
+        if q.sentence_end > q.sentence_start:
+            return q.sentence_start, q.sentence_end
+        return self.sents[self.sent_of(q.start)]
+
+    def measures_in(self, a: int, b: int) -> set[int]:
+        lo, hi = bisect_left(self.measure_starts, a), bisect_left(self.measure_starts, b)
+        out: set[int] = set()
+        for h in self.measure_hits[lo:hi]:
+            if h.end <= b:
+                out |= h.rules
+        return out
+
+    def quals_in(self, a: int, b: int) -> list[_Hit]:
+        lo, hi = bisect_left(self.qual_starts, a), bisect_left(self.qual_starts, b)
+        return [h for h in self.qual_hits[lo:hi] if h.end <= b]
+
+    def neighbours(self, qi: int) -> tuple[int, int]:
+        """End of the number before and start of the number after, within the sentence."""
+        qs = self.qs
+        s0, s1 = span = self.sent_span(qs[qi])
+        prev_end = qs[qi - 1].end if qi and self.sent_span(qs[qi - 1]) == span else s0
+        next_start = (qs[qi + 1].start
+                      if qi + 1 < len(qs) and self.sent_span(qs[qi + 1]) == span else s1)
+        return prev_end, next_start
+
+    def measured(self, qi: int, prev: tuple[int, set[int]] | None) -> tuple[set[int], bool]:
+        """The rules whose measure is attached to the number, and whether it has a noun.
+
+        The counted noun decides when a rule names it ("2,000 North Korean workers"
+        counts workers, whatever else the words nearby name); otherwise the words
+        after the number, and for a number with no noun its clause, or the measure
+        of the number before it in the sentence ("10,000 soldiers ... and 6,000 more").
+        """
+        q, text, m = self.qs[qi], self.text, self.m
+        if q.unit and q.unit != "%":
+            unit_tokens = [norm(t) for t in _WORD.findall(q.unit)]
+            own: set[int] = set()
+            for i in range(len(unit_tokens)):
+                for term, _ in m.index.lookup(unit_tokens, i):
+                    if term.role == "measure":
+                        own |= term.rules
+            if own:
+                return own, True
+        s0, s1 = self.sent_span(q)
+        prev_end, next_start = self.neighbours(qi)
+        after_end = Matcher._after_window(text, self.tok_starts, self.tok_spans, q.end,
+                                          min(next_start, s1))
+        rules = self.measures_in(q.end, after_end)
+        if q.unit_start is not None and q.unit_end is not None:
+            rules |= self.measures_in(q.unit_start, q.unit_end)
+        no_noun = not q.unit or q.unit == "%" or not _is_noun(q.unit, self.lang)
+        if no_noun:
+            rules |= self.measures_in(Matcher._clause_start(text, prev_end, q.start), q.start)
+        if not rules and no_noun and prev and prev[0] == s0:
+            rules = set(prev[1])  # elided noun: "and 6,000 more"
+        return rules, not no_noun
+
+    def subject_groups(self, qi: int, rules: set[int]) -> list[tuple[set[int], list[_Hit]]]:
+        """The rules whose subject is within reach, grouped by the sentence (or
+        headline) that lends it, with that sentence's exclude/require hits."""
+        m, q = self.m, self.qs[qi]
+        si = self.sent_of(q.start)
+        in_sentence = rules & m.scope_rules["sentence"]
+        direct = ((rules & m.no_subject)
+                  | (in_sentence & self.subj_sent.get(si, set()))
+                  | (rules & m.scope_rules["paragraph"]
+                     & self.subj_para.get(bisect_right(self.para_starts, q.start) - 1, set()))
+                  | (rules & m.scope_rules["article"] & self.subj_art))
+        groups: list[tuple[set[int], list[_Hit]]] = [(direct, [])]
+        rest = in_sentence - direct
+        for k in range(1, min(m.max_lookback, si) + 1):
+            if not rest:
+                break
+            lean = rest & self.subj_sent.get(si - k, set()) & m.lookback_at_least[k]
+            if lean:
+                groups.append((lean, self.quals_in(*self.sents[si - k])))
+                rest -= lean
+        lean = rest & m.from_headline & self.title_subj
+        if lean:
+            groups.append((lean, self.title_quals))
+        return groups
+
+    def any_subject(self, qi: int) -> bool:
+        """Whether any figure's subject is named in the headline, the number's
+        sentence or the sentences it may borrow from."""
+        if self.title_subj:
+            return True
+        si = self.sent_of(self.qs[qi].start)
+        return any(self.subj_sent.get(k) for k in range(max(0, si - self.m.max_lookback),
+                                                          si + 1))
+
+    def rival_in_noun(self, qi: int, nominal: bool) -> set[int]:
+        """Rules whose rival terms sit in the number's own noun phrase
+        ("50,000 Russian soldiers", "військових ЗСУ")."""
+        q = self.qs[qi]
+        if not nominal or not self.rival_hits:
+            return set()
+        end = q.unit_end if q.unit_end is not None and q.unit_end > q.start else q.end
+        nxt = _WORD.search(self.text, end)
+        if nxt and not self.text[end:nxt.start()].strip():
+            end = nxt.end()  # a possessor right after the noun ("солдат ВСУ")
+        out: set[int] = set()
+        for h in self.rival_hits:
+            if h.start < end and h.end > q.start:
+                out |= h.rules
+        return out
+
+    def clause(self, qi: int) -> tuple[int, int]:
+        """The number's own clause: the part of its sentence between the breaks that
+        separate it from the numbers before and after it."""
+        q, text = self.qs[qi], self.text
+        s0, s1 = self.sent_span(q)
+        prev_end, next_start = self.neighbours(qi)
+        c0 = Matcher._split(text, prev_end, q.start) if prev_end != s0 else s0
+        c1 = Matcher._split(text, q.end, next_start) if next_start != s1 else s1
+        return c0, c1
+
+    def rivals_against(self, qi: int, accepted: set[int],
+                       claim: tuple[str | None, str | None]) -> set[int]:
+        """The accepted rules whose rival is the actor of the number's clause: the
+        clause names a rival (Russia, Ukrainian …) and not the rule's subject
+        ("Russia has massed 50,000 troops, including 11,000 North Koreans": the
+        50,000).  Rival words that name who says it ("Ukrainian intelligence says")
+        or a place or partner ("sent to Russia") do not count."""
+        q = self.qs[qi]
+        s0, s1 = self.sent_span(q)
+        lo, hi = bisect_left(self.rival_starts, s0), bisect_left(self.rival_starts, s1)
+        if lo == hi:
+            return set()
+        c0, c1 = self.actor_clause(qi)
+        said = " ".join(_fold(w) for w in claim if w)
+        hits = [h for h in self.rival_hits[lo:hi] if c0 <= h.start < c1
+                and (not said or _fold(h.words(self.text)) not in said)]
+        against = _union(hits, "rivals") & accepted
+        if not against:
+            return set()
+        a, b = bisect_left(self.subj_starts, c0), bisect_left(self.subj_starts, c1)
+        return against - _union(self.subj_hits[a:b], "subject")
+
+    def actor_clause(self, qi: int) -> tuple[int, int]:
+        """The number's clause for telling whose number it is: its own clause, cut
+        further at the joints of a compound sentence ("…, while …", "…, а …")."""
+        c0, c1 = self.clause(qi)
+        q = self.qs[qi]
+        for joint in _JOINT.finditer(self.text, c0, q.start):
+            c0 = joint.end()
+        after = _JOINT.search(self.text, q.end, c1)
+        return c0, (after.start() if after else c1)
+
+    def qualified(self, qi: int, groups: list[tuple[set[int], list[_Hit]]],
+                  why: _Why) -> set[int]:
+        """The rules no exclude term rules out and whose require terms are met, in
+        the number's own clause, the sentence head and the lending sentence."""
+        m, q, text = self.m, self.qs[qi], self.text
+        s0, s1 = span = self.sent_span(q)
+        c0, c1 = self.clause(qi)
+        local = self.quals_in(c0, c1) + self.quals_in(s0, min(self.first_in[span], c0))
+        accepted: set[int] = set()
+        excluded: dict[int, str] = {}
+        unmet: set[int] = set()
+        for group, lent in groups:
+            if not group:
+                continue
+            hits = local + lent
+            out = _union(hits, "exclude")
+            ok = group - out
+            missing = (ok & m.requiring) - _union(hits, "require")
+            ok -= missing
+            accepted |= ok
+            if why.wanted:
+                for h in hits:
+                    if h.role == "exclude":
+                        for r in h.rules & group:
+                            excluded.setdefault(r, h.words(text))
+                unmet |= missing
+        if not accepted and why.wanted:
+            parts = [f"{m.figures[r].id} excluded by '{w}'" for r, w in sorted(excluded.items())]
+            parts += [f"{m.figures[r].id} needs one of its require terms"
+                      for r in sorted(unmet - set(excluded))]
+            why.detail = "; ".join(parts)
+            why.done("excluded" if excluded else "not_required")
+        return accepted

@@ -10,6 +10,14 @@ QUALIFIERS = ("exact", "approx", "more_than", "at_least", "up_to", "less_than", 
 Qualifier = Literal["exact", "approx", "more_than", "at_least", "up_to", "less_than", "range"]
 Lang = Literal["ru", "uk", "en"]
 LANGS: tuple[str, ...] = ("ru", "uk", "en")
+# A count figure that also records shares of what it counts ("half of the missiles")
+# keeps them on a timeline of their own, whose track starts with this.
+SHARE_TRACK = "share"
+
+
+def track_kind(kind: str, track: str) -> str:
+    """The kind of the values on one track of a figure of ``kind``."""
+    return "percent" if track.startswith(SHARE_TRACK) else kind
 
 
 def clean_number(x: float | int | None) -> Number | None:
@@ -144,3 +152,21 @@ class Event:
             "published": self.published,
             "track": self.track,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What became of one quantity: the figures that took it, or why none did."""
+
+    quantity: Quantity
+    figures: tuple[str, ...] = ()
+    reason: str | None = None  # why no figure took it (a code of monitor.match.REASONS)
+    detail: str = ""  # the reason in words, naming terms and figures
+    subject_near: bool = False  # some figure's subject was within reach
+    noun: str | None = None  # the counted noun as the text writes it
+    quote: str = ""
+
+    @property
+    def near_miss(self) -> bool:
+        """A number that names a tracked subject but went to no figure."""
+        return not self.figures and self.subject_near and self.reason != "change_from"

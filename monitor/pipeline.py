@@ -17,7 +17,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from . import changes
-from .models import Article, Event, Observation, Value
+from .models import Article, Event, Observation, Value, Verdict, track_kind
 from .store import Store, article_hash, date_key, now_iso
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class Context:
 
     settings: Settings
     store: Store
-    rules: Any  # monitor.rules.RuleSet: .figures dict and .match(article)
+    rules: Any  # monitor.rules.RuleSet: .figures dict and .match(article, verdicts=)
     http: HttpClient | None = None
 
     def client(self) -> HttpClient:
@@ -92,7 +92,7 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     store = ctx.store
     figures = getattr(ctx.rules, "figures", {}) or {}
     for batch in _chunks(articles, chunk):
-        prepared: list[tuple[Article, str | None, list[Observation]]] = []
+        prepared: list[tuple[Article, str | None, list[Observation], list[Verdict]]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
         for article in batch:
             result.found += 1
@@ -102,24 +102,27 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
                     or store.find_duplicate(url, chash) is not None:
                 continue
             in_chunk.update((url, chash))
+            verdicts: list[Verdict] = []
             try:
-                observations = list(ctx.rules.match(article))
+                observations = list(ctx.rules.match(article, verdicts=verdicts))
             except Exception as exc:  # one bad article must not stop the source
                 message = (f"{url}: matching failed ({type(exc).__name__}: {exc}); the "
                            "article was not stored and will be retried next run")
                 log.warning("%s", message, exc_info=log.isEnabledFor(logging.DEBUG))
                 result.errors.append(message)
                 continue
-            prepared.append((article, chash, observations))
+            prepared.append((article, chash, observations,
+                             [v for v in verdicts if v.near_miss]))
         if not prepared:
             continue
         arrived = now_iso()
         with store.atomic():
-            for article, chash, observations in prepared:
+            for article, chash, observations, misses in prepared:
                 row, is_new = store.add_article(article, source=source_name, chash=chash)
                 if not is_new or row is None:
                     continue  # stored meanwhile by another process
                 result.new += 1
+                store.add_near_misses(row, misses, article.published)
                 for obs in observations:
                     if obs.published is None and article.published:
                         obs = replace(obs, published=article.published)
@@ -240,9 +243,10 @@ def value_text(value: dict[str, Any] | None, kind: str = "count") -> str:
     return value_words(Value(value["low"], value["high"], value["qualifier"]), kind)
 
 
-def figure_kind(rules: Any, figure: str) -> str:
+def figure_kind(rules: Any, figure: str, track: str = "") -> str:
+    """The kind of the values on one of a figure's tracks ("count" when unknown)."""
     fig = (getattr(rules, "figures", None) or {}).get(figure)
-    return str(getattr(fig, "kind", "count") or "count")
+    return track_kind(str(getattr(fig, "kind", "count") or "count"), track)
 
 
 def status_report(store: Store, rules: Any = None) -> dict[str, Any]:

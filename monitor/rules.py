@@ -15,21 +15,23 @@ from typing import Any
 
 from .errors import Problem, RuleError
 from .match import Matcher, term_problem
-from .models import QUALIFIERS, Article, Observation, Quantity
+from .models import QUALIFIERS, Article, Observation, Quantity, Value, Verdict
 from .yamlio import Located, did_you_mean, load_file
 
 KINDS = ("count", "percent", "amount")
 SCOPES = ("sentence", "paragraph", "article")
-TERM_ROLES = ("subject", "measure", "exclude", "require")
+TERM_ROLES = ("subject", "measure", "exclude", "require", "rivals")
 FIGURE_KEYS = {
     "id": str, "title": str, "description": str, "kind": str, "unit_label": str,
-    "subject": list, "scope": str, "lookback": int, "measure": list, "exclude": list,
-    "require": list, "change": dict, "per_claimant": bool, "examples": list,
+    "subject": list, "scope": str, "lookback": int, "headline": bool, "measure": list,
+    "exclude": list, "require": list, "rivals": list, "bounds": dict, "change": dict,
+    "per_claimant": bool, "shares": bool, "examples": list,
 }
+BOUNDS_KEYS = ("min", "max")
 REQUIRED = ("id", "title", "kind", "measure")
 CHANGE_KEYS = ("min_relative", "min_absolute")
-EXAMPLE_KEYS = {"text": str, "lang": str, "expect": object, "note": str}
-EXPECT_KEYS = ("low", "high", "qualifier")
+EXAMPLE_KEYS = {"text": str, "title": str, "lang": str, "expect": object, "note": str}
+EXPECT_KEYS = ("low", "high", "qualifier", "previous")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _TYPE_NAMES = {str: "a string", list: "a list", dict: "a mapping", int: "a whole number",
                bool: "true or false", object: "a value"}
@@ -40,9 +42,11 @@ class Expect:
     low: float | int | None
     high: float | int | None
     qualifier: str
+    previous: Expect | None = None  # "rose from X to Y": X
 
     def __str__(self) -> str:
-        return f"{self.qualifier} {self.low}..{self.high}"
+        own = f"{self.qualifier} {self.low}..{self.high}"
+        return f"{own} (from {self.previous})" if self.previous else own
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Example:
     expect: tuple[Expect, ...]  # () means: this figure must not be found
     file: str = ""
     line: int | None = None
+    title: str = ""  # a headline, for rules that take the subject from it
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,27 @@ class Figure:
     subject: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
+    rivals: tuple[str, ...] = ()
     scope: str = "sentence"
     lookback: int = 1
+    headline: bool = False  # the headline lends its subject to every sentence
+    minimum: float | None = None  # bounds: values wholly outside them are not this figure
+    maximum: float | None = None
     min_relative: float = 0.0
     min_absolute: float = 0.0
     per_claimant: bool = False
+    shares: bool = False  # a count figure that also records shares of what it counts
     description: str = ""
     examples: tuple[Example, ...] = ()
     file: str = ""
     line: int | None = None
     column: int | None = None
+
+    def holds(self, q: Quantity) -> bool:
+        """Whether the quantity's interval reaches into the figure's bounds."""
+        if self.maximum is not None and q.low is not None and q.low > self.maximum:
+            return False
+        return not (self.minimum is not None and q.high is not None and q.high < self.minimum)
 
 
 @dataclass(frozen=True)
@@ -100,31 +116,47 @@ class RuleSet:
             self._matcher = Matcher(list(self.figures.values()))
         return self._matcher
 
-    def match(self, article: Article, quantities: list[Quantity] | None = None
-              ) -> list[Observation]:
-        """Observations of tracked figures in ``article`` (extracts when not given)."""
-        return self.matcher.match(article, quantities)
+    def match(self, article: Article, quantities: list[Quantity] | None = None,
+              verdicts: list[Verdict] | None = None) -> list[Observation]:
+        """Observations of tracked figures in ``article`` (extracts when not given);
+        ``verdicts``, when given, receives what became of every quantity."""
+        return self.matcher.match(article, quantities, verdicts)
 
     def run_examples(self) -> list[ExampleResult]:
         """Run every inline example through the whole rule set."""
         results: list[ExampleResult] = []
         for fig in self.figures.values():
             for ex in fig.examples:
-                art = Article(id="example", title="", url=f"{ex.file}:{ex.line}", source="",
-                              published=None, lang=ex.lang, text=ex.text)
-                got = tuple(Expect(o.low, o.high, o.qualifier)
-                            for o in self.match(art) if o.figure == fig.id)
+                art = Article(id="example", title=ex.title, url=f"{ex.file}:{ex.line}",
+                              source="", published=None, lang=ex.lang, text=ex.text)
+                got = tuple(_expect_of(o) for o in self.match(art) if o.figure == fig.id)
                 results.append(ExampleResult(fig.id, ex, _same(ex.expect, got), got))
         return results
 
 
-def _same(want: tuple[Expect, ...], got: tuple[Expect, ...]) -> bool:
-    def key(e: Expect) -> tuple[str, float, float]:
-        nan = float("nan")
-        return (e.qualifier, nan if e.low is None else float(e.low),
-                nan if e.high is None else float(e.high))
+def _expect_of(obs: Observation) -> Expect:
+    prev = obs.previous
+    return Expect(obs.low, obs.high, obs.qualifier,
+                  Expect(prev.low, prev.high, prev.qualifier) if prev else None)
 
-    return sorted(map(str, map(key, want))) == sorted(map(str, map(key, got)))
+
+def _same(want: tuple[Expect, ...], got: tuple[Expect, ...]) -> bool:
+    """Equal as multisets; an expectation without ``previous`` does not check it."""
+    def own(e: Expect) -> str:
+        nan = float("nan")
+        return str((e.qualifier, nan if e.low is None else round(float(e.low), 1),
+                    nan if e.high is None else round(float(e.high), 1)))
+
+    rest = list(got)
+    for w in want:
+        for g in rest:
+            if own(w) == own(g) and (w.previous is None or (
+                    g.previous is not None and own(w.previous) == own(g.previous))):
+                rest.remove(g)
+                break
+        else:
+            return False
+    return not rest
 
 
 def rule_files(directory: str | Path) -> list[Path]:
@@ -232,6 +264,10 @@ def _figure(loc: Located, path: tuple[str | int, ...], item: Any,
     lookback = item.get("lookback", 1)
     if not 0 <= lookback <= 5:
         bad("lookback", "'lookback' must be between 0 and 5", "it counts earlier sentences")
+    minimum, maximum = _bounds(loc, path, item.get("bounds"), problems)
+    if item.get("shares") and kind != "count":
+        bad("shares", "'shares' is for count figures",
+            "a percent figure takes shares already; remove 'shares'")
     terms: dict[str, tuple[str, ...]] = {}
     for role in TERM_ROLES:
         terms[role] = _terms(loc, path, role, item.get(role), problems)
@@ -245,9 +281,11 @@ def _figure(loc: Located, path: tuple[str | int, ...], item: Any,
         id=fid, title=item["title"], kind=kind,
         unit_label=item.get("unit_label") or default_label,
         measure=terms["measure"], subject=terms["subject"], exclude=terms["exclude"],
-        require=terms["require"], scope=scope, lookback=lookback,
+        require=terms["require"], rivals=terms["rivals"], scope=scope, lookback=lookback,
+        headline=bool(item.get("headline", False)), minimum=minimum, maximum=maximum,
         min_relative=min_rel, min_absolute=min_abs,
         per_claimant=bool(item.get("per_claimant", False)),
+        shares=bool(item.get("shares", False)),
         description=item.get("description", ""), examples=examples,
         file=loc.file, line=line, column=column,
     )
@@ -283,11 +321,15 @@ def _terms(loc: Located, path: tuple[str | int, ...], role: str, value: Any,
         return ()
     out: list[str] = []
     flat: list[tuple[tuple[int, ...], Any]] = []
-    for i, term in enumerate(value):  # a nested list (a YAML alias) is spliced in
-        if isinstance(term, list):
-            flat.extend(((i, j), t) for j, t in enumerate(term))
-        else:
-            flat.append(((i,), term))
+
+    def splice(items: list[Any], at: tuple[int, ...]) -> None:
+        for i, term in enumerate(items):  # a nested list (a YAML alias) is spliced in
+            if isinstance(term, list):
+                splice(term, at + (i,))
+            else:
+                flat.append((at + (i,), term))
+
+    splice(value, ())
     for pos, term in flat:
         at = path + (role, *pos)
         if not isinstance(term, str | int) or isinstance(term, bool):
@@ -320,6 +362,26 @@ def _change(loc: Located, path: tuple[str | int, ...], value: Any,
     return got["min_relative"], got["min_absolute"]
 
 
+def _bounds(loc: Located, path: tuple[str | int, ...], value: Any,
+            problems: list[Problem]) -> tuple[float | None, float | None]:
+    got: dict[str, float | None] = {"min": None, "max": None}
+    for key, v in (value or {}).items():
+        p = path + ("bounds", str(key))
+        if key not in BOUNDS_KEYS:
+            problems.append(loc.problem(p, f"unknown key '{key}' in bounds",
+                                        did_you_mean(str(key), BOUNDS_KEYS)))
+        elif isinstance(v, bool) or not isinstance(v, int | float):
+            problems.append(loc.problem(p, f"bounds '{key}' must be a number",
+                                        "e.g. bounds: {min: 100, max: 200000}"))
+        else:
+            got[key] = float(v)
+    lo, hi = got["min"], got["max"]
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(loc.problem(path + ("bounds",), "bounds 'min' is above 'max'",
+                                    "swap them"))
+    return lo, hi
+
+
 def _examples(loc: Located, path: tuple[str | int, ...], items: list[Any],
               problems: list[Problem]) -> tuple[Example, ...]:
     out: list[Example] = []
@@ -348,7 +410,8 @@ def _examples(loc: Located, path: tuple[str | int, ...], items: list[Any],
             continue
         expect = _expect(loc, p + ("expect",), ex["expect"], problems)
         if len(problems) == start:
-            out.append(Example(ex["text"], ex.get("lang"), expect, loc.file, loc.where(p)[0]))
+            out.append(Example(ex["text"], ex.get("lang"), expect, loc.file, loc.where(p)[0],
+                               ex.get("title") or ""))
     return tuple(out)
 
 
@@ -380,7 +443,16 @@ def _expect(loc: Located, path: tuple[str | int, ...], value: Any,
                                         f"bad or missing qualifier '{q}'",
                                         did_you_mean(str(q), QUALIFIERS)))
             continue
-        out.append(Expect(v.get("low"), v.get("high"), q))
+        previous = None
+        if v.get("previous") is not None:
+            if isinstance(v["previous"], list):
+                problems.append(loc.problem(p + ("previous",), "expect 'previous' must be one "
+                                            "value", "e.g. previous: {low: 10000, high: 10000, "
+                                            "qualifier: exact}"))
+                continue
+            got = _expect(loc, p + ("previous",), v["previous"], problems)
+            previous = got[0] if got else None
+        out.append(Expect(v.get("low"), v.get("high"), q, previous))
     return tuple(out)
 
 
@@ -409,10 +481,30 @@ def example_table(results: Sequence[ExampleResult]) -> list[str]:
     return lines
 
 
+def verdict_row(v: Verdict, kind: str = "count") -> str:
+    """One line of `figmon scan --explain`: the number, then its figures or the reason."""
+    from .digest import value_words
+
+    q = v.quantity
+    value = value_words(Value(q.low, q.high, q.qualifier), "percent" if q.unit == "%" else kind)
+    where = ("→ " + ", ".join(v.figures)) if v.figures else f"✗ {v.detail or v.reason}"
+    noun = f" {v.noun}" if v.noun else ""
+    return f"  {value:<20} [{q.surface}]{noun}\n      {where}"
+
+
+def verdict_json(v: Verdict, article: str) -> dict[str, Any]:
+    """The `figmon scan --explain --json` shape: the quantity and what became of it."""
+    q = v.quantity
+    return {"article": article, "surface": q.surface, "low": q.low, "high": q.high,
+            "qualifier": q.qualifier, "unit": q.unit, "noun": v.noun, "start": q.start,
+            "end": q.end, "figure": v.figures[0] if v.figures else None,
+            "figures": list(v.figures), "reason": v.reason, "detail": v.detail,
+            "near_miss": v.near_miss, "quote": v.quote}
+
+
 def observation_row(obs: Observation, kind: str = "count") -> str:
     """One readable line of `figmon scan` output ("up to 40%" for a percent figure)."""
     from .digest import value_words
-    from .models import Value
 
     who = obs.claimant or "-"
     if obs.relayed:

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from .errors import StoreError
-from .models import Article, Event, Observation, Value, clean_number
+from .models import Article, Event, Observation, Value, Verdict, clean_number
 
 
 def now_iso() -> str:
@@ -124,10 +124,24 @@ def _m3_host_waits(db: sqlite_utils.Database) -> None:
     db.table("host_waits").create({"host": str, "until": float}, pk="host")
 
 
+def _m4_near_misses(db: sqlite_utils.Database) -> None:
+    """RULES: numbers that named a tracked subject but went to no figure, so a rule
+    author sees which nouns the rules miss (`figmon unmatched`)."""
+    if "near_misses" in db.table_names():
+        return
+    db.table("near_misses").create({
+        "id": int, "article_id": int, "noun": str, "unit": str, "surface": str,
+        "low": float, "high": float, "qualifier": str, "reason": str, "detail": str,
+        "quote": str, "published": str, "created_at": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db.table("near_misses").create_index(["article_id"])
+    db.table("near_misses").create_index(["published"])
+
+
 # Applied in order, each in its own transaction; PRAGMA user_version = how many
 # have run.  Only ever append: a released database depends on the numbering.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
-                                                              _m3_host_waits]
+                                                              _m3_host_waits, _m4_near_misses]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:
@@ -263,7 +277,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Row count of every table (tests use it to show re-runs add nothing)."""
         names = ["sources", "articles", "observations", "events", "digests",
-                 "deliveries", "subscribers"]
+                 "deliveries", "subscribers", "near_misses"]
         return {n: int(self.db.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0])
                 for n in names}
 
@@ -453,6 +467,31 @@ class Store:
             })
         return out
 
+    # --- near misses
+
+    def add_near_misses(self, article_row: int, misses: Iterable[Verdict],
+                        published: str | None) -> int:
+        """Keep the numbers of a newly stored article that named a tracked subject
+        but went to no figure; returns how many."""
+        rows = [[article_row, v.noun or v.quantity.unit, v.quantity.unit,
+                 v.quantity.surface, v.quantity.low, v.quantity.high,
+                 v.quantity.qualifier, v.reason, v.detail, v.quote, published, now_iso()]
+                for v in misses]
+        self.db.conn.executemany(
+            "INSERT INTO near_misses (article_id, noun, unit, surface, low, high, qualifier,"
+            " reason, detail, quote, published, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows)
+        return len(rows)
+
+    def near_misses(self, *, published_since: str | None = None) -> list[dict[str, Any]]:
+        """Stored near misses with their article's URL and title, oldest first."""
+        where, args = "", []
+        if published_since:
+            where, args = " WHERE n.published >= ?", [published_since]
+        return [dict(r) for r in self.db.query(
+            "SELECT n.*, a.url AS article, a.title FROM near_misses n"
+            " JOIN articles a ON a.id = n.article_id" + where + " ORDER BY n.id", args)]
+
     def figure_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT figure FROM observations ORDER BY figure")]
@@ -492,8 +531,9 @@ class Store:
             })
         pending = self.db.execute(
             "SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
+        near = self.db.execute("SELECT count(*) FROM near_misses").fetchone()[0]
         return {"sources": sources, "figures": figures, "pending_deliveries": int(pending),
-                "counts": self.counts()}
+                "near_misses": int(near), "counts": self.counts()}
 
     # --- sources
 

@@ -116,7 +116,7 @@ class FigureStub:
 class RulesStub:
     figures: dict[str, FigureStub] = field(default_factory=dict)
 
-    def match(self, article: Article) -> list[Observation]:
+    def match(self, article: Article, verdicts: Any = None) -> list[Observation]:
         return []
 
 

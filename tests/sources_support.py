@@ -77,7 +77,8 @@ class NoRules:
 
     figures: dict[str, Any] = {}
 
-    def match(self, article: Article, quantities: Any = None) -> list[Observation]:
+    def match(self, article: Article, quantities: Any = None,
+              verdicts: Any = None) -> list[Observation]:
         return []
 
 

@@ -30,7 +30,7 @@ class FakeRules:
                                            "unit_label": "troops", "measure": ("x",), **f})
                         for f in (figures or [])}
 
-    def match(self, article: Article) -> list[Observation]:
+    def match(self, article: Article, verdicts: Any = None) -> list[Observation]:
         out = []
         for offset, line in _lines(article.text):
             if not line.startswith(MARK):

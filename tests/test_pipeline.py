@@ -118,7 +118,7 @@ def test_run_source_never_raises_for_a_source_failure(tmp_path: Path) -> None:
 class BrokenRules(FakeRules):
     """Matching fails on articles that mention 'boom' (a bug in a rule, say)."""
 
-    def match(self, article: Article) -> list[Observation]:
+    def match(self, article: Article, verdicts: Any = None) -> list[Observation]:
         if "boom" in article.text:
             raise ValueError("rule crashed")
         return super().match(article)

@@ -209,11 +209,13 @@ def test_a_unit_that_is_no_noun_does_not_block_the_elided_measure(shipped: RuleS
 
 @pytest.mark.parametrize("text, lang, want", [
     ("Северная Корея передала России 100 ракет и 50 гаубиц, а также направила 3 000 инженеров.",
-     "ru", {("dprk-equipment", 100, 100, "exact"), ("dprk-equipment", 50, 50, "exact"),
+     "ru", {("dprk-missiles", 100, 100, "exact"), ("dprk-equipment", 50, 50, "exact"),
             ("dprk-troops", 3000, 3000, "exact")}),
     ("North Korea sent 11,000 troops and 100 howitzers to Russia.", "en",
      {("dprk-troops", 11000, 11000, "exact"), ("dprk-equipment", 100, 100, "exact")}),
-    ("Russia fired 40 North Korean missiles at Kyiv overnight.", "en", set()),
+    # missiles are counted whether supplied or fired; fired ones are no equipment supplied
+    ("Russia fired 40 North Korean missiles at Kyiv overnight.", "en",
+     {("dprk-missiles", 40, 40, "exact")}),
 ])
 def test_several_figures_in_one_sentence_with_real_extraction(
         shipped: RuleSet, text: str, lang: str, want: set[tuple[object, ...]]) -> None:

@@ -15,7 +15,7 @@ from monitor.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules")
 JSON_KEYS = {"figure", "article", "published", "low", "high", "qualifier", "unit", "surface",
-             "quote", "claimant", "relayed", "track"}
+             "quote", "claimant", "relayed", "track", "previous"}
 
 
 def _scan(*args: str) -> list[dict[str, object]]:
@@ -94,4 +94,4 @@ def test_articles_in_front_matter_and_jsonl_use_their_url(tmp_path: Path) -> Non
     rows = _scan(str(tmp_path))
     got = {(r["article"], r["figure"], r["qualifier"], r["low"]) for r in rows}
     assert got == {("https://example.org/a", "dprk-troops", "approx", 11000),
-                   ("https://example.org/b", "dprk-equipment", "more_than", 100)}
+                   ("https://example.org/b", "dprk-missiles", "more_than", 100)}
