@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -289,13 +289,18 @@ REASONS = {
 }
 
 def near_miss_groups(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored near misses grouped by the noun they count (case folded), largest
-    group first: {"noun", "count", "reasons": {code: n}, "items": [...]}."""
+    """Stored near misses grouped by the noun they count (its lemma), shown as it is
+    most often written, largest group first:
+    {"noun", "lemma", "count", "reasons": {code: n}, "items": [...]}."""
     groups: dict[str, dict[str, Any]] = {}
+    spelt: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
         noun = r.get("noun") or r.get("unit") or "(no noun)"
-        g = groups.setdefault(_fold(noun), {"noun": noun, "count": 0, "reasons": {},
-                                            "items": []})
+        key = _fold(r.get("unit") or noun)
+        spelt[key][noun] += 1
+        g = groups.setdefault(key, {"noun": noun, "lemma": r.get("unit"), "count": 0,
+                                    "reasons": {}, "items": []})
+        g["noun"] = spelt[key].most_common(1)[0][0]
         g["count"] += 1
         g["reasons"][r["reason"]] = g["reasons"].get(r["reason"], 0) + 1
         g["items"].append({k: r.get(k) for k in ("article", "title", "published", "surface",
@@ -310,8 +315,22 @@ _UP_FROM = re.compile(r"[,;(]?\s*(?:up|down|rising|falling|growing|compared)\s+(
                       r"|[,;(]?\s*(?:против|проти|по сравнению с|порівняно з)\s*$",
                       re.IGNORECASE)
 _JOINT = re.compile(
-    r";|\s[—–]\s|,\s*(?:while|whereas|but|and|yet|а|но|и|тогда как|в то время как|однако|"
+    r";|,\s*(?:while|whereas|but|and|yet|а|но|и|тогда как|в то время как|однако|"
     r"але|і|та|тоді як|проте|однак)\b|\s(?:while|whereas)\b", re.IGNORECASE)
+# nouns that count pieces of something: when nothing after them says what, the clause
+# before does ("поставки ракет выросли с 20 до 60 единиц")
+_GENERIC_UNITS = frozenset({"единица", "одиниця", "штука", "unit", "piece", "item"})
+_NOT_NOUNS = frozenset({"strong"})  # "a 12,000-strong contingent"
+# a rival named as the source ("по данным украинской разведки") is not the actor
+_SOURCE_BEFORE = re.compile(
+    r"(?:по данным|по словам|по оценк\w+|по информации|со ссылкой на|согласно|за даними|"
+    r"за словами|за оцінк\w+|за інформацією|із посиланням на|з посиланням на|згідно з|"
+    r"according to|citing|cited by)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_ARTICLES = frozenset({"the", "a", "an"})
+_SAYS_AFTER = re.compile(
+    r"(?:[\s'’]+\w+){0,3}\s+(?:says|said|reports|reported|claims|claimed|believes|"
+    r"estimates|заяви\w*|сообщи\w*|счита\w*|оценива\w*|утвержда\w*|повідоми\w*|"
+    r"вважа\w*|оціню\w*|стверджу\w*)\b", re.IGNORECASE)
 # a country after these is a place or a partner, not the side doing the counting
 _DEST = frozenset({"в", "во", "на", "до", "у", "по", "за", "против", "проти", "с", "со", "з",
                    "із", "для", "to", "in", "into", "inside", "across", "at", "on", "for",
@@ -334,7 +353,8 @@ def change_pairs(text: str, qs: Sequence[Quantity]) -> dict[int, tuple[int, Valu
                 b.sentence_start, b.sentence_end):
             continue
         gap = text[a.end:b.start]
-        if gap.strip() in ("", ",") and _TO.match(b.surface) and b.qualifier == "exact":
+        if gap.strip() in ("", ",", "—", "–", "-") and _TO.match(b.surface) \
+                and b.qualifier == "exact":
             if _FROM.match(a.surface) and a.qualifier == "exact":
                 out[i + 1] = (i, a.value)
             elif (a.change in ("up", "down") and a.qualifier == "exact"
@@ -408,7 +428,9 @@ class Matcher:
         prev_measured: tuple[int, set[int]] | None = None  # (sentence, rules) of last number
         for qi, q in enumerate(qs):
             s0, s1 = view.sent_span(q)
-            rules, nominal = view.measured(qi, prev_measured)
+            # a change's new value looks for its measure before the value it came from
+            rules, nominal = view.measured(qi, prev_measured,
+                                           pairs[qi][0] if qi in pairs else None)
             prev_measured = (s0, rules)
             verdict = _Why(view, qi, verdicts)
             if qi in dropped:
@@ -538,8 +560,10 @@ class _Why:
         detail = self.detail
         if reason and not detail:
             detail = REASONS[reason] + (f" ({names})" if names else "")
-        noun = (self.view.text[q.unit_start:q.unit_end]
-                if q.unit_start is not None and q.unit_end else q.unit)
+        noun = q.unit
+        if q.unit_start is not None and q.unit_end:  # the head word as written
+            words = _WORD.findall(self.view.text, q.unit_start, q.unit_end)
+            noun = words[-1] if words else noun
         s0, s1 = self.view.sent_span(q)
         self.sink.append(Verdict(q, self.figures, reason, detail, self.subject_near,
                                  noun if noun != "%" else None,
@@ -581,7 +605,9 @@ class _View:
                 elif term.role == "subject":
                     subj_hits.append(hit)
                 elif term.role == "rivals":
-                    if i == 0 or tokens[i - 1] not in _DEST:  # "sent to Russia" is a place
+                    before = tokens[max(0, i - 2):i]  # "sent to (the) Russian army": a place
+                    if not before or not (before[-1] in _DEST or (
+                            before[-1] in _ARTICLES and len(before) > 1 and before[0] in _DEST)):
                         self.rival_hits.append(hit)
                 elif not self._inside_quantity(hit.start):  # "more than 10,000" is no term
                     self.qual_hits.append(hit)
@@ -649,7 +675,8 @@ class _View:
                       if qi + 1 < len(qs) and self.sent_span(qs[qi + 1]) == span else s1)
         return prev_end, next_start
 
-    def measured(self, qi: int, prev: tuple[int, set[int]] | None) -> tuple[set[int], bool]:
+    def measured(self, qi: int, prev: tuple[int, set[int]] | None,
+                 came_from: int | None = None) -> tuple[set[int], bool]:
         """The rules whose measure is attached to the number, and whether it has a noun.
 
         The counted noun decides when a rule names it ("2,000 North Korean workers"
@@ -674,9 +701,11 @@ class _View:
         rules = self.measures_in(q.end, after_end)
         if q.unit_start is not None and q.unit_end is not None:
             rules |= self.measures_in(q.unit_start, q.unit_end)
-        no_noun = not q.unit or q.unit == "%" or not _is_noun(q.unit, self.lang)
-        if no_noun:
-            rules |= self.measures_in(Matcher._clause_start(text, prev_end, q.start), q.start)
+        no_noun = (not q.unit or q.unit == "%" or q.unit in _NOT_NOUNS
+                   or not _is_noun(q.unit, self.lang))
+        if no_noun or (q.unit in _GENERIC_UNITS and not rules):  # "… ракет: 60 единиц"
+            floor = prev_end if came_from is None else self.neighbours(came_from)[0]
+            rules |= self.measures_in(Matcher._clause_start(text, floor, q.start), q.start)
         if not rules and no_noun and prev and prev[0] == s0:
             rules = set(prev[1])  # elided noun: "and 6,000 more"
         return rules, not no_noun
@@ -754,9 +783,12 @@ class _View:
         if lo == hi:
             return set()
         c0, c1 = self.actor_clause(qi)
-        said = " ".join(_fold(w) for w in claim if w)
+        said = [w[:5] for c in claim if c for w in _WORD.findall(_fold(c))]
+        text = self.text
         hits = [h for h in self.rival_hits[lo:hi] if c0 <= h.start < c1
-                and (not said or _fold(h.words(self.text)) not in said)]
+                and _fold(h.words(text))[:5] not in said
+                and not _SOURCE_BEFORE.search(text, max(0, h.start - 40), h.start)
+                and not _SAYS_AFTER.match(text, h.end)]
         against = _union(hits, "rivals") & accepted
         if not against:
             return set()
@@ -764,14 +796,22 @@ class _View:
         return against - _union(self.subj_hits[a:b], "subject")
 
     def actor_clause(self, qi: int) -> tuple[int, int]:
-        """The number's clause for telling whose number it is: its own clause, cut
-        further at the joints of a compound sentence ("…, while …", "…, а …")."""
-        c0, c1 = self.clause(qi)
-        q = self.qs[qi]
-        for joint in _JOINT.finditer(self.text, c0, q.start):
+        """The stretch that tells whose number it is: from the joint of a compound
+        sentence ("…, while …", "…, а …", or "and" after the number before) to the
+        next joint or number.  Unlike ``clause`` it does not stop at a dash, which
+        often stands for a verb left out ("а российские — больше 8 тысяч")."""
+        q, text = self.qs[qi], self.text
+        s0, _ = self.sent_span(q)
+        prev_end, next_start = self.neighbours(qi)
+        c0 = s0 if prev_end == s0 else prev_end
+        for joint in _JOINT.finditer(text, c0, q.start):
             c0 = joint.end()
-        after = _JOINT.search(self.text, q.end, c1)
-        return c0, (after.start() if after else c1)
+        if prev_end != s0:
+            for w in _WORD.finditer(text, c0, q.start):
+                if norm(w.group()) in _CLAUSE_WORDS:
+                    c0 = w.end()
+        after = _JOINT.search(text, q.end, next_start)
+        return c0, (after.start() if after else next_start)
 
     def qualified(self, qi: int, groups: list[tuple[set[int], list[_Hit]]],
                   why: _Why) -> set[int]:

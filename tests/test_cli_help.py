@@ -34,5 +34,5 @@ def test_contract_commands_exist() -> None:
     names = {" ".join(p) for p in _commands(cli)}
     for required in ["run", "quantities", "scan", "events", "rules check", "rules test",
                      "timeline", "search", "digest", "test-email", "status",
-                     "subscribers add", "subscribers list", "subscribers remove"]:
+                     "subscribers add", "subscribers list", "subscribers remove", "unmatched"]:
         assert required in names

@@ -64,7 +64,7 @@ def test_broken_rule_files_report_each_problem_located(broken_problems: list[str
 def test_all_problems_of_all_files_are_reported_at_once(broken_problems: list[str]) -> None:
     assert len(broken_problems) == len(EXPECTED)
     files = {Path(p.split(":")[0]).name for p in broken_problems}
-    assert files == {"examples.yaml", "keys.yaml", "syntax.yaml", "terms.yaml"}
+    assert files == {"examples.yaml", "keys.yaml", "reach.yaml", "syntax.yaml", "terms.yaml"}
 
 
 def test_duplicate_figure_id_across_files_names_both_places() -> None:
