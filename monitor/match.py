@@ -562,8 +562,10 @@ class _Why:
             detail = REASONS[reason] + (f" ({names})" if names else "")
         noun = q.unit
         if q.unit_start is not None and q.unit_end:  # the head word as written
-            words = _WORD.findall(self.view.text, q.unit_start, q.unit_end)
-            noun = words[-1] if words else noun
+            words = _WORD.findall(self.view.text[q.unit_start:q.unit_end])
+            stem = _fold(q.unit or "")[:3]
+            noun = next((w for w in words if _fold(w).startswith(stem)),
+                        words[-1] if words else noun)
         s0, s1 = self.view.sent_span(q)
         self.sink.append(Verdict(q, self.figures, reason, detail, self.subject_near,
                                  noun if noun != "%" else None,
