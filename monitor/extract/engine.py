@@ -30,7 +30,7 @@ _CAP_WORD_BEFORE = re.compile(r"(?<![\w.])([A-Za-z]*[A-Z][\w'’.&-]*)[\s\u00a0]
 _PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
 _HALF_A = re.compile(r"[\s\u00a0]+an?[\s\u00a0]+(thousand|million|billion|trillion)\b",
                      re.IGNORECASE)
-_GEN_SINGULAR = frozenset({"тысячи", "тисячі", "сотни", "сотні", "десятка", "десятки",
+_GEN_SINGULAR = frozenset({"тысячи", "тисячі", "тисячи", "сотни", "сотні", "десятка", "десятки",
                            "миллиона", "мільйона", "миллиарда", "мільярда"})
 _FEW_BEFORE = re.compile(
     r"(?<![\w])(?:несколько|нескольких|нескольким|несколькими|кілька|кількох|кільком|"
@@ -549,6 +549,7 @@ _INDEX_BEFORE = re.compile(
     r"phase|tier|type|class|version|route|highway|channel|no\.|unit|suite|room|"
     r"flight|gate|platform|article|section|clause|paragraph|chapter|page|пункт|статья|"
     r"статті|статьи|стаття|частина|часть|части|рівень|уровень|категор\w+|номер|"
+    r"калибр\w*|калібр\w*|calibre|caliber|"
     r"возрасте|віці)(?:[\s\u00a0]+(?:от|від|с|з))?[\s\u00a0]+$", re.IGNORECASE)
 _NAME_AFTER = re.compile(
     r"[\s\u00a0]+(?:Pro|Max|Mini|Plus|Ultra|Lite|Dreamliner|Series|Edition|GT|SE|XL|ZIP|"
@@ -743,8 +744,9 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
                 qual = "exact"
             qs[i] = replace(cur, qualifier=qual, low=low, high=high, change=prev.change)
             continue
-        if cur.qualifier != "exact" or prev.qualifier in ("exact", "range") or cur.change:
-            continue
+        if (cur.qualifier != "exact" or prev.qualifier in ("exact", "range") or cur.change
+                or (prev.vague and prev.qualifier == "approx")):
+            continue  # "thousands of X and 2,000 Y": vagueness is not a hedge on the next
         gap_from = prev.unit_end if prev.unit_end is not None else prev.end
         if gap_from > cur.start:
             continue
