@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
-from .numbers import DIGITS, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
+from .numbers import DIGITS, EN_MULT, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
 from .sentences import sentence_at
 from .units import find_unit, parse_word, percent_scope
 
@@ -174,7 +174,11 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
                 num.end += 1
     elif nxt == "-":
         sm = _HYPHEN_SUFFIX.match(text, e, e + 16)
-        if sm:
+        hyphen_mult = _hyphen_mult(sm.group(1).lower()) if sm else None
+        if sm and hyphen_mult:  # "12-thousand", "1.5-million", "12-тысячный"
+            num.mult = hyphen_mult
+            num.end = e + 1 + len(sm.group(1))
+        elif sm:
             suf = sm.group(1).lower()
             if "а" <= suf[0] <= "я" or suf[0] in "ёіїєґ":
                 if suf not in _CARD_SUFFIX or (len(raw) == 4 and raw.isdigit()
@@ -186,7 +190,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
             elif suf == "fold":  # "6-fold"
                 num.end = e + 1 + len(suf)
                 num.multiple = True
-    value = parse_digits(raw, lang, has_mult=_has_mult_after(text, e))
+    value = parse_digits(raw, lang, has_mult=num.mult != 1 or _has_mult_after(text, e))
     if value is None:
         raise _Skip(e)
     sci = _SCIENTIFIC.match(text, num.end)
@@ -221,6 +225,20 @@ _LENGTH_AFTER = re.compile(
     r"[\s\u00a0)]*(?:\(|tall|long|high|wide|deep|away|sprint|race|hurdles|freestyle|"
     r"breaststroke|backstroke|butterfly|relay|above|below|from|in\s+diameter|"
     r"altitude|depth|height|length|run|dash)", re.IGNORECASE)
+
+
+_MULT_ADJ = (("тысячн", 1_000), ("тисячн", 1_000), ("миллионн", 1_000_000),
+             ("мільйонн", 1_000_000), ("миллиардн", 10**9), ("мільярдн", 10**9))
+
+
+def _hyphen_mult(suf: str) -> int | None:
+    """"-thousand", "-million", "-тысячный", "-мільйонна": a multiplier after a hyphen."""
+    if suf in EN_MULT:
+        return EN_MULT[suf]
+    for stem, f in _MULT_ADJ:
+        if suf.startswith(stem):
+            return f
+    return None
 
 
 def _million_m(text: str, e: int, suf: str) -> bool:
@@ -907,6 +925,15 @@ def _share(first: Num, second: Num) -> None:
     if second.mult != 1 and first.mult == 1 and first.value < second.value / second.mult:
         first.value *= second.mult
         first.mult = second.mult
+    elif first.mult == 1 and second.mult == 1 and first.digits and second.digits:
+        # "9 to 10,000", "2-3,000,000": the first end lacks the order of magnitude the
+        # second is written with; shared only when that puts both ends within a factor 5
+        for f in (10**9, 10**6, 10**3):
+            q = second.value / f
+            if q >= 1 and q.is_integer() and first.value < q:
+                if first.value * f * 5 >= second.value:
+                    first.value *= f
+                break
     if second.percent and not first.percent:
         first.percent = True
     if second.currency and not first.currency:

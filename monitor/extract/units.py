@@ -193,6 +193,8 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
     for a, b in words:
         w = text[a:b]
         if w.isupper() and len(w) >= 2:  # "3 САУ", "5 РСЗО": an abbreviation is the noun
+            if last_adj is not None:  # "10 тысяч военных КНДР": whose, not what
+                break
             return w, (a if start is None else start), b
         tag, lem, _case = parse_word(w.lower(), lang)
         if tag == "ADVB":  # "6 тысяч дополнительно": skipped, never the noun
