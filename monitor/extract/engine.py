@@ -309,15 +309,7 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     # Vague plurals: "тысячи", "десятки тысяч", "thousands of", "dozens of".
     if first in t.vague_mult and first not in t.words:
         return _vague(text, toks, lang)
-    words = [_norm_word(w) for w, _, _ in toks]
-    # English "and" inside numbers: "one hundred and twenty".
-    seq: list[str] = []
-    idx: list[int] = []
-    for k, w in enumerate(words):
-        if w == "and" and seq and (seq[-1] == "hundred" or seq[-1] in t.mults):
-            continue
-        seq.append(w)
-        idx.append(k)
+    seq, idx = _number_words(toks)
     res = words_value(seq)
     if res is None:
         raise _Skip(toks[0][2])
@@ -327,6 +319,8 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     last_word = seq[used - 1]
     if last_word in t.mults and used > 1:
         num.mult = t.mults[last_word]
+        if lang == "en" and used == len(seq):
+            _comma_rest(text, num)
     # A fraction after a number word: "две трети", "two thirds".
     if used < len(seq) and seq[used] in P.FRACTIONS and value < 10 and not (
         seq[used] == "quarter" or seq[used] == "third"
@@ -376,6 +370,40 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
         _check_one(text, num)
     # "several thousand", "кілька тисяч", "несколько сотен"
     return num
+
+
+def _number_words(toks: list[tuple[str, int, int]]) -> tuple[list[str], list[int]]:
+    """The words of a number run, without English "and" inside: "one hundred and twenty"."""
+    t = tables()
+    seq: list[str] = []
+    idx: list[int] = []
+    for k, (w, _s, _e) in enumerate(toks):
+        nw = _norm_word(w)
+        if nw == "and" and seq and (seq[-1] == "hundred" or seq[-1] in t.mults):
+            continue
+        seq.append(nw)
+        idx.append(k)
+    return seq, idx
+
+
+_COMMA_WORDS = re.compile(r",[ \u00a0]+(?=[a-z])")
+
+
+def _comma_rest(text: str, num: Num) -> None:
+    """"twelve thousand, three hundred": the rest after a comma, when it holds hundreds
+    and is smaller than the multiplier it follows ("two, three" and "two thousand,
+    three thousand" stay apart)."""
+    m = _COMMA_WORDS.match(text, num.end)
+    if m is None:
+        return
+    toks = _word_tokens(text, m.end())
+    seq, idx = _number_words(toks)
+    res = words_value(seq)
+    if res is None or not 100 <= res[0] < num.mult:  # "ten thousand, one of them": apart
+        return
+    num.value += res[0]
+    num.end = toks[idx[res[1] - 1]][2]
+    num.mult = 1
 
 
 _ONE_IN = re.compile(
