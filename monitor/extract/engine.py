@@ -362,10 +362,9 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     # Lone "один"/"one" is rarely a figure; English news labels it, ru/uk do not.
     if used == 1 and value == 1 and seq[0] != "one":
         raise _Skip(num.end)
-    if lang == "en" and used == 1 and value < 10:
-        share = _share_of(text, num)
-        if share is not None:
-            return share
+    share = _share_of(text, num, lang)
+    if share is not None:
+        return share
     if used == 1 and seq[0] == "one":
         _check_one(text, num)
     # "several thousand", "кілька тисяч", "несколько сотен"
@@ -406,30 +405,62 @@ def _comma_rest(text: str, num: Num) -> None:
     num.mult = 1
 
 
-_ONE_IN = re.compile(
-    r"[\s\u00a0]+(?:in|out[\s\u00a0]+of)[\s\u00a0]+(\d{1,3}|two|three|four|five|six|"
-    r"seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b", re.IGNORECASE)
+# "3 out of 10", "one in four", "3 из 10", "3 з 10": a share, in percent.
+_SHARE_OF_WORDS = {
+    "en": re.compile(r"[\s\u00a0]+(in|out[\s\u00a0]+of)[\s\u00a0]+(?:an?[\s\u00a0]+(?=hundred))?",
+                     re.IGNORECASE),
+    "ru": re.compile(r"[\s\u00a0]+из[\s\u00a0]+", re.IGNORECASE),
+    "uk": re.compile(r"[\s\u00a0]+(?:з|із)[\s\u00a0]+", re.IGNORECASE),
+}
+_DENOM_DIGITS = re.compile(r"\d{1,4}(?![\d.,]\d|[\s\u00a0]*[%‰])")
+# "4 in 12 hours" is a rate, not a share
+_TIME_AFTER = re.compile(r"[\s\u00a0]+(?:hours?|days?|weeks?|months?|years?|minutes?|"
+                         r"seconds?|decades?)\b", re.IGNORECASE)
 _ORDINAL_SHARE = re.compile(r"[\s\u00a0-]+(fourths?|fifths?|tenths?)\b", re.IGNORECASE)
-_SHARE_DENOM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "twenty": 20, "hundred": 100, "fourth": 4, "fifth": 5,
-                "tenth": 10}
+_SHARE_DENOM = {"fourth": 4, "fifth": 5, "tenth": 10}
 
 
-def _share_of(text: str, num: Num) -> Num | None:
-    """"one in three", "one out of four", "one fourth": a share, in percent."""
-    m = _ONE_IN.match(text, num.end)
+def _share_of(text: str, num: Num, lang: str) -> Num | None:
+    """"one in three", "3 out of 10", "3 из 10", "one fourth": a share, in percent.
+
+    The denominator must be a plain count larger than the numerator: "3 из 10 тысяч",
+    "4 in 12 hours" and "2 з 10 червня" are not shares.
+    """
+    if (num.mult != 1 or num.percent or num.currency or num.fraction or num.multiple
+            or num.sign or not float(num.value).is_integer() or num.value < 1):
+        return None
+    m = _SHARE_OF_WORDS[lang].match(text, num.end) if lang in _SHARE_OF_WORDS else None
     if m:
-        d = m.group(1).lower().split()[-1]
-        den = int(d) if d.isdigit() else _SHARE_DENOM[d]
-        if den > num.value:
-            return Num(num.start, m.end(), 100.0 * num.value / den, digits=False,
+        den, end = _denominator(text, m.end(), lang)
+        if (den is not None and num.value < den <= 1000
+                and not (lang == "en" and m.group(1).lower() == "in"
+                         and _TIME_AFTER.match(text, end))
+                and not P.MONTH_AFTER.match(text, end)
+                and not P.PERCENT_AFTER.match(text, end)):
+            return Num(num.start, end, 100.0 * num.value / den, digits=False,
                        fraction=True, percent=True)
-    m = _ORDINAL_SHARE.match(text, num.end)
-    if m and num.value < 10:
+    m = _ORDINAL_SHARE.match(text, num.end) if lang == "en" else None
+    if m and num.value < 10 and not num.digits:
         den = _SHARE_DENOM[m.group(1).lower().rstrip("s")]
         return Num(num.start, m.end(), 100.0 * num.value / den, digits=False,
                    fraction=True, percent=True)
     return None
+
+
+def _denominator(text: str, pos: int, lang: str) -> tuple[float | None, int]:
+    """The whole number at ``pos`` (digits or words) and where it ends; None when a
+    multiplier follows it."""
+    dm = _DENOM_DIGITS.match(text, pos)
+    if dm:
+        if _has_mult_after(text, dm.end()):
+            return None, pos
+        return float(dm.group(0)), dm.end()
+    toks = _word_tokens(text, pos, 8)
+    seq, idx = _number_words(toks)
+    res = words_value(seq)
+    if res is None or (res[1] < len(seq) and seq[res[1]] in tables().mults):
+        return None, pos
+    return res[0], toks[idx[res[1] - 1]][2]
 
 
 def _check_one(text: str, num: Num) -> None:
@@ -446,6 +477,13 @@ def _check_one(text: str, num: Num) -> None:
         raise _Skip(num.end)
 
 
+_ORDINAL_BEFORE = re.compile(
+    r"(?:(?<![\w])(?:перв|втор|трет|четв[её]рт|четверт|последн|перш|друг|остан)\w*|"
+    r"(?<![\w])[IVX]+|\d+-?[^\W\d_]{0,3})[\s\u00a0]+$", re.IGNORECASE)
+_TIME_OF = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:an?[\s\u00a0]+)?(?:hour|century|mile|minute|"
+                      r"second|inch|point)\b", re.IGNORECASE)
+
+
 def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
     w, s, e = toks[0]
     lw = _norm_word(w)
@@ -454,6 +492,8 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
     if lw in ("third", "thirds", "quarter", "quarters"):
         a = _A_BEFORE.search(before)
         if not a:
+            raise _Skip(e)
+        if _TIME_OF.match(after):  # "a quarter of an hour"
             raise _Skip(e)
         if not (re.match(r"[\s\u00a0]+of\b", after, re.IGNORECASE)
                 or re.search(r"\bby[\s\u00a0]+$", before[:len(before) - len(a.group(0))] + " ")):
@@ -474,8 +514,7 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
             raise _Skip(e)
         return Num(s, e, 50.0, digits=False, fraction=True, percent=True)
     # ru/uk
-    if re.search(r"(?:перв|втор|последн|перш|друг|остан)\w*[\s\u00a0]+$", before,
-                 re.IGNORECASE):
+    if _ORDINAL_BEFORE.search(before):  # "в третьей четверти", "у другій половині"
         raise _Skip(e)
     if re.match(r"[\s\u00a0]+(?:дня|века|года|месяца|року|столетия|матча|сезона|доби|"
                 r"століття|місяця|пятого|шестого)", after, re.IGNORECASE):
@@ -517,8 +556,10 @@ def _vague(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
 
 def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     num = _parse_digits_at(text, pos, lang) if is_digit else _parse_words_at(text, pos, lang)
-    if num.vague:
+    if num.vague or num.fraction:
         return num
+    if num.digits and (share := _share_of(text, num, lang)) is not None:
+        return share
     t = tables()
     # "4 hundred", "4 hundred million"
     hm = _HUNDRED_AFTER.match(text, num.end)
@@ -716,6 +757,7 @@ def _finish_kind(num: Num) -> str:
     return "count"
 
 
+_DETERMINER = re.compile(r"[\s\u00a0]+(?:the|its|their|all)(?=[\s\u00a0])", re.IGNORECASE)
 _SYMBOL_UNIT = {"$": "$", "€": "€", "£": "£", "₽": "₽", "₴": "₴", "¥": "¥"}
 
 
@@ -986,6 +1028,10 @@ def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
 def _unit(text: str, num: Num, end: int, lang: str) -> tuple[str | None, int | None, int | None]:
     if num.percent:
         us, ue = percent_scope(text, end, lang)
+        if us is None and num.fraction and lang == "en":
+            # "3 out of 10 missiles", "half the missiles"
+            det = _DETERMINER.match(text, end)
+            _lem, us, ue = find_unit(text, det.end() if det else end, lang)
         return "%", us, ue
     lem, us, ue = find_unit(text, end, lang)
     if num.currency and (lem is None or lem not in P.CURRENCY_LEMMAS):
