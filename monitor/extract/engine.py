@@ -39,8 +39,9 @@ _SUB_BEFORE = re.compile(r"(?<![\w])sub-$", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"(?<![\w])(?:minus|минус|мінус)[-\s\u00a0]$", re.IGNORECASE)
 _A_BEFORE = re.compile(r"(?<![\w])(?:a|an|one)[\s\u00a0]+$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_][\w'’-]*)")
-_CONJ_GAP = re.compile(r"^[\s\u00a0]*(?:,[\s\u00a0]*)?(?:и|і|та|й|and|,)[\s\u00a0]+$",
-                       re.IGNORECASE)
+_CONJ_GAP = re.compile(r"^[\s\u00a0]*(?:,[\s\u00a0]*)?(?:и|і|та|й|and|or|или|либо|або|чи|,)"
+                       r"[\s\u00a0]+$", re.IGNORECASE)
+_OR_WORD = re.compile(r"\b(?:or|или|либо|або|чи)\b", re.IGNORECASE)
 _CAP_EXEMPT = frozenset(
     "About Around Some Over Under Nearly Almost Roughly Approximately More Less Fewer Up "
     "At Just Only By From To Between And Or The A An In On Of For With Since Another "
@@ -97,7 +98,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(pos + 1)
     s, e = m.start(), m.end()
     raw = m.group(0)
-    if m.group("sep") and _CALIBRE_AFTER.match(text, e):
+    if m.group("sep") and _CALIBRE_AFTER.match(text, e) and raw[-3] != "0":
         cut = raw.rfind(m.group("sep"))  # the last group is a calibre: "5 000 155-мм"
         raw = raw[:cut]
         e = s + cut
@@ -148,6 +149,10 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(e + 1)
     if P.TIME_AFTER.match(text, e):
         raise _Skip(e)
+    cal = _SPACED_CALIBRE.match(text, e) if nxt in " \u00a0" else None
+    if (cal and raw.isdigit() and 20 <= int(raw) <= 800
+            and find_unit(text, cal.end(), lang)[0] is not None):
+        raise _Skip(cal.end())  # "122 mm rockets", "152 мм снарядов": a calibre
     suffix = _SUFFIX.match(text, e, e + 12) if nxt.isalpha() else None
     num = Num(s, e, 0.0)
     if sign:
@@ -214,7 +219,8 @@ _TOKEN_REST = re.compile(r"[\w:./-]*")
 _ATTACHED_UNIT = re.compile(r"[A-Za-zµ°]+(?:/[A-Za-z]+)?")
 _CODE_BEFORE_DIGITS = re.compile(
     r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
-_CALIBRE_AFTER = re.compile(r"-?(?:мм|mm|millimet|калибр|калібр)", re.IGNORECASE)
+_SPACED_CALIBRE = re.compile(r"[ \u00a0](?:mm|мм)(?![\w])", re.IGNORECASE)
+_CALIBRE_AFTER = re.compile(r"(?:-|[ \u00a0])?(?:мм|mm|millimet|калибр|калібр)", re.IGNORECASE)
 _HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
 _FRACTION_AFTER = re.compile(r"[/⁄](\d{1,4})(?![\d/⁄.,])")
 _AREA_UNITS = frozenset({"m", "km", "cm", "mm", "ft", "in", "yd", "mi", "м", "км", "см"})
@@ -729,7 +735,13 @@ def _qualifier(text: str, start: int,
     if not m:
         return None, start
     g = "q" if m.group("q") else "sym"
-    return P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
+    qual, qstart = P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
+    if qual == "approx":
+        # "as many as roughly 2 million", "до примерно 12 тысяч": the bound wins
+        outer, ostart = _qualifier(text, qstart)
+        if outer in ("up_to", "less_than", "more_than", "at_least"):
+            return outer, ostart
+    return qual, qstart
 
 
 def _change(text: str, start: int, lang: str,
@@ -838,7 +850,11 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
         gap_from = prev.unit_end if prev.unit_end is not None else prev.end
         if gap_from > cur.start:
             continue
-        if _CONJ_GAP.match(text[gap_from:cur.start]) and prev.kind == cur.kind:
+        conj = _CONJ_GAP.match(text[gap_from:cur.start])
+        if conj and prev.kind == cur.kind and (
+                prev.qualifier != "approx" or not _OR_WORD.search(conj.group(0))):
+            # "as many as 2 million shells or 300,000 rockets": a bound covers the
+            # alternative; "around 25k or 40k" may offer a figure of its own
             low, high = cur.low, cur.high
             v = cur.low
             if prev.qualifier in ("more_than", "at_least"):

@@ -75,8 +75,18 @@ def _words(text: str, pos: int, limit: int) -> Iterator[tuple[int, int]]:
         yield m.start(1), i
 
 
+# A calibre between a number and its noun: "2 million 152-mm rounds", "300 тысяч 122-мм".
+_CALIBRE = re.compile(
+    r"[ \t\u00a0\u202f]*(\d{2,3}(?:[.,]\d)?(?:-|[ \u00a0]?)(?:mm|мм|millimet(?:er|re)s?|"
+    r"миллиметров\w*|міліметров\w*))(?![\w])", re.IGNORECASE)
+
+
 def find_unit(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
     """Lemma of the counted noun after ``pos`` and the span of its noun phrase."""
+    cal = _CALIBRE.match(text, pos)
+    if cal:
+        lem, _s, end = find_unit(text, cal.end(), lang)
+        return (lem, cal.start(1), end) if lem else (None, None, None)
     if lang == "en":
         return _find_en(text, pos)
     return _find_cyr(text, pos, lang)
