@@ -736,6 +736,8 @@ def _qualifier(text: str, start: int,
         return None, start
     g = "q" if m.group("q") else "sym"
     qual, qstart = P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
+    if qual == "up_to" and _RUN_UP.search(before, 0, m.start(g)):
+        return None, start  # "in the lead up to 3G", "the run up to 2,000": a time before
     if qual == "approx":
         # "as many as roughly 2 million", "до примерно 12 тысяч": the bound wins
         outer, ostart = _qualifier(text, qstart)
@@ -862,6 +864,39 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
             elif prev.qualifier in ("up_to", "less_than"):
                 low, high = None, v
             qs[i] = replace(cur, qualifier=prev.qualifier, low=low, high=high)
+    return _link_changes(text, qs)
+
+
+_DELTA_TO_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:to|до)[\s\u00a0]+$", re.IGNORECASE)
+_FROM_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:from|с|со|з|із|від)[\s\u00a0]+"
+                       r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?$", re.IGNORECASE)
+
+
+def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """Link a value reached to the change before it ("grew by 2,000 to 12,000",
+    "вырос на 2 тысячи до 12 тысяч") or to the value it came from, written after it
+    ("narrowed to 138,285 lots from 212,577 lots")."""
+    for i, q in enumerate(qs):
+        if q.role != "to" or q.link is not None:
+            continue
+        prev = qs[i - 1] if i else None
+        if (prev is not None and prev.role is None and prev.change and not prev.vague
+                and prev.kind in (q.kind, "percent")):
+            gap_from = prev.unit_end if prev.unit_end and prev.unit_end <= q.start else prev.end
+            if _DELTA_TO_GAP.match(text[gap_from:q.start]) or (
+                    text[gap_from:q.start].strip() == "" and q.surface[:2].lower() == "до"):
+                if prev.unit is None and prev.kind == q.kind:  # "на 2 тысячи до 12 тысяч человек"
+                    prev = replace(prev, unit=q.unit, unit_start=q.unit_start,
+                                   unit_end=q.unit_end)
+                qs[i - 1] = replace(prev, role="delta", link=q.start)
+                qs[i] = replace(q, link=prev.start)
+                continue
+        nxt = qs[i + 1] if i + 1 < len(qs) else None
+        if nxt is not None and nxt.role is None and nxt.qualifier == "exact" and not nxt.change:
+            gap_from = q.unit_end if q.unit_end and q.unit_end <= nxt.start else q.end
+            if _FROM_GAP.match(text[gap_from:nxt.start]):
+                qs[i + 1] = replace(nxt, role="from", link=q.start)
+                qs[i] = replace(q, link=nxt.start)
     return qs
 
 
@@ -889,10 +924,11 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
                 and _year_like(text, first) and _year_like(text, second)
                 and find_unit(text, second.end, lang)[0] is None):
             raise _Skip(second.end)  # "between 1600 and 1900": a period
+        own_marks = _own_marks(text, first)  # its own, not lent by the second end
         _share(first, second)
         pair = opener in ("с", "со", "з", "із", "зі") or (
             opener == "from" and P.CHANGE_VERB_NEAR.search(_before(text, first.start, 40))
-        ) or (sep_kind == "to" and opener is None and _own_marks(text, first)
+        ) or (sep_kind == "to" and opener is None and own_marks
               and _change(text, first.start, lang) is not None)
         if pair:
             s1 = first.start - (len(opener_m.group(0)) if opener_m else 0)
@@ -900,8 +936,12 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
             q1 = _make(text, first, None, "exact", s1, lang, unit_from=second.end)
             q2 = _make(text, second, None, "exact", second.start - _sep_len(text, first, second),
                        lang)
-            q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end)
-            return [q1, q2]
+            # "rose 0.5% to 3.2%" (no "from"): the first is the amount of change
+            role1 = "from" if opener is not None else "delta"
+            q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end,
+                         role=role1, link=q2.start,
+                         change=_change(text, first.start, lang) if role1 == "delta" else None)
+            return [q1, replace(q2, role="to", link=q1.start)]
         start = first.start
         if opener_m:
             start -= len(opener_m.group(0))
@@ -909,11 +949,42 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         rq = _make_range(text, first, second, qstart if qual else start, lang)
         if qual:
             object.__setattr__(rq, "range_qualifier", qual)
+        if opener is None and _reached(text, start, lang, qual, qstart):
+            rq = replace(rq, role="to")
         return [rq]
     qual, qstart = _qualifier(text, first.start, pw)
+    role = None
     if qual == "up_to" and text[qstart:qstart + 2].lower() == "до" and opener:
         qual, qstart = None, first.start
-    return [_make(text, first, qual, None, qstart, lang, pw=pw)]
+    elif _reached(text, first.start, lang, qual, qstart):
+        # "увеличилась до 12 тысяч": the value reached, not "up to"; a hedge before
+        # "до" still counts ("выросла почти до 12 тысяч")
+        role = "to"
+        if qual == "up_to":  # the surface keeps "до", as in "с 10 до 12 тысяч"
+            hedge, hstart = _qualifier(text, qstart)
+            qual, qstart = hedge, (hstart if hedge else qstart)
+    q = _make(text, first, qual, None, qstart, lang, pw=pw)
+    return [replace(q, role=role)] if role else [q]
+
+
+def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) -> bool:
+    """Is the number at ``start`` the value a verb of change reached ("rose to 12,000",
+    "grew by 2,000 to 12,000", "увеличилась до 12 тысяч", "зросла на 2 тисячі до 12")?"""
+    if lang == "en":
+        if qual is not None:
+            return False
+        m = _TO_BEFORE.search(_before(text, start, 6))
+        if m is None:
+            return False
+        return P.REACHED_EN.search(_before(text, start - len(m.group(0)), 80)) is not None
+    if qual != "up_to" or text[qstart:qstart + 2].lower() != "до":
+        return False
+    return P.REACHED_CYR.search(_before(text, qstart, 80)) is not None
+
+
+_RUN_UP = re.compile(r"(?<![\w])(?:lead|leading|run|running|build|building)[\s\u00a0]+$",
+                     re.IGNORECASE)
+_TO_BEFORE = re.compile(r"(?<![\w])to[\s\u00a0]+$", re.IGNORECASE)
 
 
 def _sep_len(text: str, first: Num, second: Num) -> int:
@@ -994,6 +1065,9 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
         return None, ""
     if n2.vague or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
         return None, ""
+    if (sep == "to" and opener is None and n2.value > 3 * first.value
+            and _change(text, first.start, lang) is not None):
+        return None, ""  # "grew by 2,000 to 12,000": the change, then the value reached
     if sep == "to" and opener is None:
         # "10,000 to 12,000": a range only if the first has no unit of its own.
         lem, us, _ue = find_unit(text, first.end, lang)

@@ -219,6 +219,24 @@ CHANGE_VERB_NEAR = re.compile(
     re.IGNORECASE,
 )
 
+# A verb of change, then at most a few words (the amount: "by 2,000", "на 2 тысячи"),
+# then "to"/"до" before the number: that number is the value reached, not "up to".
+_REACHED_GAP = r"(?:[\s\u00a0]+[\w$€£%.,'’-]+){0,5}?[\s\u00a0]+$"
+_EN_REACHED = "|".join(w for w in (_EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "|" + _EN_DOWN_BY
+                                   ).split("|")
+                       if w not in ("up", "down", "upward", "upwards", "downward",
+                                    "downwards", "higher", "lower", "go up"))
+REACHED_EN = re.compile(r"(?<![\w])(?:" + _trie(_EN_REACHED) + r"|went|moved|revised|changed)"
+                        + _REACHED_GAP, re.IGNORECASE)
+_CYR_REACHED = (
+    r"вырос|выросл|выраст|увелич|повыси|повыша|возрос|возраст|подня|поднима|нарасти|"
+    r"нараст|наращ|дорос|довед|довест|довод|сократ|сокращ|снизи|снижа|уменьш|упал|упад|"
+    r"опусти|опуска|зріс|зросл|зрост|збільш|підвищ|підня|нарост|нарощ|скорот|скороч|"
+    r"знизи|зниж|зменш|впал|впав|упав|опуст"
+)
+REACHED_CYR = re.compile(r"(?:^|[^\w])(?:" + _CYR_REACHED + r")\w*" + _REACHED_GAP,
+                         re.IGNORECASE)
+
 _MONTHS_CYR = (
     "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
     "січ|лют|берез|квіт|травн|червн|черв|лип|серп|верес|жовт|листопад|груд"

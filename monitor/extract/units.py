@@ -152,6 +152,7 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     return _en_lemma(text[head[0]:head[1]]), start, end
 
 
+_CYR_FUNCTION = frozenset("до на по за от від с з із у в во при для".split())
 _CYR_SKIP_POS = frozenset({"ADJF", "PRTF", "ADJS", "NUMR"})
 _CYR_STOP_POS = frozenset({"VERB", "INFN", "GRND", "PRED", "PREP", "CONJ", "PRCL", "INTJ",
                            "COMP", "PRTS", "NPRO"})
@@ -206,6 +207,8 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
             if last_adj is not None:  # "10 тысяч военных КНДР": whose, not what
                 break
             return w, (a if start is None else start), b
+        if w.lower() in _CYR_FUNCTION:  # "до" also parses as a noun (the note)
+            break
         tag, lem, _case = parse_word(w.lower(), lang)
         if tag == "ADVB":  # "6 тысяч дополнительно": skipped, never the noun
             continue
