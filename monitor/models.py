@@ -61,6 +61,15 @@ class Quantity:
     unit_end: int | None = None
     # For a range, the hedge in front of it ("about 2,000-2,500" → "approx"), else None.
     range_qualifier: str | None = None
+    # A change written in one sentence, part by part (None for any other number):
+    #   "from"  the value before: "rose from 10,000 to 12,000", "выросла с 10 до 12 тысяч"
+    #   "to"    the value reached: the 12,000 there, and in "increased to 12,000",
+    #           "увеличилась до 12 тысяч" (exact: "до" after a verb of change is no "up to")
+    #   "delta" the amount of change: "grew by 2,000 to 12,000" (its `change` is up/down)
+    # `link` is the `start` of the other part: on a "to", its "from" (or, with none, its
+    # "delta"); on a "from" or "delta", its "to". None when the sentence names no other.
+    role: str | None = None
+    link: int | None = None
 
     @property
     def value(self) -> Value:
@@ -79,6 +88,8 @@ class Quantity:
             "end": self.end,
             "kind": self.kind,
             "vague": self.vague,
+            "role": self.role,
+            "link": self.link,
         }
 
 

@@ -86,3 +86,16 @@ def test_ten_megabytes_of_text() -> None:
     got = json.loads(res.stdout)
     assert len(got) == data.count(b"1,200")
     assert all(q["low"] == 1200 for q in got)
+
+
+def test_change_in_one_sentence_gives_roles_and_links() -> None:
+    text = "Контингент КНДР вырос на 2 тысячи до 13 тысяч человек, а потом с 13 до 15 тысяч."
+    res = run(["--lang", "ru"], text.encode())
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout)
+    assert [(q["low"], q["qualifier"], q["role"], q["change"]) for q in got] == [
+        (2000, "exact", "delta", "up"), (13000, "exact", "to", None),
+        (13000, "exact", "from", None), (15000, "exact", "to", None)]
+    # each part names the other by its start offset
+    assert got[0]["link"] == got[1]["start"] and got[1]["link"] == got[0]["start"]
+    assert got[2]["link"] == got[3]["start"] and got[3]["link"] == got[2]["start"]

@@ -9,6 +9,9 @@ Per expected quantity:
 - ``change``, ``kind``, ``vague``, ``unit``, ``surface``: compared when given
   (``change: null`` asserts that no change is reported).
 - ``surface_contains``: a substring the reported surface must contain.
+- ``role`` (from|to|delta|null): the part of a change written in one sentence.
+- ``link``: the 0-based position, in this case's list, of the quantity this one is
+  linked to (``Quantity.link`` is that quantity's ``start``), or ``null`` for none.
 - ``note``: why the expectation is what it is, where DESIGN.md is silent.
 
 Nothing else may be reported: an extra quantity fails the case.
@@ -32,7 +35,7 @@ CASE_FILES = sorted(CASES_DIR.glob("extract_*.yaml"))
 CASE_KEYS = {"id", "lang", "text", "expect", "note"}
 QTY_KEYS = {
     "low", "high", "qualifier", "change", "kind", "vague", "unit", "surface",
-    "surface_contains", "within", "note",
+    "surface_contains", "within", "note", "role", "link",
 }
 OPEN_HIGH = {"more_than", "at_least"}
 OPEN_LOW = {"up_to", "less_than"}
@@ -64,11 +67,13 @@ def _same_number(got: Any, want: Any) -> bool:
 def _describe(q: Any) -> str:
     return (
         f"{{low: {q.low}, high: {q.high}, qualifier: {q.qualifier}, change: {q.change}, "
-        f"kind: {q.kind}, vague: {q.vague}, unit: {q.unit!r}, surface: {q.surface!r}}}"
+        f"kind: {q.kind}, vague: {q.vague}, unit: {q.unit!r}, surface: {q.surface!r}, "
+        f"role: {q.role}, link: {q.link}, start: {q.start}}}"
     )
 
 
-def _check_one(got: Any, want: dict[str, Any], text: str) -> list[str]:
+def _check_one(got: Any, want: dict[str, Any], text: str,
+               all_got: list[Any] | None = None) -> list[str]:
     problems: list[str] = []
     if got.qualifier != want["qualifier"]:
         problems.append(f"qualifier {got.qualifier!r} != {want['qualifier']!r}")
@@ -80,7 +85,11 @@ def _check_one(got: Any, want: dict[str, Any], text: str) -> list[str]:
         for bound in ("low", "high"):
             if not _same_number(getattr(got, bound), want[bound]):
                 problems.append(f"{bound} {getattr(got, bound)!r} != {want[bound]!r}")
-    for key in ("change", "kind", "vague", "unit", "surface"):
+    if "link" in want:
+        target = None if want["link"] is None else all_got[want["link"]].start if all_got else -1
+        if got.link != target:
+            problems.append(f"link {got.link!r} != {target!r} (start of #{want['link']})")
+    for key in ("change", "kind", "vague", "unit", "surface", "role"):
         if key in want and getattr(got, key) != want[key]:
             problems.append(f"{key} {getattr(got, key)!r} != {want[key]!r}")
     if "surface_contains" in want and want["surface_contains"] not in got.surface:
@@ -121,6 +130,9 @@ def test_case_is_well_formed(case: dict[str, Any]) -> None:
         assert set(want) <= QTY_KEYS, f"{where}: unknown keys {set(want) - QTY_KEYS}"
         qual = want["qualifier"]
         assert qual in QUALIFIERS, f"{where}: qualifier {qual}"
+        assert want.get("role") in (None, "from", "to", "delta"), f"{where}: role"
+        if want.get("link") is not None:
+            assert 0 <= want["link"] < len(case["expect"]), f"{where}: link out of the list"
         if "within" in want:
             assert want.get("vague") is True and qual == "approx", where
             lo, hi = want["within"]
@@ -159,7 +171,7 @@ def test_extract_case(case: dict[str, Any]) -> None:
     )
     assert len(got) == len(wanted), f"{len(got)} quantities, expected {len(wanted)}\n{report}"
     for i, (g, w) in enumerate(zip(got, wanted, strict=True)):
-        problems = _check_one(g, w, text)
+        problems = _check_one(g, w, text, got)
         assert not problems, f"quantity #{i + 1}: " + "; ".join(problems) + "\n" + report
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
-from .numbers import DIGITS, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
+from .numbers import DIGITS, EN_MULT, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
 from .sentences import sentence_at
 from .units import find_unit, parse_word, percent_scope
 
@@ -30,7 +30,7 @@ _CAP_WORD_BEFORE = re.compile(r"(?<![\w.])([A-Za-z]*[A-Z][\w'’.&-]*)[\s\u00a0]
 _PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
 _HALF_A = re.compile(r"[\s\u00a0]+an?[\s\u00a0]+(thousand|million|billion|trillion)\b",
                      re.IGNORECASE)
-_GEN_SINGULAR = frozenset({"тысячи", "тисячі", "сотни", "сотні", "десятка", "десятки",
+_GEN_SINGULAR = frozenset({"тысячи", "тисячі", "тисячи", "сотни", "сотні", "десятка", "десятки",
                            "миллиона", "мільйона", "миллиарда", "мільярда"})
 _FEW_BEFORE = re.compile(
     r"(?<![\w])(?:несколько|нескольких|нескольким|несколькими|кілька|кількох|кільком|"
@@ -39,8 +39,9 @@ _SUB_BEFORE = re.compile(r"(?<![\w])sub-$", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"(?<![\w])(?:minus|минус|мінус)[-\s\u00a0]$", re.IGNORECASE)
 _A_BEFORE = re.compile(r"(?<![\w])(?:a|an|one)[\s\u00a0]+$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_][\w'’-]*)")
-_CONJ_GAP = re.compile(r"^[\s\u00a0]*(?:,[\s\u00a0]*)?(?:и|і|та|й|and|,)[\s\u00a0]+$",
-                       re.IGNORECASE)
+_CONJ_GAP = re.compile(r"^[\s\u00a0]*(?:,[\s\u00a0]*)?(?:и|і|та|й|and|or|или|либо|або|чи|,)"
+                       r"[\s\u00a0]+$", re.IGNORECASE)
+_OR_WORD = re.compile(r"\b(?:or|или|либо|або|чи)\b", re.IGNORECASE)
 _CAP_EXEMPT = frozenset(
     "About Around Some Over Under Nearly Almost Roughly Approximately More Less Fewer Up "
     "At Just Only By From To Between And Or The A An In On Of For With Since Another "
@@ -97,7 +98,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(pos + 1)
     s, e = m.start(), m.end()
     raw = m.group(0)
-    if m.group("sep") and _CALIBRE_AFTER.match(text, e):
+    if m.group("sep") and _CALIBRE_AFTER.match(text, e) and raw[-3] != "0":
         cut = raw.rfind(m.group("sep"))  # the last group is a calibre: "5 000 155-мм"
         raw = raw[:cut]
         e = s + cut
@@ -148,6 +149,10 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(e + 1)
     if P.TIME_AFTER.match(text, e):
         raise _Skip(e)
+    cal = _SPACED_CALIBRE.match(text, e) if nxt in " \u00a0" else None
+    if (cal and raw.isdigit() and 20 <= int(raw) <= 800
+            and find_unit(text, cal.end(), lang)[0] is not None):
+        raise _Skip(cal.end())  # "122 mm rockets", "152 мм снарядов": a calibre
     suffix = _SUFFIX.match(text, e, e + 12) if nxt.isalpha() else None
     num = Num(s, e, 0.0)
     if sign:
@@ -174,7 +179,11 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
                 num.end += 1
     elif nxt == "-":
         sm = _HYPHEN_SUFFIX.match(text, e, e + 16)
-        if sm:
+        hyphen_mult = _hyphen_mult(sm.group(1).lower()) if sm else None
+        if sm and hyphen_mult:  # "12-thousand", "1.5-million", "12-тысячный"
+            num.mult = hyphen_mult
+            num.end = e + 1 + len(sm.group(1))
+        elif sm:
             suf = sm.group(1).lower()
             if "а" <= suf[0] <= "я" or suf[0] in "ёіїєґ":
                 if suf not in _CARD_SUFFIX or (len(raw) == 4 and raw.isdigit()
@@ -186,7 +195,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
             elif suf == "fold":  # "6-fold"
                 num.end = e + 1 + len(suf)
                 num.multiple = True
-    value = parse_digits(raw, lang, has_mult=_has_mult_after(text, e))
+    value = parse_digits(raw, lang, has_mult=num.mult != 1 or _has_mult_after(text, e))
     if value is None:
         raise _Skip(e)
     sci = _SCIENTIFIC.match(text, num.end)
@@ -210,7 +219,8 @@ _TOKEN_REST = re.compile(r"[\w:./-]*")
 _ATTACHED_UNIT = re.compile(r"[A-Za-zµ°]+(?:/[A-Za-z]+)?")
 _CODE_BEFORE_DIGITS = re.compile(
     r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
-_CALIBRE_AFTER = re.compile(r"-?(?:мм|mm|millimet|калибр|калібр)", re.IGNORECASE)
+_SPACED_CALIBRE = re.compile(r"[ \u00a0](?:mm|мм)(?![\w])", re.IGNORECASE)
+_CALIBRE_AFTER = re.compile(r"(?:-|[ \u00a0])?(?:мм|mm|millimet|калибр|калібр)", re.IGNORECASE)
 _HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
 _FRACTION_AFTER = re.compile(r"[/⁄](\d{1,4})(?![\d/⁄.,])")
 _AREA_UNITS = frozenset({"m", "km", "cm", "mm", "ft", "in", "yd", "mi", "м", "км", "см"})
@@ -221,6 +231,20 @@ _LENGTH_AFTER = re.compile(
     r"[\s\u00a0)]*(?:\(|tall|long|high|wide|deep|away|sprint|race|hurdles|freestyle|"
     r"breaststroke|backstroke|butterfly|relay|above|below|from|in\s+diameter|"
     r"altitude|depth|height|length|run|dash)", re.IGNORECASE)
+
+
+_MULT_ADJ = (("тысячн", 1_000), ("тисячн", 1_000), ("миллионн", 1_000_000),
+             ("мільйонн", 1_000_000), ("миллиардн", 10**9), ("мільярдн", 10**9))
+
+
+def _hyphen_mult(suf: str) -> int | None:
+    """"-thousand", "-million", "-тысячный", "-мільйонна": a multiplier after a hyphen."""
+    if suf in EN_MULT:
+        return EN_MULT[suf]
+    for stem, f in _MULT_ADJ:
+        if suf.startswith(stem):
+            return f
+    return None
 
 
 def _million_m(text: str, e: int, suf: str) -> bool:
@@ -291,15 +315,7 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     # Vague plurals: "тысячи", "десятки тысяч", "thousands of", "dozens of".
     if first in t.vague_mult and first not in t.words:
         return _vague(text, toks, lang)
-    words = [_norm_word(w) for w, _, _ in toks]
-    # English "and" inside numbers: "one hundred and twenty".
-    seq: list[str] = []
-    idx: list[int] = []
-    for k, w in enumerate(words):
-        if w == "and" and seq and (seq[-1] == "hundred" or seq[-1] in t.mults):
-            continue
-        seq.append(w)
-        idx.append(k)
+    seq, idx = _number_words(toks)
     res = words_value(seq)
     if res is None:
         raise _Skip(toks[0][2])
@@ -309,6 +325,8 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     last_word = seq[used - 1]
     if last_word in t.mults and used > 1:
         num.mult = t.mults[last_word]
+        if lang == "en" and used == len(seq):
+            _comma_rest(text, num)
     # A fraction after a number word: "две трети", "two thirds".
     if used < len(seq) and seq[used] in P.FRACTIONS and value < 10 and not (
         seq[used] == "quarter" or seq[used] == "third"
@@ -350,40 +368,105 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     # Lone "один"/"one" is rarely a figure; English news labels it, ru/uk do not.
     if used == 1 and value == 1 and seq[0] != "one":
         raise _Skip(num.end)
-    if lang == "en" and used == 1 and value < 10:
-        share = _share_of(text, num)
-        if share is not None:
-            return share
+    share = _share_of(text, num, lang)
+    if share is not None:
+        return share
     if used == 1 and seq[0] == "one":
         _check_one(text, num)
     # "several thousand", "кілька тисяч", "несколько сотен"
     return num
 
 
-_ONE_IN = re.compile(
-    r"[\s\u00a0]+(?:in|out[\s\u00a0]+of)[\s\u00a0]+(\d{1,3}|two|three|four|five|six|"
-    r"seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b", re.IGNORECASE)
+def _number_words(toks: list[tuple[str, int, int]]) -> tuple[list[str], list[int]]:
+    """The words of a number run, without English "and" inside: "one hundred and twenty"."""
+    t = tables()
+    seq: list[str] = []
+    idx: list[int] = []
+    for k, (w, _s, _e) in enumerate(toks):
+        nw = _norm_word(w)
+        if nw == "and" and seq and (seq[-1] == "hundred" or seq[-1] in t.mults):
+            continue
+        seq.append(nw)
+        idx.append(k)
+    return seq, idx
+
+
+_COMMA_WORDS = re.compile(r",[ \u00a0]+(?=[a-z])")
+
+
+def _comma_rest(text: str, num: Num) -> None:
+    """"twelve thousand, three hundred": the rest after a comma, when it holds hundreds
+    and is smaller than the multiplier it follows ("two, three" and "two thousand,
+    three thousand" stay apart)."""
+    m = _COMMA_WORDS.match(text, num.end)
+    if m is None:
+        return
+    toks = _word_tokens(text, m.end())
+    seq, idx = _number_words(toks)
+    res = words_value(seq)
+    if res is None or not 100 <= res[0] < num.mult:  # "ten thousand, one of them": apart
+        return
+    num.value += res[0]
+    num.end = toks[idx[res[1] - 1]][2]
+    num.mult = 1
+
+
+# "3 out of 10", "one in four", "3 из 10", "3 з 10": a share, in percent.
+_SHARE_OF_WORDS = {
+    "en": re.compile(r"[\s\u00a0]+(in|out[\s\u00a0]+of)[\s\u00a0]+(?:an?[\s\u00a0]+(?=hundred))?",
+                     re.IGNORECASE),
+    "ru": re.compile(r"[\s\u00a0]+из[\s\u00a0]+", re.IGNORECASE),
+    "uk": re.compile(r"[\s\u00a0]+(?:з|із)[\s\u00a0]+", re.IGNORECASE),
+}
+_DENOM_DIGITS = re.compile(r"\d{1,4}(?![\d.,]\d|[\s\u00a0]*[%‰])")
+# "4 in 12 hours" is a rate, not a share
+_TIME_AFTER = re.compile(r"[\s\u00a0]+(?:hours?|days?|weeks?|months?|years?|minutes?|"
+                         r"seconds?|decades?)\b", re.IGNORECASE)
 _ORDINAL_SHARE = re.compile(r"[\s\u00a0-]+(fourths?|fifths?|tenths?)\b", re.IGNORECASE)
-_SHARE_DENOM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "twenty": 20, "hundred": 100, "fourth": 4, "fifth": 5,
-                "tenth": 10}
+_SHARE_DENOM = {"fourth": 4, "fifth": 5, "tenth": 10}
 
 
-def _share_of(text: str, num: Num) -> Num | None:
-    """"one in three", "one out of four", "one fourth": a share, in percent."""
-    m = _ONE_IN.match(text, num.end)
+def _share_of(text: str, num: Num, lang: str) -> Num | None:
+    """"one in three", "3 out of 10", "3 из 10", "one fourth": a share, in percent.
+
+    The denominator must be a plain count larger than the numerator: "3 из 10 тысяч",
+    "4 in 12 hours" and "2 з 10 червня" are not shares.
+    """
+    if (num.mult != 1 or num.percent or num.currency or num.fraction or num.multiple
+            or num.sign or not float(num.value).is_integer() or num.value < 1):
+        return None
+    m = _SHARE_OF_WORDS[lang].match(text, num.end) if lang in _SHARE_OF_WORDS else None
     if m:
-        d = m.group(1).lower().split()[-1]
-        den = int(d) if d.isdigit() else _SHARE_DENOM[d]
-        if den > num.value:
-            return Num(num.start, m.end(), 100.0 * num.value / den, digits=False,
+        den, end = _denominator(text, m.end(), lang)
+        if (den is not None and num.value < den <= 1000
+                and not (lang == "en" and m.group(1).lower() == "in"
+                         and _TIME_AFTER.match(text, end))
+                and not P.MONTH_AFTER.match(text, end)
+                and not P.PERCENT_AFTER.match(text, end)):
+            return Num(num.start, end, 100.0 * num.value / den, digits=False,
                        fraction=True, percent=True)
-    m = _ORDINAL_SHARE.match(text, num.end)
-    if m and num.value < 10:
+    m = _ORDINAL_SHARE.match(text, num.end) if lang == "en" else None
+    if m and num.value < 10 and not num.digits:
         den = _SHARE_DENOM[m.group(1).lower().rstrip("s")]
         return Num(num.start, m.end(), 100.0 * num.value / den, digits=False,
                    fraction=True, percent=True)
     return None
+
+
+def _denominator(text: str, pos: int, lang: str) -> tuple[float | None, int]:
+    """The whole number at ``pos`` (digits or words) and where it ends; None when a
+    multiplier follows it."""
+    dm = _DENOM_DIGITS.match(text, pos)
+    if dm:
+        if _has_mult_after(text, dm.end()):
+            return None, pos
+        return float(dm.group(0)), dm.end()
+    toks = _word_tokens(text, pos, 8)
+    seq, idx = _number_words(toks)
+    res = words_value(seq)
+    if res is None or (res[1] < len(seq) and seq[res[1]] in tables().mults):
+        return None, pos
+    return res[0], toks[idx[res[1] - 1]][2]
 
 
 def _check_one(text: str, num: Num) -> None:
@@ -400,6 +483,13 @@ def _check_one(text: str, num: Num) -> None:
         raise _Skip(num.end)
 
 
+_ORDINAL_BEFORE = re.compile(
+    r"(?:(?<![\w])(?:перв|втор|трет|четв[её]рт|четверт|последн|перш|друг|остан)\w*|"
+    r"(?<![\w])[IVX]+|\d+-?[^\W\d_]{0,3})[\s\u00a0]+$", re.IGNORECASE)
+_TIME_OF = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:an?[\s\u00a0]+)?(?:hour|century|mile|minute|"
+                      r"second|inch|point)\b", re.IGNORECASE)
+
+
 def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
     w, s, e = toks[0]
     lw = _norm_word(w)
@@ -408,6 +498,8 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
     if lw in ("third", "thirds", "quarter", "quarters"):
         a = _A_BEFORE.search(before)
         if not a:
+            raise _Skip(e)
+        if _TIME_OF.match(after):  # "a quarter of an hour"
             raise _Skip(e)
         if not (re.match(r"[\s\u00a0]+of\b", after, re.IGNORECASE)
                 or re.search(r"\bby[\s\u00a0]+$", before[:len(before) - len(a.group(0))] + " ")):
@@ -428,8 +520,7 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
             raise _Skip(e)
         return Num(s, e, 50.0, digits=False, fraction=True, percent=True)
     # ru/uk
-    if re.search(r"(?:перв|втор|последн|перш|друг|остан)\w*[\s\u00a0]+$", before,
-                 re.IGNORECASE):
+    if _ORDINAL_BEFORE.search(before):  # "в третьей четверти", "у другій половині"
         raise _Skip(e)
     if re.match(r"[\s\u00a0]+(?:дня|века|года|месяца|року|столетия|матча|сезона|доби|"
                 r"століття|місяця|пятого|шестого)", after, re.IGNORECASE):
@@ -471,8 +562,10 @@ def _vague(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
 
 def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     num = _parse_digits_at(text, pos, lang) if is_digit else _parse_words_at(text, pos, lang)
-    if num.vague:
+    if num.vague or num.fraction:
         return num
+    if num.digits and (share := _share_of(text, num, lang)) is not None:
+        return share
     t = tables()
     # "4 hundred", "4 hundred million"
     hm = _HUNDRED_AFTER.match(text, num.end)
@@ -549,6 +642,7 @@ _INDEX_BEFORE = re.compile(
     r"phase|tier|type|class|version|route|highway|channel|no\.|unit|suite|room|"
     r"flight|gate|platform|article|section|clause|paragraph|chapter|page|пункт|статья|"
     r"статті|статьи|стаття|частина|часть|части|рівень|уровень|категор\w+|номер|"
+    r"калибр\w*|калібр\w*|calibre|caliber|"
     r"возрасте|віці)(?:[\s\u00a0]+(?:от|від|с|з))?[\s\u00a0]+$", re.IGNORECASE)
 _NAME_AFTER = re.compile(
     r"[\s\u00a0]+(?:Pro|Max|Mini|Plus|Ultra|Lite|Dreamliner|Series|Edition|GT|SE|XL|ZIP|"
@@ -641,7 +735,15 @@ def _qualifier(text: str, start: int,
     if not m:
         return None, start
     g = "q" if m.group("q") else "sym"
-    return P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
+    qual, qstart = P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
+    if qual == "up_to" and _RUN_UP.search(before, 0, m.start(g)):
+        return None, start  # "in the lead up to 3G", "the run up to 2,000": a time before
+    if qual == "approx":
+        # "as many as roughly 2 million", "до примерно 12 тысяч": the bound wins
+        outer, ostart = _qualifier(text, qstart)
+        if outer in ("up_to", "less_than", "more_than", "at_least"):
+            return outer, ostart
+    return qual, qstart
 
 
 def _change(text: str, start: int, lang: str,
@@ -669,6 +771,7 @@ def _finish_kind(num: Num) -> str:
     return "count"
 
 
+_DETERMINER = re.compile(r"[\s\u00a0]+(?:the|its|their|all)(?=[\s\u00a0])", re.IGNORECASE)
 _SYMBOL_UNIT = {"$": "$", "€": "€", "£": "£", "₽": "₽", "₴": "₴", "¥": "¥"}
 
 
@@ -743,12 +846,17 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
                 qual = "exact"
             qs[i] = replace(cur, qualifier=qual, low=low, high=high, change=prev.change)
             continue
-        if cur.qualifier != "exact" or prev.qualifier in ("exact", "range") or cur.change:
-            continue
+        if (cur.qualifier != "exact" or prev.qualifier in ("exact", "range") or cur.change
+                or (prev.vague and prev.qualifier == "approx")):
+            continue  # "thousands of X and 2,000 Y": vagueness is not a hedge on the next
         gap_from = prev.unit_end if prev.unit_end is not None else prev.end
         if gap_from > cur.start:
             continue
-        if _CONJ_GAP.match(text[gap_from:cur.start]) and prev.kind == cur.kind:
+        conj = _CONJ_GAP.match(text[gap_from:cur.start])
+        if conj and prev.kind == cur.kind and (
+                prev.qualifier != "approx" or not _OR_WORD.search(conj.group(0))):
+            # "as many as 2 million shells or 300,000 rockets": a bound covers the
+            # alternative; "around 25k or 40k" may offer a figure of its own
             low, high = cur.low, cur.high
             v = cur.low
             if prev.qualifier in ("more_than", "at_least"):
@@ -756,6 +864,39 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
             elif prev.qualifier in ("up_to", "less_than"):
                 low, high = None, v
             qs[i] = replace(cur, qualifier=prev.qualifier, low=low, high=high)
+    return _link_changes(text, qs)
+
+
+_DELTA_TO_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:to|до)[\s\u00a0]+$", re.IGNORECASE)
+_FROM_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:from|с|со|з|із|від)[\s\u00a0]+"
+                       r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?$", re.IGNORECASE)
+
+
+def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """Link a value reached to the change before it ("grew by 2,000 to 12,000",
+    "вырос на 2 тысячи до 12 тысяч") or to the value it came from, written after it
+    ("narrowed to 138,285 lots from 212,577 lots")."""
+    for i, q in enumerate(qs):
+        if q.role != "to" or q.link is not None:
+            continue
+        prev = qs[i - 1] if i else None
+        if (prev is not None and prev.role is None and prev.change and not prev.vague
+                and prev.kind in (q.kind, "percent")):
+            gap_from = prev.unit_end if prev.unit_end and prev.unit_end <= q.start else prev.end
+            if _DELTA_TO_GAP.match(text[gap_from:q.start]) or (
+                    text[gap_from:q.start].strip() == "" and q.surface[:2].lower() == "до"):
+                if prev.unit is None and prev.kind == q.kind:  # "на 2 тысячи до 12 тысяч человек"
+                    prev = replace(prev, unit=q.unit, unit_start=q.unit_start,
+                                   unit_end=q.unit_end)
+                qs[i - 1] = replace(prev, role="delta", link=q.start)
+                qs[i] = replace(q, link=prev.start)
+                continue
+        nxt = qs[i + 1] if i + 1 < len(qs) else None
+        if nxt is not None and nxt.role is None and nxt.qualifier == "exact" and not nxt.change:
+            gap_from = q.unit_end if q.unit_end and q.unit_end <= nxt.start else q.end
+            if _FROM_GAP.match(text[gap_from:nxt.start]):
+                qs[i + 1] = replace(nxt, role="from", link=q.start)
+                qs[i] = replace(q, link=nxt.start)
     return qs
 
 
@@ -783,10 +924,11 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
                 and _year_like(text, first) and _year_like(text, second)
                 and find_unit(text, second.end, lang)[0] is None):
             raise _Skip(second.end)  # "between 1600 and 1900": a period
+        own_marks = _own_marks(text, first)  # its own, not lent by the second end
         _share(first, second)
         pair = opener in ("с", "со", "з", "із", "зі") or (
             opener == "from" and P.CHANGE_VERB_NEAR.search(_before(text, first.start, 40))
-        ) or (sep_kind == "to" and opener is None and _own_marks(text, first)
+        ) or (sep_kind == "to" and opener is None and own_marks
               and _change(text, first.start, lang) is not None)
         if pair:
             s1 = first.start - (len(opener_m.group(0)) if opener_m else 0)
@@ -794,8 +936,12 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
             q1 = _make(text, first, None, "exact", s1, lang, unit_from=second.end)
             q2 = _make(text, second, None, "exact", second.start - _sep_len(text, first, second),
                        lang)
-            q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end)
-            return [q1, q2]
+            # "rose 0.5% to 3.2%" (no "from"): the first is the amount of change
+            role1 = "from" if opener is not None else "delta"
+            q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end,
+                         role=role1, link=q2.start,
+                         change=_change(text, first.start, lang) if role1 == "delta" else None)
+            return [q1, replace(q2, role="to", link=q1.start)]
         start = first.start
         if opener_m:
             start -= len(opener_m.group(0))
@@ -803,11 +949,42 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         rq = _make_range(text, first, second, qstart if qual else start, lang)
         if qual:
             object.__setattr__(rq, "range_qualifier", qual)
+        if opener is None and _reached(text, start, lang, qual, qstart):
+            rq = replace(rq, role="to")
         return [rq]
     qual, qstart = _qualifier(text, first.start, pw)
+    role = None
     if qual == "up_to" and text[qstart:qstart + 2].lower() == "до" and opener:
         qual, qstart = None, first.start
-    return [_make(text, first, qual, None, qstart, lang, pw=pw)]
+    elif _reached(text, first.start, lang, qual, qstart):
+        # "увеличилась до 12 тысяч": the value reached, not "up to"; a hedge before
+        # "до" still counts ("выросла почти до 12 тысяч")
+        role = "to"
+        if qual == "up_to":  # the surface keeps "до", as in "с 10 до 12 тысяч"
+            hedge, hstart = _qualifier(text, qstart)
+            qual, qstart = hedge, (hstart if hedge else qstart)
+    q = _make(text, first, qual, None, qstart, lang, pw=pw)
+    return [replace(q, role=role)] if role else [q]
+
+
+def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) -> bool:
+    """Is the number at ``start`` the value a verb of change reached ("rose to 12,000",
+    "grew by 2,000 to 12,000", "увеличилась до 12 тысяч", "зросла на 2 тисячі до 12")?"""
+    if lang == "en":
+        if qual is not None:
+            return False
+        m = _TO_BEFORE.search(_before(text, start, 6))
+        if m is None:
+            return False
+        return P.REACHED_EN.search(_before(text, start - len(m.group(0)), 80)) is not None
+    if qual != "up_to" or text[qstart:qstart + 2].lower() != "до":
+        return False
+    return P.REACHED_CYR.search(_before(text, qstart, 80)) is not None
+
+
+_RUN_UP = re.compile(r"(?<![\w])(?:lead|leading|run|running|build|building)[\s\u00a0]+$",
+                     re.IGNORECASE)
+_TO_BEFORE = re.compile(r"(?<![\w])to[\s\u00a0]+$", re.IGNORECASE)
 
 
 def _sep_len(text: str, first: Num, second: Num) -> int:
@@ -888,6 +1065,9 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
         return None, ""
     if n2.vague or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
         return None, ""
+    if (sep == "to" and opener is None and n2.value > 3 * first.value
+            and _change(text, first.start, lang) is not None):
+        return None, ""  # "grew by 2,000 to 12,000": the change, then the value reached
     if sep == "to" and opener is None:
         # "10,000 to 12,000": a range only if the first has no unit of its own.
         lem, us, _ue = find_unit(text, first.end, lang)
@@ -905,6 +1085,15 @@ def _share(first: Num, second: Num) -> None:
     if second.mult != 1 and first.mult == 1 and first.value < second.value / second.mult:
         first.value *= second.mult
         first.mult = second.mult
+    elif first.mult == 1 and second.mult == 1 and first.digits and second.digits:
+        # "9 to 10,000", "2-3,000,000": the first end lacks the order of magnitude the
+        # second is written with; shared only when that puts both ends within a factor 5
+        for f in (10**9, 10**6, 10**3):
+            q = second.value / f
+            if q >= 1 and q.is_integer() and first.value < q:
+                if first.value * f * 5 >= second.value:
+                    first.value *= f
+                break
     if second.percent and not first.percent:
         first.percent = True
     if second.currency and not first.currency:
@@ -929,6 +1118,10 @@ def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
 def _unit(text: str, num: Num, end: int, lang: str) -> tuple[str | None, int | None, int | None]:
     if num.percent:
         us, ue = percent_scope(text, end, lang)
+        if us is None and num.fraction and lang == "en":
+            # "3 out of 10 missiles", "half the missiles"
+            det = _DETERMINER.match(text, end)
+            _lem, us, ue = find_unit(text, det.end() if det else end, lang)
         return "%", us, ue
     lem, us, ue = find_unit(text, end, lang)
     if num.currency and (lem is None or lem not in P.CURRENCY_LEMMAS):

@@ -54,7 +54,17 @@ _EXTRA_WORDS: dict[str, float] = {
 _EXTRA_MULT: dict[str, int] = {
     "тыс": 1_000, "тис": 1_000, "млн": 1_000_000, "млрд": 1_000_000_000,
     "трлн": 1_000_000_000_000, "мільйонів": 1_000_000, "тыщ": 1_000,
+    # spoken Ukrainian writes "тисячи" beside "тисячі"
+    "тисячи": 1_000,
 }
+# Spoken hundreds ("двохста", "дев'ятиста", "двухста"): the dictionaries list only some.
+_HUNDRED_STEMS = {
+    "uk": ("двох двом двома", "трьох трьом трьома", "чотирьох чотирьом чотирма",
+           "п'яти п'ять", "шести шість", "семи сім", "восьми вісьм", "дев'яти дев'ять"),
+    "ru": ("двух двум двумя", "трех трем тремя", "четырех четырем четырьмя", "пяти пять",
+           "шести шесть", "семи семь", "восьми восемь", "девяти девять"),
+}
+_HUNDRED_ENDINGS = ("сот", "ста", "стам", "стами", "стах", "сотам", "сотами", "сотах")
 EN_WORDS: dict[str, float] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -116,6 +126,11 @@ def tables() -> Tables:
             mults[_norm(w)] = v
     for w, fv in _EXTRA_WORDS.items():
         words[_norm(w)] = fv
+    for stems in _HUNDRED_STEMS.values():
+        for k, forms in enumerate(stems):
+            for stem in forms.split():
+                for ending in _HUNDRED_ENDINGS:
+                    words.setdefault(stem + ending, (k + 2) * 100)
     for w, iv in _EXTRA_MULT.items():
         mults[w] = iv
     # Ordinal-looking forms pymorphy folds into some lexemes must not count.
@@ -125,7 +140,7 @@ def tables() -> Tables:
     mults.update(EN_MULT)
     vague = {
         "тысячи": 1_000, "тысяч": 1_000, "тысячами": 1_000, "тысячам": 1_000,
-        "тысячах": 1_000, "тисячі": 1_000, "тисяч": 1_000, "тисячами": 1_000,
+        "тысячах": 1_000, "тисячі": 1_000, "тисячи": 1_000, "тисяч": 1_000, "тисячами": 1_000,
         "тисячам": 1_000, "тисячах": 1_000, "миллионы": 1_000_000,
         "миллионов": 1_000_000, "миллионами": 1_000_000, "миллионам": 1_000_000,
         "миллионах": 1_000_000, "мільйони": 1_000_000, "мільйонів": 1_000_000,

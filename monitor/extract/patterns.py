@@ -85,15 +85,29 @@ def _alts(phrases: list[str]) -> str:
     return trie_regex([p.lower() for p in phrases])
 
 
+# Verbs that put a figure above a mark ("topped 10,000", "перевалило за миллион"); with
+# "не" in front (ru/uk) or "not" they cap it instead ("не превышает 500" = up to 500).
+_EXCEED_CYR = (
+    "превысил превысила превысило превысили превышает превышают превысит превысят "
+    "превышал превышала превышало превышали превышающий превышающая превышающее "
+    "превышающие превышающего превышающей превышающих превышающую превышающим "
+    "превышающем превышающими перевищив перевищила перевищило перевищили перевищує "
+    "перевищують перевищить перевищать перевищував перевищувала перевищувало "
+    "перевищували перевищуючи"
+).split()
+_OVER_CYR = [v + " за" for v in (
+    "перевалил перевалила перевалило перевалили перевалит перевалят перевалив "
+    "перевалить перевалять переваливает переваливают").split()]
+_EXCEED_EN = ("exceeding exceeded exceeds exceed topped tops topping surpassed surpasses "
+              "surpassing surpass").split()
+
 QUALIFIERS: dict[str, list[str]] = {
     "more_than": [
         "более чем", "больше чем", "более", "свыше", "больше", "чуть более", "чуть больше",
         "понад", "більш ніж", "більше ніж", "більше", "трохи більше", "більш як", "більше як",
-        "превысил", "превысила", "превысило", "превысили", "превышает", "превышают",
-        "превысит", "превысят", "перевищив", "перевищила", "перевищило", "перевищили",
-        "перевищує", "перевищують", "перевищить",
-        "more than", "over", "above", "upwards of", "in excess of", "exceeding", "exceeded",
-        "exceeds", "just over", "well over", "over than", "north of", "higher than",
+        *_EXCEED_CYR, *_OVER_CYR, *_EXCEED_EN,
+        "more than", "over", "above", "upwards of", "in excess of",
+        "just over", "well over", "over than", "north of", "higher than",
         "greater than", "larger than", "bigger than", "longer than", "older than",
     ],
     "at_least": [
@@ -114,6 +128,10 @@ QUALIFIERS: dict[str, list[str]] = {
         "не більше ніж", "не більше", "не більш як", "не більше як", "щонайбільше",
         "not more than", "not over", "максимум", "до", "up to",
         "as many as", "as much as", "no more than", "a maximum of", "at most",
+        *("не " + v for v in _EXCEED_CYR + _OVER_CYR),
+        *(neg + v for neg in ("not ", "not to ", "does not ", "did not ", "do not ",
+                              "will not ", "would not ", "never ")
+          for v in ("exceed", "exceeding", "surpass", "top")),
     ],
     "less_than": [
         "менее чем", "менее", "меньше чем", "меньше", "чуть менее", "чуть меньше",
@@ -200,6 +218,24 @@ CHANGE_VERB_NEAR = re.compile(
     r"|changed|moved|went|swung|revised|raised|lowered|increase|decrease)\b)",
     re.IGNORECASE,
 )
+
+# A verb of change, then at most a few words (the amount: "by 2,000", "на 2 тысячи"),
+# then "to"/"до" before the number: that number is the value reached, not "up to".
+_REACHED_GAP = r"(?:[\s\u00a0]+[\w$€£%.,'’-]+){0,5}?[\s\u00a0]+$"
+_EN_REACHED = "|".join(w for w in (_EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "|" + _EN_DOWN_BY
+                                   ).split("|")
+                       if w not in ("up", "down", "upward", "upwards", "downward",
+                                    "downwards", "higher", "lower", "go up"))
+REACHED_EN = re.compile(r"(?<![\w])(?:" + _trie(_EN_REACHED) + r"|went|moved|revised|changed)"
+                        + _REACHED_GAP, re.IGNORECASE)
+_CYR_REACHED = (
+    r"вырос|выросл|выраст|увелич|повыси|повыша|возрос|возраст|подня|поднима|нарасти|"
+    r"нараст|наращ|дорос|довед|довест|довод|сократ|сокращ|снизи|снижа|уменьш|упал|упад|"
+    r"опусти|опуска|зріс|зросл|зрост|збільш|підвищ|підня|нарост|нарощ|скорот|скороч|"
+    r"знизи|зниж|зменш|впал|впав|упав|опуст"
+)
+REACHED_CYR = re.compile(r"(?:^|[^\w])(?:" + _CYR_REACHED + r")\w*" + _REACHED_GAP,
+                         re.IGNORECASE)
 
 _MONTHS_CYR = (
     "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"

@@ -75,8 +75,18 @@ def _words(text: str, pos: int, limit: int) -> Iterator[tuple[int, int]]:
         yield m.start(1), i
 
 
+# A calibre between a number and its noun: "2 million 152-mm rounds", "300 тысяч 122-мм".
+_CALIBRE = re.compile(
+    r"[ \t\u00a0\u202f]*(\d{2,3}(?:[.,]\d)?(?:-|[ \u00a0]?)(?:mm|мм|millimet(?:er|re)s?|"
+    r"миллиметров\w*|міліметров\w*))(?![\w])", re.IGNORECASE)
+
+
 def find_unit(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
     """Lemma of the counted noun after ``pos`` and the span of its noun phrase."""
+    cal = _CALIBRE.match(text, pos)
+    if cal:
+        lem, _s, end = find_unit(text, cal.end(), lang)
+        return (lem, cal.start(1), end) if lem else (None, None, None)
     if lang == "en":
         return _find_en(text, pos)
     return _find_cyr(text, pos, lang)
@@ -142,6 +152,7 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     return _en_lemma(text[head[0]:head[1]]), start, end
 
 
+_CYR_FUNCTION = frozenset("до на по за от від с з із у в во при для".split())
 _CYR_SKIP_POS = frozenset({"ADJF", "PRTF", "ADJS", "NUMR"})
 _CYR_STOP_POS = frozenset({"VERB", "INFN", "GRND", "PRED", "PREP", "CONJ", "PRCL", "INTJ",
                            "COMP", "PRTS", "NPRO"})
@@ -193,7 +204,11 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
     for a, b in words:
         w = text[a:b]
         if w.isupper() and len(w) >= 2:  # "3 САУ", "5 РСЗО": an abbreviation is the noun
+            if last_adj is not None:  # "10 тысяч военных КНДР": whose, not what
+                break
             return w, (a if start is None else start), b
+        if w.lower() in _CYR_FUNCTION:  # "до" also parses as a noun (the note)
+            break
         tag, lem, _case = parse_word(w.lower(), lang)
         if tag == "ADVB":  # "6 тысяч дополнительно": skipped, never the noun
             continue
