@@ -327,14 +327,16 @@ _SOURCE_BEFORE = re.compile(
     r"за словами|за оцінк\w+|за інформацією|із посиланням на|з посиланням на|згідно з|"
     r"according to|citing|cited by)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _ARTICLES = frozenset({"the", "a", "an"})
+# "Ukraine's General Staff says": capitalised words between the rival and the verb
 _SAYS_AFTER = re.compile(
-    r"(?:[\s'’]+\w+){0,3}\s+(?:says|said|reports|reported|claims|claimed|believes|"
-    r"estimates|заяви\w*|сообщи\w*|счита\w*|оценива\w*|утвержда\w*|повідоми\w*|"
-    r"вважа\w*|оціню\w*|стверджу\w*)\b", re.IGNORECASE)
+    r"(?:[\s'’]+(?:s\b|[A-ZА-ЯЁІЇЄҐ]\w*)){0,3}\s+(?:says|said|reports|reported|claims|claimed|believes|"
+    r"estimates|заявил[аи]?|сообщил[аи]?|считает|считают|оценивает|оценивают|"
+    r"утверждает|утверждают|повідомил[аи]?|повідомив|заявив|заявил[аи]?|вважає|вважають|"
+    r"оцінює|оцінюють|стверджує|стверджують)\b")
 # a country after these is a place or a partner, not the side doing the counting
-_DEST = frozenset({"в", "во", "на", "до", "у", "по", "за", "против", "проти", "с", "со", "з",
-                   "із", "для", "to", "in", "into", "inside", "across", "at", "on", "for",
-                   "with", "alongside", "against", "toward", "towards"})
+_DEST = frozenset({"в", "во", "на", "до", "у", "по", "за", "с", "со", "з", "із", "для", "to",
+                   "in", "into", "inside", "across", "at", "on", "for", "with", "alongside",
+                   "toward", "towards"})
 
 
 def change_pairs(text: str, qs: Sequence[Quantity]) -> dict[int, tuple[int, Value]]:
@@ -347,7 +349,22 @@ def change_pairs(text: str, qs: Sequence[Quantity]) -> dict[int, tuple[int, Valu
     follows the new one.
     """
     out: dict[int, tuple[int, Value]] = {}
+    at = {q.start: i for i, q in enumerate(qs)}
+    for i, q in enumerate(qs):  # the extractor's own marks: role "to", linked to its start
+        j = at.get(q.link) if q.role == "to" and q.link is not None else None
+        if j is None:
+            continue
+        p = qs[j]
+        if p.role == "from":
+            out[i] = (j, p.value)
+        elif p.role == "delta" and p.low is not None and q.low is not None \
+                and q.low == q.high:
+            before = clean_number(q.low - (p.low if p.change != "down" else -p.low))
+            if before is not None and before >= 0:
+                out[i] = (j, Value(before, before, "exact"))
     for i in range(len(qs) - 1):
+        if i + 1 in out or i in out:
+            continue
         a, b = qs[i], qs[i + 1]
         if a.sentence_end and (a.sentence_start, a.sentence_end) != (
                 b.sentence_start, b.sentence_end):

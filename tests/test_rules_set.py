@@ -20,8 +20,8 @@ from monitor.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
-FLOOR_PRECISION = 87.0
-FLOOR_RECALL = 84.0
+FLOOR_PRECISION = 94.0
+FLOOR_RECALL = 91.0
 
 
 def _accuracy() -> ModuleType:
