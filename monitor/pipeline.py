@@ -91,6 +91,9 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     result = IngestResult()
     store = ctx.store
     figures = getattr(ctx.rules, "figures", {}) or {}
+    from .claimants import aliases_for
+
+    aliases = aliases_for(ctx.settings.rules)  # per-claimant tracks: one per canonical name
     for batch in _chunks(articles, chunk):
         prepared: list[tuple[Article, str | None, list[Observation]]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
@@ -124,7 +127,7 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
                     if obs.published is None and article.published:
                         obs = replace(obs, published=article.published)
                     figure = figures.get(obs.figure)
-                    track = changes.track_of(figure, obs)
+                    track = changes.track_of(figure, obs, aliases)
                     dated = date_key(obs.published or article.published, arrived)
                     obs_id = store.add_observation(row, obs, track=track, dated=dated)
                     if obs_id is None:

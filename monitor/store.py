@@ -339,9 +339,11 @@ class Store:
         return rows[0] if rows else None
 
     def last_event(self, figure: str, track: str) -> dict[str, Any] | None:
-        """The most recent event of (figure, track): the value subscribers last heard."""
+        """The most recent event of (figure, track) that was mailed: the value subscribers
+        last heard (a ``restated`` one never is)."""
         rows = list(self.db.query(
-            "SELECT * FROM events WHERE figure = ? AND track = ? ORDER BY id DESC LIMIT 1",
+            "SELECT * FROM events WHERE figure = ? AND track = ? AND kind != 'restated'"
+            " ORDER BY id DESC LIMIT 1",
             [figure, track]))
         return rows[0] if rows else None
 
