@@ -63,8 +63,10 @@ def test_per_claimant_tracks_are_keyed_on_the_canonical_name(tmp_path: Path) -> 
     (tmp_path / "rules").mkdir()
     shutil.copy(ROOT / "rules" / "claimants.yaml", tmp_path / "rules" / "claimants.yaml")
     ctx = context(tmp_path, [{"id": "losses", "per_claimant": True}])
-    spelt = [("k1", "2025-01-01", "Кирилл Буданов", 3000), ("k2", "2025-02-01", "Буданов", 4000),
-             ("k3", "2025-03-01", "Kyrylo Budanov", 5000), ("p1", "2025-01-05", "the Pentagon", 100),
+    spelt = [("k1", "2025-01-01", "Кирилл Буданов", 3000),
+             ("k2", "2025-02-01", "Буданов", 4000),
+             ("k3", "2025-03-01", "Kyrylo Budanov", 5000),
+             ("p1", "2025-01-05", "the Pentagon", 100),
              ("p2", "2025-02-05", "The Pentagon", 200)]
     try:
         result = ingest(ctx, "test", [article(
