@@ -158,6 +158,7 @@ def group(items: Sequence[DigestItem], max_per_figure: int | None = None
                 "href": href,
                 "link": link,
                 "published": short_date(ev.published),
+                "iso": (ev.published or "")[:10],
                 "claimant": it.claimant,
                 "agree": it.agree,
                 "bars": trend_bars(trend, kind) if len(trend) > 1 else "",

@@ -116,16 +116,27 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out) if args.out else reports / "png"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="figmon-png-") as tmp, browser(chromium) as b:
-        for name, page in pages(reports, Path(args.outbox), args.figure, Path(tmp)):
-            for width in WIDTHS:
-                ctx = b.new_context(viewport={"width": width, "height": 800},
-                                    device_scale_factor=1)
+        for page, png in render_pages(b, pages(reports, Path(args.outbox), args.figure,
+                                                 Path(tmp)), out):
+            print(f"{page} -> {png}")
+
+
+def render_pages(b: Any, named: list[tuple[str, Path]], out: Path,
+                 widths: tuple[int, ...] = WIDTHS) -> list[tuple[Path, Path]]:
+    """Screenshot every (name, page) at every width as out/NAME-WIDTH.png (whole page)."""
+    done = []
+    for name, page in named:
+        for width in widths:
+            ctx = b.new_context(viewport={"width": width, "height": 800}, device_scale_factor=1)
+            try:
                 tab = ctx.new_page()
                 tab.goto(page.resolve().as_uri())
                 png = out / f"{name}-{width}.png"
                 tab.screenshot(path=str(png), full_page=True)
+            finally:
                 ctx.close()
-                print(f"{page} -> {png}")
+            done.append((page, png))
+    return done
 
 
 if __name__ == "__main__":
