@@ -146,3 +146,11 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
     ranged = next(r for r in table if r["qualifier"] == "range")
     assert (ranged["low"], ranged["high"]) == ("11000", "12000")
     assert {r["event"] for r in table} >= {"new", "changed"}
+
+
+def test_a_saved_page_keeps_its_own_address() -> None:
+    """05 is an HTML file on disk whose <link rel="canonical"> names its web address:
+    readers are linked there, never to the file."""
+    [art] = [a for a in read_examples() if "harbour-times" in a.url]
+    assert art.url == "https://harbour-times.example.org/asia/2024/12/27/seoul-estimate"
+    assert art.source == "Harbour Times"
