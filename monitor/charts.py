@@ -72,7 +72,7 @@ def value_axis(values: Sequence[Value], kind: str = "count", ticks: int = 4
                ) -> tuple[float, float, list[float]]:
     """(bottom, top, tick values) of the value axis.  Percentages run 0–100; counts
     start at zero unless all the data sits far above it (its lowest number above
-    60% of its highest), where zero would squash the movement into a line."""
+    80% of its highest), where zero would squash the movement into a line."""
     nums = [float(n) for v in values for n in (v.low, v.high) if n is not None]
     if kind == "percent" and all(0 <= n <= 100 for n in nums):
         return 0.0, 100.0, [0.0, 25.0, 50.0, 75.0, 100.0]
@@ -81,7 +81,7 @@ def value_axis(values: Sequence[Value], kind: str = "count", ticks: int = 4
     lo, hi = min(nums), max(nums)
     # room above the top value for an upward arrow
     hi_pad = hi + (hi - min(lo, 0)) * 0.12 or 1.0
-    bottom = 0.0 if lo >= 0 and lo <= 0.6 * hi else lo - (hi - lo) * 0.15
+    bottom = 0.0 if lo >= 0 and lo <= 0.8 * hi else lo - (hi - lo) * 0.15
     if lo < 0:
         bottom = lo
     step = nice_step(hi_pad - bottom, ticks)
@@ -250,7 +250,8 @@ def timeline_svg(points: Sequence[ChartPoint], kind: str = "count",
     for track in tracks:
         out.append(_steps([p for p in points if p.track == track], x, y, style[track][0],
                           L.left + pw))
-    xs = _dodge([x(p.day) for p in points], min_gap=11.0)
+    xs = _dodge([x(p.day) for p in points], 11.0 if L.width > 400 else 8.0, L.left + 6,
+                L.left + pw - 6)
     for p, xx in sorted(zip(points, xs, strict=True), key=lambda px: px[0].day):
         colour, shape = style[p.track]
         out.append(f'<g class="mark {_mark_class(p.value)}"><title>{escape(p.label)}</title>'
@@ -277,9 +278,9 @@ def _mark_class(v: Value) -> str:
     return "approx" if v.qualifier == "approx" else "exact"
 
 
-def _dodge(xs: list[float], min_gap: float) -> list[float]:
+def _dodge(xs: list[float], min_gap: float, lo: float, hi: float) -> list[float]:
     """Spread marks that would sit on top of each other (same or nearby dates) sideways,
-    keeping each cluster centred on where it was."""
+    keeping each cluster centred on where it was, and all of them inside [lo, hi]."""
     order = sorted(range(len(xs)), key=lambda i: xs[i])
     out = list(xs)
     cluster: list[int] = []
@@ -297,6 +298,10 @@ def _dodge(xs: list[float], min_gap: float) -> list[float]:
             flush()
         cluster.append(i)
     flush()
+    a, b = min(out, default=lo), max(out, default=hi)
+    if a < lo or b > hi:  # too crowded for the room: squeeze, keeping the order
+        na, nb = max(a, lo), min(b, hi)
+        out = [na + (v - a) * (nb - na) / ((b - a) or 1) for v in out]
     return out
 
 
