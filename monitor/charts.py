@@ -173,14 +173,11 @@ def trend_bars(values: Sequence[Value], kind: str = "count", height: int = 28) -
         h = max(2, round(height * float(p) / top)) if p is not None else 2
         colour = ("#f0b37e" if v.qualifier in OPEN_UP or v.qualifier in OPEN_DOWN
                   else "#8fb3da" if is_range(v) else "#1f5fa8")
-        cells.append(
-            f'<td valign="bottom" style="padding:0 2px 0 0;vertical-align:bottom">'
-            f'<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>'
-            f'<td width="7" height="{h}" bgcolor="{colour}" style="width:7px;height:{h}px;'
-            f'background:{colour};font-size:1px;line-height:1px">&nbsp;</td></tr></table></td>')
-    return Markup(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
-                  f'height="{height}" style="height:{height}px;display:inline-table;'
-                  f'vertical-align:bottom"><tr>' + "".join(cells) + "</tr></table>")
+        # height and bgcolor attributes: what Outlook for desktop honours
+        cells.append(f'<td valign="bottom"><table cellpadding="0" cellspacing="0" border="0">'
+                     f'<tr><td width="7" height="{h}" bgcolor="{colour}"></td></tr></table></td>')
+    return Markup(f'<table role="presentation" cellpadding="0" cellspacing="1" border="0" '
+                  f'height="{height}"><tr>' + "".join(cells) + "</tr></table>")
 
 
 # --- the timeline chart (pages) -----------------------------------------------------------

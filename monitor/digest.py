@@ -1,8 +1,16 @@
-"""Digests: which figures are new or moved, rendered as text + HTML, and the reports/ archive.
+"""Digests: which figures are new or moved, rendered as a plain-text part and HTML.
+
+A digest reads newest first: a one-line summary ("2 figures changed, 1 new"), then
+each figure that moved — the figure that moved last first — with its current value
+as the headline, a sentence saying what it is now and what it was, who said each
+and when, and its events newest first.  ``restated`` events are never mailed.  The
+HTML is a table layout with a fixed-width frame for Outlook and the CSS inlined;
+the trend is drawn in HTML table cells, since mail clients drop SVG.
 
 Rendering works on plain ``DigestItem`` objects, so it can be used and tested
 without a database.  The store-facing half (collecting undigested events,
-attaching them to a digest exactly once, writing the archive) is at the end.
+attaching them to a digest exactly once) is at the end; the reports/ archive is
+monitor/archive.py.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -240,9 +249,17 @@ def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime |
     return Rendered(subject, text, html, email_html)
 
 
+_CLASS = re.compile(r'\sclass="[^"]*"')
+_STYLE = re.compile(r'style="([^"]*)"')
+
+
 def inline_css(html: str) -> str:
-    """Move the <style> rules into style="" attributes; never fetch anything."""
-    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
+    """Move the <style> rules into style="" attributes; never fetch anything.  Class
+    names go and the styles are written tightly: Gmail clips a message past ~102 KB."""
+    out = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
+    out = _CLASS.sub("", out)
+    return _STYLE.sub(lambda m: 'style="' + re.sub(r"\s*([:;])\s*", r"\1", m[1]).rstrip(";")
+                      + '"', out)
 
 
 def message_id(key: str, email: str, domain: str = "figmon.local") -> str:
