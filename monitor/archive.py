@@ -193,6 +193,17 @@ def write_archive(ctx: Context) -> Path:
     return root / "index.html"
 
 
+def archive_stale(ctx: Context) -> bool:
+    """Has an observation arrived since reports/index.html was written (or is it missing)?"""
+    index = ctx.settings.reports / "index.html"
+    try:
+        written = datetime.fromtimestamp(index.stat().st_mtime, UTC).replace(microsecond=0)
+    except OSError:
+        return True
+    newest = ctx.store.db.execute("SELECT max(created_at) FROM observations").fetchone()[0]
+    return bool(newest) and str(newest) >= written.isoformat()
+
+
 def figure_page(ctx: Context, fid: str) -> dict[str, Any]:
     """Everything figure.html (and the index row) shows about one figure."""
     title, kind, label = figure_info(ctx, fid)

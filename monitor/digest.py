@@ -30,6 +30,7 @@ from urllib.parse import quote as urlquote
 import css_inline
 
 from .archive import (
+    archive_stale,
     digest_page,
     env,
     figure_info,
@@ -579,9 +580,11 @@ def _cycle(ctx: Context, *, force_daily: bool) -> None:
     from .errors import FigmonError
 
     try:
-        build(ctx)
-        build_daily(ctx, force=force_daily)
-        if not (ctx.settings.reports / "index.html").exists():
+        built = build(ctx)
+        daily = build_daily(ctx, force=force_daily)
+        # restatements, corroborations and history are shown in the archive too,
+        # though no digest is built for them
+        if built is None and not daily and archive_stale(ctx):
             write_archive(ctx)
         report = deliver_pending(ctx)
         if report.sent or report.retry or report.failed:

@@ -109,3 +109,32 @@ def test_missing_digest_page_is_rewritten(tmp_path: Path) -> None:
     digest.write_archive(ctx)
     ctx.close()
     assert sorted((reports / "digests").glob("*.html")) == pages
+
+
+def test_a_restatement_reaches_the_archive_but_no_mailbox(tmp_path: Path) -> None:
+    from store_fakes import FakeRules, article, obs_line
+
+    from monitor.pipeline import Context, ingest
+    from monitor.store import Store
+
+    settings = write_config(tmp_path, subscribers="subscribers:\n  - email: a@example.org\n")
+    ctx = Context(settings=settings, store=Store.open(settings.database),
+                  rules=FakeRules([{"id": "dprk-troops", "title": "Troops"}]))
+    try:
+        ingest(ctx, "t", [article("https://n.example.org/1", "2025-08-01",
+                                  obs_line("dprk-troops", [10000, 10000, "approx"]))])
+        digest.after_run(ctx)
+        mails = sorted((tmp_path / "outbox").glob("*.eml"))
+        assert len(mails) == 1
+        # "more than 10,000" only restates "about 10,000"
+        result = ingest(ctx, "t", [article("https://n.example.org/2", "2025-08-09",
+                                           obs_line("dprk-troops", [10000, None, "more_than"]))])
+        assert [e.kind for e in result.events] == ["restated"]
+        digest.after_run(ctx)
+        assert sorted((tmp_path / "outbox").glob("*.eml")) == mails
+        assert ctx.store.db.execute("SELECT count(*) FROM digests").fetchone()[0] == 1
+        page = (tmp_path / "reports" / "figures" / "dprk-troops.html").read_text("utf-8")
+        assert "more than 10,000" in page and ">RESTATED<" in page
+        assert page.index("more than 10,000") < page.index("about 10,000</span>")
+    finally:
+        ctx.close()
