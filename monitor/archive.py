@@ -132,9 +132,11 @@ def figure_info(ctx: Context, fig_id: str) -> tuple[str, str, str]:
 
 
 def aliases(ctx: Context) -> Aliases:
-    from .claimants import aliases_for
+    """The canonical claimant names of the context's rules folder."""
+    from .claimants import Aliases, aliases_for
 
-    return aliases_for(ctx.settings.rules)
+    rules_dir = getattr(ctx.settings, "rules", None)
+    return aliases_for(rules_dir) if rules_dir is not None else Aliases()
 
 
 def digest_page(created: datetime, cadence: str, key: str) -> str:

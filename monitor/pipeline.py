@@ -93,7 +93,9 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     figures = getattr(ctx.rules, "figures", {}) or {}
     from .claimants import aliases_for
 
-    aliases = aliases_for(ctx.settings.rules)  # per-claimant tracks: one per canonical name
+    # per-claimant tracks: one per canonical name (the rules folder's claimants: table)
+    rules_dir = getattr(ctx.settings, "rules", None)
+    aliases = aliases_for(rules_dir) if rules_dir is not None else None
     for batch in _chunks(articles, chunk):
         prepared: list[tuple[Article, str | None, list[Observation]]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
