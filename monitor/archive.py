@@ -154,7 +154,8 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def _value(r: Mapping[str, Any]) -> Value:
+def row_value(r: Mapping[str, Any]) -> Value:
+    """A stored observation row's value."""
     return Value(clean_number(r["low"]), clean_number(r["high"]), r["qualifier"])
 
 
@@ -215,7 +216,7 @@ def figure_page(ctx: Context, fid: str) -> dict[str, Any]:
     obs: list[dict[str, Any]] = []
     points = []
     for r in rows:
-        v = _value(r)
+        v = row_value(r)
         words = value_words(v, kind)
         who = names.canonical(r["claimant"])
         href, link = source_link(r["article"], r["title"], r["source"])

@@ -37,12 +37,13 @@ from .archive import (
     file_slug,
     highlight,
     old_source,
+    row_value,
     safe_href,
     source_link,
     write_archive,
 )
 from .charts import spark_text, trend_bars
-from .models import Event, Value, clean_number
+from .models import Event, Value
 from .words import (
     QUALIFIER_WORDS,
     change_sentence,
@@ -331,10 +332,6 @@ def _value(d: Mapping[str, Any] | None) -> Value | None:
     return Value(d["low"], d["high"], d["qualifier"]) if d else None
 
 
-def _row_value(r: Mapping[str, Any]) -> Value:
-    return Value(clean_number(r["low"]), clean_number(r["high"]), r["qualifier"])
-
-
 def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 8
               ) -> list[DigestItem]:
     """Store.events() rows → DigestItems with quote, source, agreement and trend."""
@@ -353,7 +350,7 @@ def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 
                    observation_id=r["observation_id"])
         key = (ev.figure, ev.track)
         if key not in tracks:
-            tracks[key] = [dict(o, value=_row_value(o)) for o in
+            tracks[key] = [dict(o, value=row_value(o)) for o in
                            ctx.store.track_observations(*key)]
         obs = tracks[key]
         idx = next((i for i, o in enumerate(obs) if o["id"] == ev.observation_id), len(obs) - 1)
