@@ -260,8 +260,9 @@ def inline_css(html: str) -> str:
     names go and the styles are written tightly: Gmail clips a message past ~102 KB."""
     out = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
     out = _CLASS.sub("", out)
-    return _STYLE.sub(lambda m: 'style="' + re.sub(r"\s*([:;])\s*", r"\1", m[1]).rstrip(";")
-                      + '"', out)
+    # css_inline writes "prop: value;" declarations
+    return _STYLE.sub(lambda m: 'style="' + m[1].replace(": ", ":").replace("; ", ";")
+                      .rstrip(";") + '"', out)
 
 
 def message_id(key: str, email: str, domain: str = "figmon.local") -> str:
@@ -402,13 +403,18 @@ def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], ke
     sender = sender_of(ctx.settings)
     prefix = str(ctx.settings.digest.get("subject_prefix") or "")
     out = []
+    renders: dict[tuple[int, ...], Rendered] = {}  # subscribers to the same figures share one
     for sub in subs:
-        mine = [it for it in items if sub.wants(it.event.figure)]
-        if not mine:
+        picked = tuple(i for i, it in enumerate(items) if sub.wants(it.event.figure))
+        if not picked:
             continue
-        r = render(mine, prefix=prefix, created=created, key=key, cadence=cadence,
-                   archive=False, max_per_figure=int(ctx.settings.digest["max_per_figure"]),
-                   reports_url=str(ctx.settings.digest.get("reports_url") or ""))
+        if picked not in renders:
+            renders[picked] = render(
+                [items[i] for i in picked], prefix=prefix, created=created, key=key,
+                cadence=cadence, archive=False,
+                max_per_figure=int(ctx.settings.digest["max_per_figure"]),
+                reports_url=str(ctx.settings.digest.get("reports_url") or ""))
+        r = renders[picked]
         mid = message_id(key, sub.email, sender_domain(sender))
         msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
         out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
