@@ -62,6 +62,22 @@ def track_of(figure: FigureLike | None, obs: Observation, aliases: Aliases | Non
     return obs.track or obs.claimant or ""
 
 
+def rekey_tracks(store: Store, figures: dict[str, Any], aliases: Aliases) -> int:
+    """Rename per-claimant tracks stored under another spelling ("зеленский", from before
+    the claimant table knew the name) to their canonical name, merging tracks that turn
+    out to be one claimant.  Returns how many tracks moved."""
+    moved = 0
+    for figure, track in store.tracks():
+        if not track or track == "unattributed" \
+                or not getattr(figures.get(figure), "per_claimant", False):
+            continue
+        canon = aliases.canonical(track)
+        if canon and canon != track:
+            store.rename_track(figure, track, canon)
+            moved += 1
+    return moved
+
+
 def _bound_moved(old: float | None, new: float | None, min_relative: float,
                  min_absolute: float) -> bool:
     if old is None or new is None:

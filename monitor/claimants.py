@@ -1167,6 +1167,7 @@ class Aliases:
     """
 
     def __init__(self, table: dict[str, str] | None = None) -> None:
+        self.key = hash(tuple(sorted((table or {}).items())))  # same table, same key
         self._by_key: dict[str, str] = {}
         surnames: dict[str, set[str]] = {}
         for alias, name in (table or {}).items():

@@ -353,6 +353,13 @@ class Store:
             " JOIN articles a ON a.id = o.article_id"
             " WHERE o.figure = ? AND o.track = ? ORDER BY o.dated, o.id", [figure, track]))
 
+    def rename_track(self, figure: str, old: str, new: str) -> None:
+        """Move every observation and event of (figure, old) to the track ``new``."""
+        with self.atomic():
+            for table in ("observations", "events"):
+                self.db.execute(f"UPDATE {table} SET track = ? WHERE figure = ? AND track = ?",
+                                [new, figure, old])
+
     def tracks(self) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT DISTINCT figure, track FROM observations ORDER BY figure, track")]

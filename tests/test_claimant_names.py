@@ -93,3 +93,30 @@ def test_aliases_are_reread_when_the_file_changes(tmp_path: Path) -> None:
     f.write_text("claimants:\n  - name: South Korea\n    aliases: [Сеул]\n", encoding="utf-8")
     os.utime(f, (1, 1))  # a new mtime even within the same clock tick
     assert aliases_for(tmp_path).canonical("Сеул") == "South Korea"
+
+
+def test_tracks_stored_under_an_older_spelling_are_renamed_and_continue(
+        tmp_path: Path) -> None:
+    """A database whose per-claimant tracks were keyed before the table knew the name
+    ("зеленский", lower case) joins them to the canonical track on the next ingest."""
+    from monitor.models import Observation
+
+    ctx = context(tmp_path, [{"id": "losses", "per_claimant": True}])
+    try:
+        with ctx.store.atomic():
+            row, _ = ctx.store.add_article(article("https://old.example.org/1", "2024-12-23",
+                                                   "old"), source="old")
+            assert row is not None
+            ctx.store.add_observation(row, Observation(
+                figure="losses", article="https://old.example.org/1", published="2024-12-23",
+                low=3000, high=None, qualifier="more_than", unit=None, surface="3000",
+                quote="", claimant="Зеленский"), track="зеленский", dated="2024-12-23")
+        (tmp_path / "rules").mkdir()
+        shutil.copy(ROOT / "rules" / "claimants.yaml", tmp_path / "rules" / "claimants.yaml")
+        result = ingest(ctx, "test", [article(
+            "https://n.example.org/z", "2025-02-27",
+            obs_line("losses", [4000, 4000, "approx"], claimant="Zelenskyy"))])
+        assert [(e.track, e.kind) for e in result.events] == [("Volodymyr Zelensky", "changed")]
+        assert ctx.store.tracks() == [("losses", "Volodymyr Zelensky")]
+    finally:
+        ctx.close()
