@@ -133,14 +133,14 @@ def sparkline_svg(values: Sequence[Value], width: int = 150, height: int = 44,
         return Markup("")
     nums = [float(n) for v in values for n in (v.low, v.high) if n is not None]
     lo = min(0.0, *nums)
-    hi = 100.0 if kind == "percent" and max(nums) <= 100 else max(nums) * 1.15 or 1.0
+    hi = 100.0 if kind == "percent" and max(nums) <= 100 else max(nums) or 1.0
     n = len(values)
 
     def x(i: int) -> float:
         return 7 + (width - 14) * (i / (n - 1) if n > 1 else 0.5)
 
-    def y(v: float) -> float:
-        return height - 4 - (height - 8) * (v - lo) / ((hi - lo) or 1)
+    def y(v: float) -> float:  # room above the top value for an upward arrow
+        return height - 4 - (height - 18) * (v - lo) / ((hi - lo) or 1)
 
     parts: list[str] = [f'<line x1="0" x2="{width}" y1="{height - 3}" y2="{height - 3}" '
                         'stroke="#c9d2dc"/>']
@@ -361,7 +361,7 @@ def _glyph(v: Value, cx: float, y: Callable[[float], float], colour: str, shape:
     if is_range(v):
         assert v.low is not None and v.high is not None
         y1, y2 = y(float(v.low)), y(float(v.high))
-        w, least = (5, 5) if small else (8, 3)
+        w, least = (4, 8) if small else (8, 3)
         return (f'<rect x="{cx - w / 2:.1f}" y="{y2:.1f}" width="{w}" '
                 f'height="{max(y1 - y2, least):.1f}" rx="2" fill="{colour}" fill-opacity="0.35" '
                 f'stroke="{colour}" stroke-width="{1 if small else 2}"/>')
