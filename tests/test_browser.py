@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import email.policy
 import importlib.util
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,8 +148,8 @@ def check(m: dict[str, Any], width: int, what: str) -> None:
     assert not small, f"{what}: chart labels below 11px at {width}px: {small}"
     for name, dates in m["lists"]:
         assert dates == sorted(dates, reverse=True), f"{what}: {name} not newest first"
-    for label in ("more_than", "up_to", "less_than", "at_least", "approx"):
-        assert label not in m["text"], f"{what} shows the internal label {label!r}"
+    for label in ("more_than", "up_to", "less_than", "at_least", "approx", "exact"):
+        assert not re.search(rf"\b{label}\b", m["text"]), f"{what} shows the label {label!r}"
     assert "examples/articles" not in m["text"], f"{what} shows a path on disk"
 
 
