@@ -420,6 +420,10 @@ def parse_html(html: str, url: str = "", source: str = "") -> Article:
     host = urlsplit(url).hostname or ""
     if site and site.lower().removeprefix("www.") == host.lower().removeprefix("www."):
         site = ""  # trafilatura fell back to the host name: the caller's name is better
+    own = str(getattr(doc, "url", "") or "")
+    if not url.lower().startswith(("http://", "https://")) \
+            and own.lower().startswith(("http://", "https://")):
+        url = own  # a saved page names its own address (canonical link): readers get that
     return _make(name=name, text=doc.text, title=title, url=url,
                  source=site or source or host, published=published, lang=lang,
                  outlet=site or host, meta={"format": "html"})

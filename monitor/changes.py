@@ -13,7 +13,9 @@ arrives:
   means several small steps, each under the threshold, still add up to an alert;
 - the same value again (within the thresholds) → corroboration: stored and
   counted, no event;
-- dated before the current value → history: stored, no event.
+- dated before the current value → history: stored, no event;
+- different, but only restating the value subscribers last heard → ``restated``
+  (recorded and shown in the archive, never mailed on its own; see ``restates``).
 
 Events are tied to their observation (unique), and observations to their
 article, so re-ingesting or re-running can never fire twice.
@@ -21,10 +23,13 @@ article, so re-ingesting or re-running can never fire twice.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .models import SHARE_TRACK, Event, Observation, Value, clean_number
 from .store import Store
+
+if TYPE_CHECKING:
+    from .claimants import Aliases
 
 # Qualifiers with the same interval shape are compared by their bounds;
 # a different shape ("about 10,000" vs "more than 10,000") is a change.
@@ -46,14 +51,36 @@ class FigureLike(Protocol):
     def per_claimant(self) -> bool: ...
 
 
-def track_of(figure: FigureLike | None, obs: Observation) -> str:
-    """The timeline an observation belongs to: per claimant only when the rule asks."""
+def track_of(figure: FigureLike | None, obs: Observation, aliases: Aliases | None = None
+             ) -> str:
+    """The timeline an observation belongs to: per claimant only when the rule asks,
+    keyed on the claimant's canonical name when ``aliases`` are given; the shares a
+    count figure keeps go on tracks of their own."""
     share = SHARE_TRACK if getattr(figure, "shares", False) and (
         obs.track.startswith(SHARE_TRACK) or obs.unit == "%") else ""
     if not getattr(figure, "per_claimant", False):
         return share
-    claim = obs.track.removeprefix(SHARE_TRACK).strip() or obs.claimant or ""
+    if aliases is not None and obs.claimant:
+        claim = aliases.canonical(obs.claimant) or obs.claimant
+    else:
+        claim = obs.track.removeprefix(SHARE_TRACK).strip() or obs.claimant or ""
     return f"{share} {claim}".strip()
+
+
+def rekey_tracks(store: Store, figures: dict[str, Any], aliases: Aliases) -> int:
+    """Rename per-claimant tracks stored under another spelling ("зеленский", from before
+    the claimant table knew the name) to their canonical name, merging tracks that turn
+    out to be one claimant.  Returns how many tracks moved."""
+    moved = 0
+    for figure, track in store.tracks():
+        if not track or track == "unattributed" \
+                or not getattr(figures.get(figure), "per_claimant", False):
+            continue
+        canon = aliases.canonical(track)
+        if canon and canon != track:
+            store.rename_track(figure, track, canon)
+            moved += 1
+    return moved
 
 
 def _bound_moved(old: float | None, new: float | None, min_relative: float,
@@ -81,6 +108,43 @@ def differs(old: Value, new: Value, figure: FigureLike | None = None) -> bool:
     absolute = float(getattr(figure, "min_absolute", None) or 0.0)
     return (_bound_moved(old.low, new.low, rel, absolute)
             or _bound_moved(old.high, new.high, rel, absolute))
+
+
+def _stated(v: Value) -> list[float]:
+    """The numbers a value actually names: its one number, its bound, or both range ends."""
+    return [float(n) for n in dict.fromkeys((v.low, v.high)) if n is not None]
+
+
+def _contains(outer: Value, inner: Value) -> bool:
+    """Does the range ``outer`` hold every number ``inner`` names?"""
+    if outer.low is None or outer.high is None or outer.low == outer.high:
+        return False
+    nums = _stated(inner)
+    return bool(nums) and all(outer.low - _EPS <= n <= outer.high + _EPS for n in nums)
+
+
+def restates(old: Value, new: Value, figure: FigureLike | None = None) -> bool:
+    """True when ``new`` differs from ``old`` only in its wording.
+
+    Two cases, both taken from how outlets retell a figure:
+
+    - the same number(s) under another qualifier, within the rule's thresholds:
+      "about 10,000" → "more than 10,000", "about 1.2 million" → "over 1.2 million";
+    - a range that still contains the old value: "up to 13,000" → "12,000–14,000",
+      "about 50" → "50–100", "11,000–12,000" → "10,000–13,000".
+
+    A new point inside an old range ("11,000–12,000" → "about 11,500") is a
+    refinement and stays a change, as does any number that moved.
+    """
+    if not differs(old, new, figure):
+        return False
+    a, b = _stated(old), _stated(new)
+    rel = float(getattr(figure, "min_relative", None) or 0.0)
+    absolute = float(getattr(figure, "min_absolute", None) or 0.0)
+    if len(a) == len(b) and all(not _bound_moved(x, y, rel, absolute)
+                                for x, y in zip(sorted(a), sorted(b), strict=True)):
+        return True
+    return _contains(new, old)
 
 
 def _row_value(row: dict[str, Any], prefix: str = "") -> Value | None:
@@ -121,6 +185,8 @@ def detect(store: Store, figure: FigureLike | None, obs_id: int) -> Event | None
     assert baseline is not None
     if not differs(baseline, new, figure):
         return None  # corroboration
+    if previous is None and restates(baseline, new, figure):
+        return event("restated", baseline)
     return event("changed", previous or baseline)
 
 

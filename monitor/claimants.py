@@ -1090,8 +1090,144 @@ def find_claimant(text: str, sentence: Span, at: Span, lang: str
         claimant = None
     if relayed is None:
         relayed = doc.article_relay()
+    if not claimant:  # "Генштаб ЗСУ: ...", "Seoul: ..." in the sentence or the headline
+        claimant = headline_claimant(text, sentence)
     if claimant:
         claimant = claimant.strip(" «»\"“”,")
     if relayed:
         relayed = re.sub(r"^the\s+", "", relayed.strip(" «»\"“”,"))
     return claimant or None, relayed or None
+
+
+# --- headline attributions ------------------------------------------------------------
+
+_HEADLINE = re.compile(r"[ \t]*([A-ZА-ЯЁІЇЄҐ][^\W\d_]*(?:[ \t'’.\-]+[^\W\d_]+){0,3})"
+                       r"[ \t]*:[ \t]+\S")
+# lead words that end in a colon without naming anyone
+_NOT_WHO = frozenset("""итог итоги важно обновлено обновление фото видео опрос цифра цифры факт
+    факты источник источники главное коротко подробности мнение аналитика прогноз
+    підсумок підсумки важливо оновлено відео опитування цифри факти джерело джерела
+    головне коротко подробиці думка прогноз update updated breaking exclusive analysis
+    opinion poll watch live explainer factbox source sources photo video note
+    correction""".split())
+
+
+def headline_claimant(text: str, sentence: Span) -> str | None:
+    """The "X" of a headline-style attribution: "Генштаб ЗСУ: ...", "Seoul: ...",
+    at the start of ``sentence`` or, failing that, of the text's first line
+    (a headline that heads the whole article)."""
+    for start in (sentence[0], 0):
+        m = _HEADLINE.match(text, start)
+        if m is None or "\n" in text[start:m.start(1)]:
+            continue
+        who = m.group(1).strip()
+        if who.lower() in _NOT_WHO or is_outlet(who):
+            continue
+        if start == 0 and text.find("\n", 0, m.end()) >= 0:
+            continue  # the colon is not on the first line
+        return who
+    return None
+
+
+# --- canonical names --------------------------------------------------------------------
+
+_TRANSLIT = dict(zip("абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя",
+                     ["a", "b", "v", "g", "g", "d", "e", "e", "e", "zh", "z", "i", "i", "i", "i",
+                      "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "h", "ts", "ch",
+                      "sh", "shch", "", "i", "", "e", "iu", "ia"], strict=True))
+
+
+def fold(name: str) -> str:
+    """A spelling-blind key for a name: case, "the", a possessive, punctuation, the
+    script and the usual transliteration variants fold away, so "Кирило Буданов",
+    "Kyrylo Budanov" and "KYRYLO BUDANOV" share one key."""
+    s = name.strip().lower().replace("’", "'")
+    s = re.sub(r"^(?:the|die|le)\s+", "", s)
+    s = re.sub(r"'s\b", "", s)
+    s = "".join(_TRANSLIT.get(c, c) for c in s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    # one sound, several Latin spellings: kh/h, y/i/j, ts/tz, doubled letters
+    s = s.replace("kh", "h").replace("y", "i").replace("j", "i").replace("tz", "ts")
+    return re.sub(r"(.)\1+", r"\1", s).strip()
+
+
+def _display(name: str) -> str:
+    """A name outside the table, shown the same way whatever its case: "the Pentagon" and
+    "The Pentagon" both read "Pentagon"."""
+    s = re.sub(r"(?i)^the\s+", "", " ".join(name.split()).strip(" «»\"“”,"))
+    return s[:1].upper() + s[1:]
+
+
+class Aliases:
+    """Canonical claimant names: the rules' ``claimants:`` table plus automatic folding.
+
+    ``canonical`` tries, in order: the table (by folded spelling); a surname alone,
+    or a first name and surname whose first name is spelt another way, onto a person
+    listed in the table; otherwise the name itself, with case and "the" folded.
+    """
+
+    def __init__(self, table: dict[str, str] | None = None) -> None:
+        self.key = hash(tuple(sorted((table or {}).items())))  # same table, same key
+        self._by_key: dict[str, str] = {}
+        surnames: dict[str, set[str]] = {}
+        for alias, name in (table or {}).items():
+            self._by_key.setdefault(fold(alias), name)
+            if self._person(alias):
+                words = fold(alias).split()
+                surnames.setdefault(words[-1], set()).add(f"{words[0][:1]}\0{name}")
+        # surname → {(first initial, canonical)}; only unambiguous surnames fold
+        self._surnames = {k: v for k, v in surnames.items()
+                          if len({x.split("\0")[1] for x in v}) == 1}
+        self._cache: dict[str, str] = {}
+
+    @staticmethod
+    def _person(alias: str) -> bool:
+        """An alias of two or more words whose first is a given name (pymorphy3 says so)."""
+        words = alias.split()
+        if len(words) < 2 or not re.search(r"[а-яёіїєґ]", alias, re.I):
+            return False
+        tok = _Tok(0, len(words[0]), words[0])
+        return any(_is_name(tok, lang) and "Name" in _tags(tok.text, lang)
+                   for lang in ("ru", "uk"))
+
+    def canonical(self, name: str | None) -> str | None:
+        if not name or not name.strip():
+            return None
+        hit = self._cache.get(name)
+        if hit is None:
+            hit = self._cache[name] = self._lookup(name)
+        return hit
+
+    def _lookup(self, name: str) -> str:
+        key = fold(name)
+        if key in self._by_key:
+            return self._by_key[key]
+        words = key.split()
+        if words and words[-1] in self._surnames and len(words) <= 3:
+            initial, canon = next(iter(self._surnames[words[-1]])).split("\0")
+            if len(words) == 1 or words[0][:1] == initial:
+                return canon
+        return _display(name)
+
+
+def canonical_name(name: str | None, table: dict[str, str] | None = None) -> str | None:
+    """``name`` as its canonical claimant (see ``Aliases``); a one-off helper."""
+    return Aliases(table).canonical(name)
+
+
+_ALIASES: dict[tuple[str, tuple[tuple[str, float], ...]], Aliases] = {}
+
+
+def aliases_for(rules_dir: str | Any) -> Aliases:
+    """The ``Aliases`` of a rules folder, re-read only when one of its files changes."""
+    from pathlib import Path
+
+    from .rules import load_claimants, rule_files
+
+    d = Path(rules_dir)
+    files = rule_files(d) if d.exists() else []
+    key = (str(d), tuple((str(f), f.stat().st_mtime) for f in files))
+    if key not in _ALIASES:
+        _ALIASES.clear()
+        _ALIASES[key] = Aliases(load_claimants(d))
+    return _ALIASES[key]

@@ -22,7 +22,6 @@ import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -337,19 +336,11 @@ class OutboxTransport:
                                          "check 'outbox:' in figmon.yaml") from exc
 
     def send(self, sender: str, to: str, body: str, name: str = "") -> None:
+        from .archive import write_text
+
         target = self.folder / f"{name or _name_for(body)}.eml"
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(body)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+        try:  # whole file, fsynced, with the umask's permissions (0644 under 022)
+            write_text(target, body, fsync=True, newline="")
         except OSError as exc:
             raise TemporaryDeliveryError(f"cannot write {target}: {exc}",
                                          "check the outbox folder's space and permissions"

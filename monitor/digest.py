@@ -1,117 +1,67 @@
-"""Digests: which figures are new or moved, rendered as text + HTML, and the reports/ archive.
+"""Digests: which figures are new or moved, rendered as a plain-text part and HTML.
+
+A digest reads newest first: a one-line summary ("2 figures changed, 1 new"), then
+each figure that moved — the figure that moved last first — with its current value
+as the headline, a sentence saying what it is now and what it was, who said each
+and when, and its events newest first.  ``restated`` events are never mailed.  The
+HTML is a table layout with a fixed-width frame for Outlook and the CSS inlined;
+the trend is drawn in HTML table cells, since mail clients drop SVG.
 
 Rendering works on plain ``DigestItem`` objects, so it can be used and tested
 without a database.  The store-facing half (collecting undigested events,
-attaching them to a digest exactly once, writing the archive) is at the end.
+attaching them to a digest exactly once) is at the end; the reports/ archive is
+monitor/archive.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as urlquote
 
 import css_inline
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
 
-from .charts import ChartPoint, point, spark_text, sparkline_svg, timeline_svg
-from .models import Event, Number, Value, track_kind
+from .archive import (
+    archive_stale,
+    digest_page,
+    env,
+    figure_info,
+    file_slug,
+    highlight,
+    old_source,
+    row_value,
+    safe_href,
+    source_link,
+    write_archive,
+)
+from .charts import spark_text, trend_bars
+from .models import Event, Value
+from .words import (
+    QUALIFIER_WORDS,
+    change_sentence,
+    change_words,
+    difference,
+    fmt_number,
+    short_date,
+    value_words,
+)
 
 if TYPE_CHECKING:
     from .pipeline import Context
 
 log = logging.getLogger(__name__)
 
-QUALIFIER_WORDS = {
-    "exact": "", "approx": "about", "more_than": "more than", "at_least": "at least",
-    "up_to": "up to", "less_than": "less than", "range": "",
-}
-
-
-# --- words --------------------------------------------------------------------
-
-def fmt_number(x: Number | None) -> str:
-    """10000 → "10,000"; 2.5 → "2.5"; None → "?"."""
-    if x is None:
-        return "?"
-    if isinstance(x, float) and not x.is_integer():
-        return f"{x:,.2f}".rstrip("0").rstrip(".")
-    return f"{int(x):,}"
-
-
-def value_words(v: Value, kind: str = "count", unit: str = "") -> str:
-    """A value as a reader would say it: "more than 10,000 troops", "up to 40%"."""
-    pct = "%" if kind == "percent" else ""
-    q = v.qualifier
-    if v.low is not None and v.high is not None and v.low != v.high:
-        core = f"{fmt_number(v.low)}{pct}–{fmt_number(v.high)}{pct}"
-        if q not in ("range", "exact"):
-            core = f"{QUALIFIER_WORDS.get(q, '')} {core}".strip()
-    else:
-        n = v.low if q in ("more_than", "at_least") or v.high is None else v.high
-        core = f"{QUALIFIER_WORDS.get(q, '')} {fmt_number(n)}{pct}".strip()
-    return f"{core} {unit}" if unit else core
-
-
-def change_words(old: Value | None, new: Value, kind: str = "count", unit: str = "") -> str:
-    """ "more than 10,000 → about 12,000 troops", or just the new value."""
-    if old is None:
-        return value_words(new, kind, unit)
-    return f"{value_words(old, kind)} → {value_words(new, kind, unit)}"
-
-
-def difference(old: Value | None, new: Value, kind: str = "count") -> str:
-    """ "+2,000 (+20%)" between the two values' point estimates; "" when unknown."""
-    if old is None:
-        return ""
-    a, b = point(old), point(new)
-    if a is None or b is None:
-        return ""
-    diff = b - a
-    sign = "+" if diff > 0 else "−" if diff < 0 else "±"
-    unit = " pp" if kind == "percent" else ""
-    text = f"{sign}{fmt_number(abs(diff))}{unit}"
-    if a:
-        rel = diff / abs(a) * 100
-        rel_s = f"{abs(rel):.1f}".rstrip("0").rstrip(".")
-        text += f" ({'+' if rel > 0 else '−' if rel < 0 else '±'}{rel_s}%)"
-    return text
-
-
-def highlight(quote: str, surface: str) -> Markup:
-    """The quote, escaped, with the number's surface wrapped in <mark>."""
-    i = quote.find(surface) if surface else -1
-    if i < 0:
-        return escape(quote)
-    return (escape(quote[:i]) + Markup("<mark>") + escape(surface) + Markup("</mark>")
-            + escape(quote[i + len(surface):]))
-
-
-_SAFE_SCHEMES = ("http://", "https://")
-
-
-def safe_href(url: str) -> str | None:
-    """Only web links become hrefs: a javascript: or data: URL in an article is shown as text."""
-    u = (url or "").strip()
-    return u if u.lower().startswith(_SAFE_SCHEMES) else None
-
-
-def file_slug(name: str) -> str:
-    """A figure id as a file name that works on any disk."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "_"
+# the words and page helpers live in words.py and archive.py; re-exported for callers
+__all__ = ["QUALIFIER_WORDS", "change_words", "difference", "fmt_number", "highlight",
+           "safe_href", "file_slug", "value_words", "write_archive"]
 
 
 # --- rendering ----------------------------------------------------------------
@@ -127,11 +77,14 @@ class DigestItem:
     quote: str = ""
     surface: str = ""
     outlet: str = ""
-    claimant: str | None = None
+    claimant: str | None = None  # canonical name
     url: str = ""
     agree: int = 0  # other sources stating the same value
     trend: tuple[Value, ...] = ()
     event_id: int | None = None
+    article_title: str = ""  # shown, unlinked, when the article has no web address
+    old_claimant: str | None = None  # who stated the old value, and when
+    old_published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,72 +102,95 @@ class FigureGroup:
     id: str
     title: str
     badge: str  # "NEW" | "CHANGED"
-    summary: str
+    summary: str  # old → new in words, for the subject line
+    headline: str = ""  # the current value, with its unit
+    sentence: str = ""  # "now X (who, when) — was Y (who, when)"
+    difference: str = ""
+    newest: str = ""  # the newest event's date, for ordering
     entries: list[dict[str, Any]] = field(default_factory=list)
     omitted: int = 0  # earlier events of this figure left out of the message
 
 
-_env: Environment | None = None
-
-
-def env() -> Environment:
-    """The Jinja2 environment: autoescape on for every .html template."""
-    global _env
-    if _env is None:
-        _env = Environment(loader=PackageLoader("monitor", "templates"),
-                           autoescape=select_autoescape(("html", "svg")),
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                           keep_trailing_newline=True)
-        _env.filters["href"] = safe_href
-        _env.filters["num"] = fmt_number
-    return _env
+def _order(it: DigestItem) -> tuple[str, int]:
+    return (it.event.published or "", it.event_id or 0)
 
 
 def group(items: Sequence[DigestItem], max_per_figure: int | None = None
           ) -> list[FigureGroup]:
-    """Events grouped by figure (first-seen order), each group's events by date;
-    with ``max_per_figure`` only the latest that many are kept as entries."""
-    groups: dict[str, FigureGroup] = {}
+    """Events grouped by figure, the figure that moved last first; each group opens with
+    its current value and lists its events newest first.  With ``max_per_figure`` only
+    the latest that many are kept as entries.  ``restated`` events are never mailed."""
     by_fig: dict[str, list[DigestItem]] = {}
     for it in items:
-        by_fig.setdefault(it.event.figure, []).append(it)
+        if it.event.kind != "restated":
+            by_fig.setdefault(it.event.figure, []).append(it)
+    groups = []
     for fig, its in by_fig.items():
-        its.sort(key=lambda i: (i.event.published or "", i.event_id or 0))
-        first, last = its[0], its[-1]
+        its.sort(key=_order, reverse=True)
+        last, first = its[0], its[-1]
+        kind, unit = last.figure_kind, last.unit_label
         # A figure first seen in this digest is news as a whole, even if it also
         # moved within it; only figures the reader already knew are "CHANGED".
         is_new = any(i.event.kind == "new" for i in its)
         old = None if is_new else first.event.old
-        g = FigureGroup(id=fig, title=first.title, badge="NEW" if is_new else "CHANGED",
-                        summary=change_words(old, last.event.new, last.figure_kind))
+        g = FigureGroup(
+            id=fig, title=first.title, badge="NEW" if is_new else "CHANGED",
+            summary=change_words(old, last.event.new, kind),
+            headline=value_words(last.event.new, kind, unit),
+            sentence=change_sentence(
+                value_words(last.event.new, kind), last.claimant, last.event.published,
+                value_words(old, kind) if old else None, first.old_claimant,
+                first.old_published),
+            difference=difference(old, last.event.new, kind), newest=_order(last)[0])
         if max_per_figure and len(its) > max_per_figure:
             g.omitted = len(its) - max_per_figure
-            its = its[-max_per_figure:]
-        last_of_track = {it.event.track: n for n, it in enumerate(its)}
-        for n, it in enumerate(its):
+            its = its[:max_per_figure]
+        shown_trend: set[str] = set()
+        for it in its:
             ev = it.event
             # one trend per track, under its latest entry: it already covers the earlier ones
-            trend = it.trend if last_of_track[ev.track] == n else ()
+            trend = it.trend if ev.track not in shown_trend else ()
+            shown_trend.add(ev.track)
+            href, link = source_link(it.url, it.article_title, it.outlet)
             g.entries.append({
                 "kind": ev.kind,
                 "badge": "CHANGED" if ev.kind == "changed" else "NEW",
-                "change": change_words(ev.old, ev.new, it.figure_kind, it.unit_label),
-                "difference": difference(ev.old, ev.new, it.figure_kind),
+                "now": value_words(ev.new, kind, unit),
+                "was": value_words(ev.old, kind) if ev.old else "",
+                "change": change_words(ev.old, ev.new, kind, unit),
+                "sentence": change_sentence(
+                    value_words(ev.new, kind, unit), it.claimant, ev.published,
+                    value_words(ev.old, kind) if ev.old else None, it.old_claimant,
+                    it.old_published),
+                "difference": difference(ev.old, ev.new, kind),
                 "quote": it.quote,
                 "quote_html": highlight(it.quote, it.surface),
                 "outlet": it.outlet,
-                "url": it.url,
-                "published": (ev.published or "")[:10],
+                "href": href,
+                "link": link,
+                "published": short_date(ev.published),
+                "iso": (ev.published or "")[:10],
                 "claimant": it.claimant,
-                # the key is normalised; show the claimant as the article spells it
-                "track": (it.claimant or ev.track) if ev.track else "",
                 "agree": it.agree,
-                "spark_svg": sparkline_svg(trend),
+                "bars": trend_bars(trend, kind) if len(trend) > 1 else "",
                 "spark_text": spark_text(trend) if len(trend) > 1 else "",
-                "trend_words": ", ".join(value_words(v, it.figure_kind) for v in trend),
+                "trend_words": " → ".join(value_words(v, kind) for v in trend),
             })
-        groups[fig] = g
-    return list(groups.values())
+        groups.append(g)
+    groups.sort(key=lambda g: g.newest, reverse=True)
+    return groups
+
+
+def summary_line(groups: Sequence[FigureGroup]) -> str:
+    """ "2 figures changed, 1 new" — the digest's one-line opening."""
+    changed = sum(g.badge == "CHANGED" for g in groups)
+    new = sum(g.badge == "NEW" for g in groups)
+    parts = []
+    if changed:
+        parts.append(f"{changed} figure{'s' if changed != 1 else ''} changed")
+    if new:
+        parts.append(f"{new} new" if changed else f"{new} new figure{'s' if new != 1 else ''}")
+    return ", ".join(parts) or "No changes"
 
 
 def subject_line(groups: Sequence[FigureGroup], prefix: str = "", limit: int = 200) -> str:
@@ -254,26 +230,39 @@ def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime |
            key: str = "", cadence: str = "immediate", archive: bool = True,
            max_per_figure: int | None = None, reports_url: str = "") -> Rendered:
     """Render a digest of ``items``.  The archive copy links the figure pages
-    relatively; the e-mail links them only when ``reports_url`` says where the
-    reports folder is published."""
+    relatively; the e-mail links them, and itself ("view online"), only when
+    ``reports_url`` says where the reports folder is published."""
     groups = group(items, max_per_figure)
     created = created or datetime.now(UTC)
     subject = subject_line(groups, prefix)
     published = reports_url.rstrip("/") + "/" if reports_url else ""
-    ctx = {"groups": groups, "subject": subject, "created": created.strftime("%Y-%m-%d %H:%M UTC"),
-           "key": key, "cadence": cadence, "base": "../" if archive else "",
-           "text_base": published, "slug": file_slug, "count": len(items)}
+    online = published + digest_page(created, cadence, key) if published and key else ""
+    ctx = {"groups": groups, "subject": subject, "summary": summary_line(groups),
+           "created": created.strftime("%Y-%m-%d %H:%M UTC"), "day": short_date(
+               created.date().isoformat()), "key": key, "cadence": cadence,
+           "base": "../" if archive else "", "text_base": published, "slug": file_slug,
+           "count": sum(len(g.entries) + g.omitted for g in groups), "online": "",
+           "email": False}
     e = env()
-    text = e.get_template("digest.txt").render(ctx)
+    text = e.get_template("digest.txt").render(dict(ctx, online=online))
     html = e.get_template("digest.html").render(ctx)
-    email_ctx = dict(ctx, base=published)
+    email_ctx = dict(ctx, base=published, online=online, email=True)
     email_html = inline_css(e.get_template("digest.html").render(email_ctx))
     return Rendered(subject, text, html, email_html)
 
 
+_CLASS = re.compile(r'\sclass="[^"]*"')
+_STYLE = re.compile(r'style="([^"]*)"')
+
+
 def inline_css(html: str) -> str:
-    """Move the <style> rules into style="" attributes; never fetch anything."""
-    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
+    """Move the <style> rules into style="" attributes; never fetch anything.  Class
+    names go and the styles are written tightly: Gmail clips a message past ~102 KB."""
+    out = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
+    out = _CLASS.sub("", out)
+    # css_inline writes "prop: value;" declarations
+    return _STYLE.sub(lambda m: 'style="' + m[1].replace(": ", ":").replace("; ", ";")
+                      .rstrip(";") + '"', out)
 
 
 def message_id(key: str, email: str, domain: str = "figmon.local") -> str:
@@ -340,37 +329,18 @@ def digest_key(cadence: str, event_ids: Iterable[int]) -> str:
     return hashlib.sha256(f"{cadence}:{ids}".encode()).hexdigest()[:24]
 
 
-def _figure(ctx: Context, fig_id: str, track: str = "") -> tuple[str, str, str]:
-    """(title, kind, unit label) of a figure's track; the id stands in when the rule
-    is gone."""
-    fig = (getattr(ctx.rules, "figures", None) or {}).get(fig_id)
-    if fig is None:
-        return fig_id, "count", ""
-    kind = track_kind(str(getattr(fig, "kind", "count") or "count"), track)
-    label = str(getattr(fig, "unit_label", "") or "")
-    if kind != getattr(fig, "kind", kind):  # the shares a count figure keeps
-        label = f"of the {label}" if label else ""
-    if kind == "percent":
-        label = label.lstrip("%").strip()  # "% of ammunition" → "40% of ammunition"
-    return str(getattr(fig, "title", fig_id) or fig_id), kind, label
-
-
 def _value(d: Mapping[str, Any] | None) -> Value | None:
     return Value(d["low"], d["high"], d["qualifier"]) if d else None
-
-
-def _row_value(r: Mapping[str, Any]) -> Value:
-    from .models import clean_number
-
-    return Value(clean_number(r["low"]), clean_number(r["high"]), r["qualifier"])
 
 
 def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 8
               ) -> list[DigestItem]:
     """Store.events() rows → DigestItems with quote, source, agreement and trend."""
     from . import changes
+    from .archive import aliases
 
     figures = getattr(ctx.rules, "figures", None) or {}
+    names = aliases(ctx)
     tracks: dict[tuple[str, str], list[dict[str, Any]]] = {}
     out = []
     for r in rows:
@@ -381,21 +351,25 @@ def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 
                    observation_id=r["observation_id"])
         key = (ev.figure, ev.track)
         if key not in tracks:
-            tracks[key] = ctx.store.track_observations(*key)
+            tracks[key] = [dict(o, value=row_value(o)) for o in
+                           ctx.store.track_observations(*key)]
         obs = tracks[key]
         idx = next((i for i, o in enumerate(obs) if o["id"] == ev.observation_id), len(obs) - 1)
         agree = changes.agreeing_with(obs, new, figures.get(ev.figure),
                                       besides=obs[idx] if obs else None)
-        title, kind, label = _figure(ctx, ev.figure, ev.track)
+        before = old_source(obs, obs[idx], ev.old) if obs else None
+        title, kind, label = figure_info(ctx, ev.figure, ev.track)
         outlet = r.get("outlet") or r.get("source") or ""
         if r.get("relayed"):
             outlet = f"{outlet} (citing {r['relayed']})" if outlet else str(r["relayed"])
         out.append(DigestItem(
             event=ev, title=title, figure_kind=kind, unit_label=label,
             quote=r.get("quote") or "", surface=r.get("surface") or "", outlet=outlet,
-            claimant=r.get("claimant"), url=r["article"] or "", agree=agree,
-            trend=tuple(_row_value(o) for o in obs[max(0, idx + 1 - trend_len): idx + 1]),
-            event_id=r["id"]))
+            claimant=names.canonical(r.get("claimant")), url=r["article"] or "", agree=agree,
+            trend=tuple(o["value"] for o in obs[max(0, idx + 1 - trend_len): idx + 1]),
+            event_id=r["id"], article_title=r.get("title") or "",
+            old_claimant=names.canonical(before["claimant"]) if before else None,
+            old_published=before["published"] if before else None))
     return out
 
 
@@ -429,13 +403,18 @@ def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], ke
     sender = sender_of(ctx.settings)
     prefix = str(ctx.settings.digest.get("subject_prefix") or "")
     out = []
+    renders: dict[tuple[int, ...], Rendered] = {}  # subscribers to the same figures share one
     for sub in subs:
-        mine = [it for it in items if sub.wants(it.event.figure)]
-        if not mine:
+        picked = tuple(i for i, it in enumerate(items) if sub.wants(it.event.figure))
+        if not picked:
             continue
-        r = render(mine, prefix=prefix, created=created, key=key, cadence=cadence,
-                   archive=False, max_per_figure=int(ctx.settings.digest["max_per_figure"]),
-                   reports_url=str(ctx.settings.digest.get("reports_url") or ""))
+        if picked not in renders:
+            renders[picked] = render(
+                [items[i] for i in picked], prefix=prefix, created=created, key=key,
+                cadence=cadence, archive=False,
+                max_per_figure=int(ctx.settings.digest["max_per_figure"]),
+                reports_url=str(ctx.settings.digest.get("reports_url") or ""))
+        r = renders[picked]
         mid = message_id(key, sub.email, sender_domain(sender))
         msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
         out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
@@ -447,7 +426,7 @@ def _record(ctx: Context, built: Built, created: datetime,
     """Digest row, event attachment, delivery rows (and daily cursors): one transaction."""
     store = ctx.store
     stamp = created.replace(microsecond=0).isoformat()
-    path = f"digests/{stamp[:10]}-{built.cadence}-{built.key[:12]}.html"
+    path = digest_page(created, built.cadence, built.key)
     with store.atomic():
         store.db.execute(
             "INSERT OR IGNORE INTO digests (key, created_at, subject, html, text, cadence,"
@@ -486,7 +465,8 @@ def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -
     ``dry_run`` nothing is written."""
     from . import subscribers
 
-    rows = ctx.store.events(undigested=True)
+    # a restatement is recorded and shown in the archive, never mailed
+    rows = [r for r in ctx.store.events(undigested=True) if r["kind"] != "restated"]
     if not rows:
         return None
     created = now or datetime.now(UTC)
@@ -603,9 +583,11 @@ def _cycle(ctx: Context, *, force_daily: bool) -> None:
     from .errors import FigmonError
 
     try:
-        build(ctx)
-        build_daily(ctx, force=force_daily)
-        if not (ctx.settings.reports / "index.html").exists():
+        built = build(ctx)
+        daily = build_daily(ctx, force=force_daily)
+        # restatements, corroborations and history are shown in the archive too,
+        # though no digest is built for them
+        if built is None and not daily and archive_stale(ctx):
             write_archive(ctx)
         report = deliver_pending(ctx)
         if report.sent or report.retry or report.failed:
@@ -613,87 +595,3 @@ def _cycle(ctx: Context, *, force_daily: bool) -> None:
                      len(report.retry), len(report.failed))
     except FigmonError as exc:  # the run's data is committed; delivery resumes next run
         log.error("digest: %s", exc)
-
-
-# --- the reports/ archive ---------------------------------------------------------
-
-def _write(path: Path, text: str) -> None:
-    """Write via a temp file and rename, so a reader never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".html")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "")[:10])
-    except ValueError:
-        return None
-
-
-def write_archive(ctx: Context) -> Path:
-    """(Re)write reports/: any missing digest page, one page per figure, the index."""
-    from .errors import StoreError
-
-    root = ctx.settings.reports
-    store = ctx.store
-    e = env()
-    try:
-        digests = list(store.db.query(
-            "SELECT d.id, d.key, d.created_at, d.subject, d.cadence, d.path, d.html, d.events,"
-            " (SELECT count(*) FROM deliveries x WHERE x.digest_id = d.id) AS recipients"
-            " FROM digests d ORDER BY d.created_at DESC, d.id DESC"))
-        for d in digests:
-            page = root / (d["path"] or f"digests/{d['key']}.html")
-            if not page.exists():
-                _write(page, d["html"] or "")
-        figure_ids = list(dict.fromkeys(
-            [*(getattr(ctx.rules, "figures", None) or {}).keys(), *store.figure_ids()]))
-        figures = []
-        for fid in figure_ids:
-            info = _figure_page(ctx, fid)
-            _write(root / "figures" / f"{file_slug(fid)}.html",
-                   e.get_template("figure.html").render(info))
-            figures.append(info)
-        _write(root / "index.html", e.get_template("index.html").render(
-            digests=[dict(d, n_events=len(json.loads(d["events"] or "[]"))) for d in digests],
-            figures=figures, slug=file_slug,
-            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
-    except OSError as exc:
-        raise StoreError(f"cannot write the reports archive under {root}: {exc}",
-                         "check 'reports:' in figmon.yaml and the folder's permissions"
-                         ) from exc
-    return root / "index.html"
-
-
-def _figure_page(ctx: Context, fid: str) -> dict[str, Any]:
-    title, kind, label = _figure(ctx, fid)
-    rows = ctx.store.timeline(fid)
-    obs = []
-    points = []
-    for r in rows:
-        v = Value(r["low"], r["high"], r["qualifier"])
-        own = track_kind(kind, r["track"] or "")
-        words = value_words(v, own)
-        obs.append(dict(r, words=words, quote_html=highlight(r["quote"] or "", r["surface"] or ""),
-                        day=(r["published"] or "")[:10]))
-        d = _day(r["published"])
-        if d is not None and own == kind:  # shares kept by a count figure: not on its axis
-            points.append(ChartPoint(d, v, f"{d.isoformat()}: {words} — {r['source'] or ''}"))
-    current = None
-    if rows:
-        latest = max(rows, key=lambda r: ((r["published"] or ""), r["id"]))
-        current = value_words(Value(latest["low"], latest["high"], latest["qualifier"]), kind,
-                              label)
-    return {"id": fid, "title": title, "kind": kind, "unit_label": label, "rows": obs,
-            "current": current, "chart": timeline_svg(points), "count": len(rows),
-            "last": rows[-1]["published"] if rows else None, "slug": file_slug,
-            "tracks": sorted({r["track"]: r["claimant"] or r["track"]
-                              for r in rows if r["track"]}.values())}

@@ -145,7 +145,7 @@ class Event:
     """Something a subscriber should hear about: a new figure or a changed one."""
 
     figure: str
-    kind: str  # "new" | "changed"
+    kind: str  # "new" | "changed" | "restated" (recorded, never mailed)
     old: Value | None
     new: Value
     article: str

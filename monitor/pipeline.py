@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHUNK = 50  # articles per transaction: bounded memory, few commits
+_REKEYED: set[tuple[str, int]] = set()  # (database, alias table) pairs already made canonical
 
 
 @dataclass
@@ -91,6 +92,15 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     result = IngestResult()
     store = ctx.store
     figures = getattr(ctx.rules, "figures", {}) or {}
+    from .claimants import aliases_for
+
+    # per-claimant tracks: one per canonical name (the rules folder's claimants: table)
+    rules_dir = getattr(ctx.settings, "rules", None)
+    aliases = aliases_for(rules_dir) if rules_dir is not None else None
+    done = (str(getattr(store, "path", id(store))), aliases.key if aliases else 0)
+    if aliases is not None and done not in _REKEYED:
+        changes.rekey_tracks(store, figures, aliases)  # tracks keyed before a name was known
+        _REKEYED.add(done)
     for batch in _chunks(articles, chunk):
         prepared: list[tuple[Article, str | None, list[Observation], list[Verdict]]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
@@ -127,7 +137,7 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
                     if obs.published is None and article.published:
                         obs = replace(obs, published=article.published)
                     figure = figures.get(obs.figure)
-                    track = changes.track_of(figure, obs)
+                    track = changes.track_of(figure, obs, aliases)
                     dated = date_key(obs.published or article.published, arrived)
                     obs_id = store.add_observation(row, obs, track=track, dated=dated)
                     if obs_id is None:

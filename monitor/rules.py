@@ -29,6 +29,7 @@ FIGURE_KEYS = {
 }
 BOUNDS_KEYS = ("min", "max")
 REQUIRED = ("id", "title", "kind", "measure")
+FILE_KEYS = ("figures", "claimants")
 CHANGE_KEYS = ("min_relative", "min_absolute")
 EXAMPLE_KEYS = {"text": str, "title": str, "lang": str, "expect": object, "note": str}
 EXPECT_KEYS = ("low", "high", "qualifier", "previous")
@@ -211,9 +212,13 @@ def _figures(loc: Located, problems: list[Problem]) -> list[Figure]:
                                     "start the file with 'figures:'"))
         return []
     for key in data:
-        if key != "figures":
+        if key not in FILE_KEYS:
             problems.append(loc.problem((key,), f"unknown key '{key}'",
-                                        did_you_mean(str(key), ["figures"])))
+                                        did_you_mean(str(key), FILE_KEYS)))
+    if "claimants" in data:
+        problems.extend(_claimants(loc)[1])
+        if "figures" not in data:
+            return []  # a file of claimant aliases only
     items = data.get("figures")
     if not isinstance(items, list) or not items:
         problems.append(loc.problem(("figures",), "'figures' must be a non-empty list",
@@ -512,3 +517,52 @@ def observation_row(obs: Observation, kind: str = "count") -> str:
     value = value_words(Value(obs.low, obs.high, obs.qualifier), kind)
     return (f"{obs.figure:<24} {value:<18} "
             f"{obs.published or '-':<10}  {who}  [{obs.surface}]  {obs.article}")
+
+
+# --- claimant aliases -----------------------------------------------------------------
+
+CLAIMANT_KEYS = ("name", "aliases")
+
+
+def _claimants(loc: Located) -> tuple[dict[str, str], list[Problem]]:
+    """A file's ``claimants:`` table as {spelling: canonical name}, and its problems."""
+    table: dict[str, str] = {}
+    problems: list[Problem] = []
+    items = loc.data.get("claimants") if isinstance(loc.data, dict) else None
+    hint = "write '- name: Kyrylo Budanov' with 'aliases: [Кирилл Буданов, ...]'"
+    if not isinstance(items, list):
+        return table, [loc.problem(("claimants",), "'claimants' must be a list", hint)]
+    for i, item in enumerate(items):
+        path: tuple[str | int, ...] = ("claimants", i)
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                or not item["name"].strip():
+            problems.append(loc.problem(path, "each claimant needs a 'name:' string", hint))
+            continue
+        for key in item:
+            if key not in CLAIMANT_KEYS:
+                problems.append(loc.problem(path + (key,), f"unknown key '{key}'",
+                                            did_you_mean(str(key), CLAIMANT_KEYS)))
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            problems.append(loc.problem(path + ("aliases",),
+                                        "'aliases' must be a list of names", hint))
+            continue
+        table[item["name"].strip()] = item["name"].strip()
+        for alias in aliases:
+            table.setdefault(alias.strip(), item["name"].strip())
+    return table, problems
+
+
+def load_claimants(directory: str | Path) -> dict[str, str]:
+    """Every ``claimants:`` alias of the rule files in ``directory``: {spelling: canonical
+    name}; {} when none is defined.  Problems are found by ``load_rules`` already."""
+    d = Path(directory)
+    table: dict[str, str] = {}
+    if not d.exists():
+        return table
+    for f in rule_files(d):
+        located = load_file(f)
+        if not located.problems and isinstance(located.data, dict) \
+                and "claimants" in located.data:
+            table.update(_claimants(located)[0])
+    return table

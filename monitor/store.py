@@ -353,9 +353,11 @@ class Store:
         return rows[0] if rows else None
 
     def last_event(self, figure: str, track: str) -> dict[str, Any] | None:
-        """The most recent event of (figure, track): the value subscribers last heard."""
+        """The most recent event of (figure, track) that was mailed: the value subscribers
+        last heard (a ``restated`` one never is)."""
         rows = list(self.db.query(
-            "SELECT * FROM events WHERE figure = ? AND track = ? ORDER BY id DESC LIMIT 1",
+            "SELECT * FROM events WHERE figure = ? AND track = ? AND kind != 'restated'"
+            " ORDER BY id DESC LIMIT 1",
             [figure, track]))
         return rows[0] if rows else None
 
@@ -364,6 +366,13 @@ class Store:
             "SELECT o.*, a.url AS article FROM observations o"
             " JOIN articles a ON a.id = o.article_id"
             " WHERE o.figure = ? AND o.track = ? ORDER BY o.dated, o.id", [figure, track]))
+
+    def rename_track(self, figure: str, old: str, new: str) -> None:
+        """Move every observation and event of (figure, old) to the track ``new``."""
+        with self.atomic():
+            for table in ("observations", "events"):
+                self.db.execute(f"UPDATE {table} SET track = ? WHERE figure = ? AND track = ?",
+                                [new, figure, old])
 
     def tracks(self) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.db.execute(

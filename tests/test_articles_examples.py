@@ -35,7 +35,8 @@ EXPECTED_EVENTS = [
     ("2025-05-20", "dprk-ammo-share", "new", None, ("up_to", None, 40)),
     ("2025-06-18", "dprk-troops-additional", "changed", ("approx", 3000, 3000),
      ("approx", 6000, 6000)),
-    ("2025-08-15", "dprk-equipment", "changed", ("approx", 50, 50), ("range", 50, 100)),
+    # 50–100 still holds the 50 said before: a restatement, recorded but never mailed
+    ("2025-08-15", "dprk-equipment", "restated", ("approx", 50, 50), ("range", 50, 100)),
     ("2025-09-04", "dprk-troops", "changed", ("range", 11000, 12000), ("approx", 14000, 14000)),
     ("2025-10-02", "dprk-ammo-share", "changed", ("up_to", None, 40), ("up_to", None, 50)),
     ("2025-10-02", "dprk-shells", "changed", ("more_than", 12000, None),
@@ -107,7 +108,7 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
     # running again changes nothing
     _figmon(work, "run", "--once")
     assert events() == got
-    # per-claimant tracks are keyed in lower case but shown as the article spells them
+    # per-claimant tracks are keyed on the canonical name but shown as the article spells them
     status = _figmon(work, "status")
     assert "dprk-casualties [Зеленский]: about 4,000" in status
     assert "[зеленский]" not in status
@@ -145,3 +146,11 @@ def test_run_once_tells_the_story(tmp_path: Path) -> None:
     ranged = next(r for r in table if r["qualifier"] == "range")
     assert (ranged["low"], ranged["high"]) == ("11000", "12000")
     assert {r["event"] for r in table} >= {"new", "changed"}
+
+
+def test_a_saved_page_keeps_its_own_address() -> None:
+    """05 is an HTML file on disk whose <link rel="canonical"> names its web address:
+    readers are linked there, never to the file."""
+    [art] = [a for a in read_examples() if "harbour-times" in a.url]
+    assert art.url == "https://harbour-times.example.org/asia/2024/12/27/seoul-estimate"
+    assert art.source == "Harbour Times"

@@ -51,7 +51,8 @@ def test_messages_received_are_complete(tmp_path: Path, smtp: SmtpServer) -> Non
     text = m.get_body(("plain",)).get_content()
     html = m.get_body(("html",)).get_content()
     assert "more than 10,000 troops" in text
-    assert "Claimed by South Korean intelligence · Example Daily · 2025-08-15" in text
+    assert "- 15 Aug 2025: more than 10,000 troops" in text
+    assert "Claimed by South Korean intelligence · Example Daily" in text
     assert "1 other source agrees" in text  # the wire observation with the same value
     assert "up to 40% of shells" in text
     assert "<mark" in html and "more than 10,000</mark>" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -80,9 +81,10 @@ def test_a_figure_first_seen_in_this_digest_is_new_even_if_it_moved() -> None:
     assert r.subject == "1 new figure: North Korean troops in Russia about 12,000"
     assert "[NEW] North Korean troops in Russia" in r.text
     assert "[CHANGED]" not in r.text
-    # Both steps are still listed for the reader.
-    assert "about 3,000 troops" in r.text
-    assert "more than 10,000 → about 12,000 troops" in r.text
+    # Both steps are listed, the newer first; the older value stays in the history.
+    assert r.text.index("1 Sep 2025: about 12,000 troops") \
+        < r.text.index("23 Oct 2024: about 3,000 troops")
+    assert "(was more than 10,000)" in r.text
 
 
 def test_subject_is_capped() -> None:
@@ -96,13 +98,72 @@ def test_subject_is_capped() -> None:
 
 def test_text_part_has_everything_a_reader_needs() -> None:
     text = render([troops_item(), new_share_item()]).text
-    for piece in ["[CHANGED] North Korean troops in Russia",
-                  "more than 10,000 → about 12,000 troops · +2,000 (+20%)",
+    for piece in ["1 figure changed, 1 new",
+                  "[CHANGED] North Korean troops in Russia",
+                  "  about 12,000 troops\n",  # the current value heads the figure
+                  "now about 12,000 (NIS, 1 Sep 2025) — was more than 10,000",
+                  "- 1 Sep 2025: about 12,000 troops (was more than 10,000)",
                   '"Officials now put the contingent at about 12,000 soldiers."',
-                  "Claimed by NIS · Example Daily · 2025-09-01",
-                  "https://news.example.org/b", "2 other sources agree",
-                  "[NEW] Share of shells from North Korea", "up to 40%", "No other source yet"]:
+                  "Claimed by NIS · Example Daily", "https://news.example.org/b",
+                  "2 other sources agree", "[NEW] Share of shells from North Korea",
+                  "up to 40%", "No other source yet"]:
         assert piece in text
+    # no arithmetic between an open bound and a value
+    assert "+2,000" not in text and "%)" not in text
+
+
+def test_who_said_the_old_value_and_when() -> None:
+    item = troops_item(old_claimant="Kyrylo Budanov", old_published="2025-08-15",
+                       event=Event("dprk-troops", "changed", Value(10000, 12000, "range"),
+                                   Value(12000, 12000, "approx"), "https://n.example.org/b",
+                                   "2025-09-02"), claimant="Seoul")
+    text = render([item]).text
+    assert ("now about 12,000 (Seoul, 2 Sep 2025) — was 10,000–12,000 (Kyrylo Budanov, "
+            "15 Aug 2025) · +1,000 (+9.1%, range midpoint)") in text
+
+
+def test_restated_events_are_never_mailed() -> None:
+    restated = troops_item(event=Event("dprk-troops", "restated", Value(10000, 10000, "approx"),
+                                       Value(10000, None, "more_than"),
+                                       "https://n.example.org/r", "2025-09-03"))
+    r = render([restated, new_share_item()])
+    assert "North Korean troops" not in r.text and "North Korean troops" not in r.email_html
+    assert r.subject.startswith("1 new figure: Share of shells")
+
+
+def test_an_article_without_a_web_address_is_named_by_its_title() -> None:
+    item = troops_item(url="examples/articles/12-2025-08-15-ru-budanov-6000.txt",
+                       article_title="Буданов: КНДР готовит ещё один контингент",
+                       outlet="samples")
+    r = render([item])
+    for part in (r.text, r.html, r.email_html):
+        assert "examples/articles" not in part and ".txt" not in part
+        assert "Буданов: КНДР готовит ещё один контингент" in part
+
+
+def test_view_online_only_with_a_reports_url() -> None:
+    created = datetime(2025, 9, 2, 7, 0, tzinfo=UTC)
+    with_url = render([troops_item()], key="abcdef0123456789", created=created, archive=False,
+                      reports_url="https://figmon.example.org/reports/")
+    page = "https://figmon.example.org/reports/digests/2025-09-02-immediate-abcdef012345.html"
+    assert f'href="{page}"' in with_url.email_html and "View online" in with_url.email_html
+    assert f"View online: {page}" in with_url.text
+    without = render([troops_item()], key="abcdef0123456789", created=created, archive=False)
+    assert "View online" not in without.email_html and "View online" not in without.text
+
+
+def test_mail_layout_is_tables_with_no_svg_and_a_short_heading() -> None:
+    r = render([troops_item(), new_share_item()], archive=False)
+    t = parse(r.email_html)
+    names = [tag for tag, _ in t.tags]
+    assert "svg" not in names and "<svg" not in r.email_html
+    assert names.count("table") >= 4  # outer card, entries, the trend's bars
+    assert "<!--[if mso]>" in r.email_html  # Outlook's fixed-width frame
+    h1 = r.email_html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert h1.split(">", 1)[1] == "1 figure changed, 1 new"
+    # the trend survives without SVG: one bar cell per value, the higher value taller
+    bars = [int(a["height"] or 0) for tag, a in t.tags if tag == "td" and a.get("bgcolor")]
+    assert len(bars) == 2 and bars[1] > bars[0]
 
 
 def test_highlight_marks_the_number_inside_the_escaped_quote() -> None:
@@ -180,7 +241,7 @@ def test_message_is_multipart_alternative_with_inlined_css() -> None:
     assert parts == ["text/plain", "text/html"]
     text = parsed.get_body(("plain",)).get_content()
     html = parsed.get_body(("html",)).get_content()
-    assert "more than 10,000 → about 12,000 troops" in text
+    assert "about 12,000 troops (was more than 10,000)" in text
     assert "<style" not in html and 'style="' in html
     assert "<mark" in html and "about 12,000</mark>" in html
 
@@ -202,8 +263,10 @@ def test_one_trend_per_claimant_track_under_its_latest_entry() -> None:
     assert text.count("Recent values:") == 2
     lines = text.splitlines()
     trends = [i for i, line in enumerate(lines) if "Recent values:" in line]
-    # each trend follows its own track's latest step, and covers that track only
-    assert "about 1,000, about 3,000" in lines[trends[0]]
-    assert "more than 2,000, about 4,000" in lines[trends[1]]
-    seoul_step = next(i for i, line in enumerate(lines) if "about 1,000 → about 3,000" in line)
-    assert trends[0] > seoul_step
+    # newest first: Kyiv's latest step, then Seoul's; each trend follows its own track's
+    # latest step, and covers that track only
+    assert "more than 2,000 → about 4,000" in lines[trends[0]]
+    assert "about 1,000 → about 3,000" in lines[trends[1]]
+    seoul_step = next(i for i, line in enumerate(lines)
+                      if "5 Feb 2025: about 3,000 troops (was about 1,000)" in line)
+    assert trends[0] < seoul_step < trends[1]
