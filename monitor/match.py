@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -311,6 +311,8 @@ def near_miss_groups(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 _FROM = re.compile(r"(?:from|с|со|з|із|зі|від|от)\s", re.IGNORECASE)
 _TO = re.compile(r"(?:to|до)\s", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"(?:^|\s)(?:from|с|со|з|із|від)\s+$", re.IGNORECASE)
+_TO_BEFORE = re.compile(r"(?:^|\s)(?:to|до)\s+$", re.IGNORECASE)
 _UP_FROM = re.compile(r"[,;(]?\s*(?:up|down|rising|falling|growing|compared)\s+(?:from|with)\s*$"
                       r"|[,;(]?\s*(?:против|проти|по сравнению с|порівняно з)\s*$",
                       re.IGNORECASE)
@@ -321,27 +323,36 @@ _JOINT = re.compile(
 # before does ("поставки ракет выросли с 20 до 60 единиц")
 _GENERIC_UNITS = frozenset({"единица", "одиниця", "штука", "unit", "piece", "item"})
 _NOT_NOUNS = frozenset({"strong"})  # "a 12,000-strong contingent"
+_OF_THEM = re.compile(r"\s*(?:of\s+(?:them|those|these)|(?:из|от|з|із|від)\s+них)\b",
+                      re.IGNORECASE)
 # a rival named as the source ("по данным украинской разведки") is not the actor
 _SOURCE_BEFORE = re.compile(
     r"(?:по данным|по словам|по оценк\w+|по информации|со ссылкой на|согласно|за даними|"
     r"за словами|за оцінк\w+|за інформацією|із посиланням на|з посиланням на|згідно з|"
     r"according to|citing|cited by)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _ARTICLES = frozenset({"the", "a", "an"})
-# "Ukraine's General Staff says": capitalised words between the rival and the verb
+# "Ukraine's General Staff says", "a Ukrainian officer said": the rival names who says
 _SAYS_AFTER = re.compile(
-    r"(?:[\s'’]+(?:s\b|[A-ZА-ЯЁІЇЄҐ]\w*)){0,3}\s+(?:says|said|reports|reported|claims|claimed|believes|"
-    r"estimates|заявил[аи]?|сообщил[аи]?|считает|считают|оценивает|оценивают|"
+    r"(?:(?:[\s'’]+(?:s\b|[A-ZА-ЯЁІЇЄҐ][\w-]*)){0,3}|(?:\s+[\w-]+){0,2})\s+(?:says|said|reports|reported|claims|claimed|believes|"
+    r"estimates|added|noted|told|confirmed|заявил[аи]?|сообщил[аи]?|подтвердил[аи]?|"
+    r"підтвердил[аи]?|підтвердив|считает|считают|оценивает|оценивают|"
     r"утверждает|утверждают|повідомил[аи]?|повідомив|заявив|заявил[аи]?|вважає|вважають|"
     r"оцінює|оцінюють|стверджує|стверджують)\b")
+# "…, сообщила южнокорейская разведка", "…, said a South Korean official"
+_SAYS_BEFORE = re.compile(
+    r"(?:said|says|told|reported|сообщил[аио]?|заявил[аио]?|пишут|пишет|считают|"
+    r"повідомил[аио]?|повідомив|заявив|пишуть|пише|вважають)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE)
 # a country after these is a place or a partner, not the side doing the counting
 _DEST = frozenset({"в", "во", "на", "до", "у", "по", "за", "с", "со", "з", "із", "для", "to",
                    "in", "into", "inside", "across", "at", "on", "for", "with", "alongside",
                    "toward", "towards"})
 
 
-def change_pairs(text: str, qs: Sequence[Quantity]) -> dict[int, tuple[int, Value]]:
+def change_pairs(text: str, qs: list[Quantity]) -> dict[int, tuple[int, Value]]:
     """A change written in one sentence: index of the new value → (index of the
-    number it came from, the value before).
+    number it came from, the value before).  A new value read as "up to" ("выросло
+    с 8 до 11 тысяч" where the extractor did not pair them) is made exact in ``qs``.
 
     "rose from 10,000 to 12,000", "зросла з 10 до 12 тисяч": the extractor gives the
     pair as two numbers.  "grew by 2,000 to 12,000": the step and the new value, so
@@ -370,12 +381,23 @@ def change_pairs(text: str, qs: Sequence[Quantity]) -> dict[int, tuple[int, Valu
                 b.sentence_start, b.sentence_end):
             continue
         gap = text[a.end:b.start]
-        if gap.strip() in ("", ",", "—", "–", "-") and _TO.match(b.surface) \
-                and b.qualifier == "exact":
-            if _FROM.match(a.surface) and a.qualifier == "exact":
+        # "з 8 тис. у листопаді до 11 тис. у грудні", "на 1200 — до 4700", "from about
+        # 3,000 to roughly 4,700": a few words of time or a dash may stand between;
+        # "до" there is the value reached
+        short = len(gap) <= 25 and not any(c.isdigit() for c in gap)
+        came = bool(_FROM.match(a.surface) or _FROM_BEFORE.search(text, max(0, a.start - 6),
+                                                                   a.start))
+        to = bool(_TO.match(b.surface) or _TO_BEFORE.search(gap))
+        if short and to and b.qualifier in ("exact", "approx", "up_to") and (
+                came or a.change in ("up", "down")) \
+                and a.qualifier in ("exact", "approx") and (
+                _TO_BEFORE.sub("", gap).strip() in ("", ",", "—", "–", "-") or came):
+            if b.qualifier == "up_to":
+                qs[i + 1] = b = replace(b, low=b.high, qualifier="exact")
+            if came:
                 out[i + 1] = (i, a.value)
-            elif (a.change in ("up", "down") and a.qualifier == "exact"
-                  and a.kind == b.kind and b.low is not None and a.low is not None):
+            elif (a.change in ("up", "down") and a.kind == b.kind and b.low is not None
+                  and a.low is not None):
                 step = a.low if a.change == "up" else -a.low
                 before = clean_number(b.low - step)
                 if before is not None and before >= 0:
@@ -443,12 +465,15 @@ class Matcher:
         out: list[Observation] = []
         seen: set[tuple[object, ...]] = set()
         prev_measured: tuple[int, set[int]] | None = None  # (sentence, rules) of last number
+        last_measured: tuple[int, set[int]] | None = None  # (sentence no., rules) of last measured
         for qi, q in enumerate(qs):
             s0, s1 = view.sent_span(q)
             # a change's new value looks for its measure before the value it came from
             rules, nominal = view.measured(qi, prev_measured,
-                                           pairs[qi][0] if qi in pairs else None)
+                                           pairs[qi][0] if qi in pairs else None, last_measured)
             prev_measured = (s0, rules)
+            if rules:  # what "of them" in a later sentence may point back to
+                last_measured = (view.sent_of(q.start), rules)
             verdict = _Why(view, qi, verdicts)
             if qi in dropped:
                 verdict.done("change_from")
@@ -482,9 +507,7 @@ class Matcher:
             accepted = view.qualified(qi, groups, verdict)
             if not accepted:
                 continue
-            if qi not in claims:  # one claimant look-up per number, not per rule
-                claims[qi] = find_claimant(text, (s0, s1), (q.start, q.end), lang)
-            against = view.rivals_against(qi, accepted, claims[qi])
+            against = view.rivals_against(qi, accepted)
             if against:
                 accepted -= against
                 if not accepted:
@@ -493,6 +516,8 @@ class Matcher:
             verdict.figures = tuple(self.figures[r].id for r in sorted(accepted))
             verdict.done(None)
             previous = pairs[qi][1] if qi in pairs else None
+            if qi not in claims:  # one claimant look-up per number, not per rule
+                claims[qi] = find_claimant(text, (s0, s1), (q.start, q.end), lang)
             for r in sorted(accepted):
                 fig = self.figures[r]
                 obs = self._observation(article, fig, q, text, (s0, s1), claims[qi], previous)
@@ -695,7 +720,8 @@ class _View:
         return prev_end, next_start
 
     def measured(self, qi: int, prev: tuple[int, set[int]] | None,
-                 came_from: int | None = None) -> tuple[set[int], bool]:
+                 came_from: int | None = None,
+                 anaphor: tuple[int, set[int]] | None = None) -> tuple[set[int], bool]:
         """The rules whose measure is attached to the number, and whether it has a noun.
 
         The counted noun decides when a rule names it ("2,000 North Korean workers"
@@ -722,11 +748,18 @@ class _View:
             rules |= self.measures_in(q.unit_start, q.unit_end)
         no_noun = (not q.unit or q.unit == "%" or q.unit in _NOT_NOUNS
                    or not _is_noun(q.unit, self.lang))
-        if no_noun or (q.unit in _GENERIC_UNITS and not rules):  # "… ракет: 60 единиц"
+        # a share or a bare number ("40%", "6,000 more") looks back in its clause; so do an
+        # adjective standing for its noun and a generic noun, when nothing after them says
+        # what is counted ("свыше 150 самоходных и буксируемых гаубиц" needs no look back)
+        bare = not q.unit or q.unit == "%"
+        if bare or ((no_noun or q.unit in _GENERIC_UNITS) and not rules):
             floor = prev_end if came_from is None else self.neighbours(came_from)[0]
             rules |= self.measures_in(Matcher._clause_start(text, floor, q.start), q.start)
         if not rules and no_noun and prev and prev[0] == s0:
             rules = set(prev[1])  # elided noun: "and 6,000 more"
+        if not rules and no_noun and anaphor and _OF_THEM.match(text, q.end) \
+                and self.sent_of(q.start) - anaphor[0] <= 2:
+            rules = set(anaphor[1])  # "roughly half of them", "треть из них"
         return rules, not no_noun
 
     def subject_groups(self, qi: int, rules: set[int]) -> list[tuple[set[int], list[_Hit]]]:
@@ -789,30 +822,39 @@ class _View:
         c1 = Matcher._split(text, q.end, next_start) if next_start != s1 else s1
         return c0, c1
 
-    def rivals_against(self, qi: int, accepted: set[int],
-                       claim: tuple[str | None, str | None]) -> set[int]:
+    def rivals_against(self, qi: int, accepted: set[int]) -> set[int]:
         """The accepted rules whose rival is the actor of the number's clause: the
         clause names a rival (Russia, Ukrainian …) and not the rule's subject
         ("Russia has massed 50,000 troops, including 11,000 North Koreans": the
-        50,000).  Rival words that name who says it ("Ukrainian intelligence says")
+        50,000).  The sentence's head speaks for a list after it ("Russian losses:
+        1,210 troops, 8 tanks") unless it names the subject.  Rival words that name
+        who says it ("Ukrainian intelligence says", "по данным украинской разведки")
         or a place or partner ("sent to Russia") do not count."""
         q = self.qs[qi]
-        s0, s1 = self.sent_span(q)
+        s0, s1 = span = self.sent_span(q)
         lo, hi = bisect_left(self.rival_starts, s0), bisect_left(self.rival_starts, s1)
         if lo == hi:
             return set()
         c0, c1 = self.actor_clause(qi)
-        said = [w[:5] for c in claim if c for w in _WORD.findall(_fold(c))]
+        head = min(self.first_in[span], c0)
         text = self.text
-        hits = [h for h in self.rival_hits[lo:hi] if c0 <= h.start < c1
-                and _fold(h.words(text))[:5] not in said
+        hits = [h for h in self.rival_hits[lo:hi] if (c0 <= h.start < c1 or h.start < head)
                 and not _SOURCE_BEFORE.search(text, max(0, h.start - 40), h.start)
-                and not _SAYS_AFTER.match(text, h.end)]
-        against = _union(hits, "rivals") & accepted
-        if not against:
+                and not _SAYS_AFTER.match(text, h.end)
+                and not _SAYS_BEFORE.search(text, max(0, h.start - 30), h.start)]
+        if not _union(hits, "rivals") & accepted:
             return set()
-        a, b = bisect_left(self.subj_starts, c0), bisect_left(self.subj_starts, c1)
-        return against - _union(self.subj_hits[a:b], "subject")
+
+        def subjects(a: int, b: int) -> set[int]:
+            i, j = bisect_left(self.subj_starts, a), bisect_left(self.subj_starts, b)
+            return _union(self.subj_hits[i:j], "subject")
+
+        named = subjects(c0, c1)
+        against = _union([h for h in hits if c0 <= h.start < c1], "rivals") - named
+        if head > s0:
+            against |= _union([h for h in hits if h.start < head], "rivals") \
+                - named - subjects(s0, head)
+        return against & accepted
 
     def actor_clause(self, qi: int) -> tuple[int, int]:
         """The stretch that tells whose number it is: from the joint of a compound

@@ -197,8 +197,8 @@ def load_rules(directory: str | Path) -> RuleSet:
                                         "rename one"))
             else:
                 figures[fig.id] = fig
-    if problems:
-        raise RuleError(problems, str(d))
+    if problems:  # a term shared through a YAML alias is reported once, not per use
+        raise RuleError(list(dict.fromkeys(problems)), str(d))
     return RuleSet(figures, files)
 
 
