@@ -429,6 +429,7 @@ class Matcher:
             frozenset(r for r, f in enumerate(self.figures) if f.lookback >= k)
             for k in range(self.max_lookback + 1)]
         self.requiring = frozenset(r for r, f in enumerate(self.figures) if f.require)
+        self.makers = frozenset(r for r, f in enumerate(self.figures) if f.maker)
         self.from_headline = frozenset(r for r, f in enumerate(self.figures) if f.headline)
         self.bounded = frozenset(r for r, f in enumerate(self.figures)
                                  if f.minimum is not None or f.maximum is not None)
@@ -755,6 +756,8 @@ class _View:
         if bare or ((no_noun or q.unit in _GENERIC_UNITS) and not rules):
             floor = prev_end if came_from is None else self.neighbours(came_from)[0]
             rules |= self.measures_in(Matcher._clause_start(text, floor, q.start), q.start)
+            if not rules and bare and q.unit != "%":  # "чисельність військових …, за
+                rules = self.measures_in(floor, q.start)  # даними видання, — 15 тисяч"
         if not rules and no_noun and prev and prev[0] == s0:
             rules = set(prev[1])  # elided noun: "and 6,000 more"
         if not rules and no_noun and anaphor and _OF_THEM.match(text, q.end) \
@@ -874,6 +877,16 @@ class _View:
         after = _JOINT.search(text, q.end, next_start)
         return c0, (after.start() if after else next_start)
 
+    def made_by(self, qi: int) -> set[int]:
+        """The ``maker`` rules whose subject stands in the number's own noun phrase
+        ("120 Koksan guns", "2 млн северокорейских снарядов"): their require terms
+        are not needed."""
+        q = self.qs[qi]
+        if not self.m.makers or q.unit_end is None or q.unit_end <= q.start:
+            return set()
+        i, j = bisect_left(self.subj_starts, q.start), bisect_left(self.subj_starts, q.unit_end)
+        return _union(self.subj_hits[i:j], "subject") & self.m.makers
+
     def qualified(self, qi: int, groups: list[tuple[set[int], list[_Hit]]],
                   why: _Why) -> set[int]:
         """The rules no exclude term rules out and whose require terms are met, in
@@ -891,7 +904,7 @@ class _View:
             hits = local + lent
             out = _union(hits, "exclude")
             ok = group - out
-            missing = (ok & m.requiring) - _union(hits, "require")
+            missing = (ok & m.requiring) - _union(hits, "require") - self.made_by(qi)
             ok -= missing
             accepted |= ok
             if why.wanted:

@@ -25,7 +25,7 @@ FIGURE_KEYS = {
     "id": str, "title": str, "description": str, "kind": str, "unit_label": str,
     "subject": list, "scope": str, "lookback": int, "headline": bool, "measure": list,
     "exclude": list, "require": list, "rivals": list, "bounds": dict, "change": dict,
-    "per_claimant": bool, "shares": bool, "examples": list,
+    "per_claimant": bool, "shares": bool, "maker": bool, "examples": list,
 }
 BOUNDS_KEYS = ("min", "max")
 REQUIRED = ("id", "title", "kind", "measure")
@@ -82,6 +82,7 @@ class Figure:
     min_absolute: float = 0.0
     per_claimant: bool = False
     shares: bool = False  # a count figure that also records shares of what it counts
+    maker: bool = False  # the subject in a number's own noun phrase stands for `require`
     description: str = ""
     examples: tuple[Example, ...] = ()
     file: str = ""
@@ -290,7 +291,7 @@ def _figure(loc: Located, path: tuple[str | int, ...], item: Any,
         headline=bool(item.get("headline", False)), minimum=minimum, maximum=maximum,
         min_relative=min_rel, min_absolute=min_abs,
         per_claimant=bool(item.get("per_claimant", False)),
-        shares=bool(item.get("shares", False)),
+        shares=bool(item.get("shares", False)), maker=bool(item.get("maker", False)),
         description=item.get("description", ""), examples=examples,
         file=loc.file, line=line, column=column,
     )

@@ -171,3 +171,24 @@ def test_a_count_figure_keeps_shares_of_what_it_counts_on_a_track_of_their_own(
 def test_people_counted_under_other_nouns(
         shipped: RuleSet, text: str, lang: str, want: set[tuple[object, ...]]) -> None:
     assert got(shipped, text, lang) == want
+
+
+@pytest.mark.parametrize("text, lang, want", [
+    # North Korean guns or shells in Russian hands were supplied: no supply verb needed
+    ("В арсенале российских частей теперь около 130 северокорейских гаубиц «Коксан».", "ru",
+     {("dprk-equipment", 130, 130, "approx")}),
+    ("Over 2 million North Korean shells are stacked in depots near Belgorod.", "en",
+     {("dprk-shells", 2000000, None, "more_than")}),
+    # what North Korea makes is not what it sends: the maker is not in the noun phrase
+    ("North Korea's plants can turn out around 4 million artillery shells a year.", "en",
+     set()),
+])
+def test_a_maker_named_in_the_noun_phrase_stands_for_a_supply_verb(
+        shipped: RuleSet, text: str, lang: str, want: set[tuple[object, ...]]) -> None:
+    assert got(shipped, text, lang) == want
+
+
+def test_a_bare_number_finds_what_it_counts_earlier_in_its_sentence(shipped: RuleSet) -> None:
+    text = ("Загальна чисельність військових Пхеньяна в Росії, за даними джерел видання, "
+            "становить близько 14 тисяч.")
+    assert got(shipped, text, "uk") == {("dprk-troops", 14000, 14000, "approx")}
