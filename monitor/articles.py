@@ -34,11 +34,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import ArticleError
+from .errors import ArticleError, ReadError
 from .extract.lang import detect_lang
 from .models import LANGS, Article
 
 MAX_FILE_BYTES = 20_000_000  # larger files are refused: no news article is this big
+FRONT_MATTER_BYTES = 64_000  # title, date, url, source, lang: a few hundred bytes
 
 TEXT_EXTS = frozenset({".txt", ".text"})
 MARKDOWN_EXTS = frozenset({".md", ".markdown"})
@@ -331,11 +332,14 @@ def parse_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int]:
     if close is None:
         raise ArticleError(f"{name}:1: the front matter opened by '---' is never closed",
                            "add a line '---' after the title/date/url/source/lang fields")
-    located = load_text(text[m.end():close.start()], name)
+    # front matter is a few fields: aliases are refused, not expanded
+    located = load_text(text[m.end():close.start()], name, aliases=False,
+                        max_bytes=FRONT_MATTER_BYTES)
     if located.problems:
         p = located.problems[0]
         line = (p.line or 0) + 1  # the block starts on the file's second line
-        raise ArticleError(f"{name}:{line}: front matter: {p.message}",
+        col = f":{p.column}" if p.column else ""
+        raise ArticleError(f"{name}:{line}{col}: front matter: {p.message}",
                            p.hint or "fix the YAML between the '---' lines")
     data = located.data if located.data is not None else {}
     if not isinstance(data, dict):
@@ -483,8 +487,9 @@ def _read_text(path: Path, html: bool = False) -> tuple[str, str]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ArticleError(f"{name}: cannot read: {exc.strerror or exc}",
-                           "check that the file exists and is readable") from None
+        raise ReadError(f"{name}: cannot read: {exc.strerror or exc}",
+                        "check that the file exists and is readable; it is tried again "
+                        "on the next run") from None
     if size > MAX_FILE_BYTES:
         raise ArticleError(f"{name}: file is {size / 1e6:.1f} MB, over the "
                            f"{MAX_FILE_BYTES / 1e6:.0f} MB limit for one article file",
@@ -493,16 +498,26 @@ def _read_text(path: Path, html: bool = False) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ArticleError(f"{name}: cannot read: {exc.strerror or exc}",
-                           "check that the file exists and is readable") from None
+        raise ReadError(f"{name}: cannot read: {exc.strerror or exc}",
+                        "check that the file exists and is readable; it is tried again "
+                        "on the next run") from None
     if not raw.strip():
         raise ArticleError(f"{name}: the file is empty",
                            "write the article into it, or remove it")
     return decode_bytes(raw, name, html=html)
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as text that can always be printed and stored: bytes that are not
+    UTF-8 are shown as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _read(path: Path, source: str, errors: list[ArticleError] | None) -> list[Article]:
     name = str(path)
+    if shown_path(path) != name:
+        raise ArticleError(f"{shown_path(path)}: the file name is not valid UTF-8",
+                           "rename the file to a UTF-8 name; it is read when renamed")
     ext = path.suffix.lower()
     if path.is_dir():
         raise ArticleError(f"{name}: is a folder, not a file",

@@ -49,8 +49,9 @@ class JsonlSource(Source):
         bad: list[ArticleError] = []
         # pad with empty lines so parse_jsonl numbers lines as in the whole file
         articles = parse_jsonl("\n" * (first_line - 1) + text, name, self.name, bad)
+        # a bad line is quarantined under "file:line"; the file's other lines are kept
         return FetchResult([self.with_lang(a) for a in articles], new_state,
-                           [str(e) for e in bad])
+                           quarantined={e.message.split(": ", 1)[0]: str(e) for e in bad})
 
     def _read_new(self, state: dict[str, Any]) -> tuple[str, int, dict[str, Any]]:
         """The complete lines appended since the last run (all of them if the file shrank)."""
