@@ -224,11 +224,12 @@ def validate_http(settings: Settings, located: Located | None) -> list[Problem]:
             continue
         types, least = _HTTP_KEYS[key]
         if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-            what = {(str,): "a string", (int,): "a whole number",
-                    (bool,): "true or false"}.get(types, "a number")
+            names: dict[tuple[type, ...], str] = {(str,): "a string", (int,): "a whole number",
+                                                  (bool,): "true or false"}
+            what = names.get(types, "a number")
             problems.append(_problem(located, path, f"'http.{key}' must be {what}",
                                      f"got {value!r}; default is {DEFAULTS['http'][key]!r}"))
-        elif key == "max_bytes" and value > _hard_max_bytes():
+        elif key == "max_bytes" and isinstance(value, int) and value > _hard_max_bytes():
             problems.append(_problem(
                 located, path, f"'http.max_bytes' must be at most {_hard_max_bytes():,}",
                 f"got {value!r}: a bigger page would take gigabytes of memory to parse; "

@@ -106,6 +106,13 @@ def load_text(text: str, file: str, *, aliases: bool = True,
         return Located(file, None, positions, problems)
     if node is None:
         return Located(file, None, {(): (1, 1)}, problems)
+    if not aliases:
+        alias = _first_alias(text)
+        if alias is not None:
+            problems.append(Problem(file, alias[0], alias[1],
+                                    "YAML aliases (*name) are not allowed here",
+                                    "write the value out in full"))
+            return Located(file, None, {(): alias}, problems)
 
     # A fresh constructor per document: PyYAML's keeps every object it built.
     ctor = yaml.constructor.SafeConstructor()
@@ -186,6 +193,15 @@ def load_text(text: str, file: str, *, aliases: bool = True,
                                 "an alias bomb? use fewer nested aliases (*name)"))
         return Located(file, None, {(): (line, col)}, problems)
     return Located(file, data, positions, problems)
+
+
+def _first_alias(text: str) -> tuple[int, int] | None:
+    """Where the first alias (*name) is used; the composed tree only shows the
+    anchored value it stands for."""
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, yaml.AliasToken):
+            return token.start_mark.line + 1, token.start_mark.column + 1
+    return None
 
 
 def _short(tag: str) -> str:

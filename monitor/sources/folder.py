@@ -132,10 +132,12 @@ class FolderSource(Source):
             raise SourceError(f"source '{self.name}': folder {self.path} is missing",
                               "create it again or fix 'path' in figmon.yaml")
         seen: dict[str, list[int]] = dict(state.get("files", {}))
+        # what this source has in quarantine, so that what is gone or fixed leaves it
+        held = set(state.get("quarantine", []))
+        still: set[str] = set()  # held items left as they were
         articles: list[Article] = []
         errors: list[str] = []
         problems: dict[str, str] = {}
-        cleared: list[str] = []
         for p in self.files(problems):
             key = shown_path(p.relative_to(self.path).as_posix())
             try:
@@ -144,6 +146,9 @@ class FolderSource(Source):
                 continue  # removed while we looked
             stamp = [st.st_size, st.st_mtime_ns]
             if seen.get(key) == stamp:
+                if key in held:
+                    still.add(key)
+                    still.update(k for k in held if k.startswith(key + ":"))  # JSON lines
                 continue
             bad: list[ArticleError] = []
             try:
@@ -157,9 +162,8 @@ class FolderSource(Source):
             else:
                 articles.extend(self.with_lang(a) for a in found)
                 for e in bad:  # bad lines of a JSON lines file; its good lines are kept
-                    problems[e.message.split(": ", 1)[0]] = str(e)
-                if not bad:
-                    cleared.append(key)
+                    problems[f"{key}:{e.message.split(': ', 1)[0].rsplit(':', 1)[-1]}"] = str(e)
             seen[key] = stamp  # a bad file is reported once, again only when it changes
-        return FetchResult(articles, {**state, "files": seen}, errors,
-                           quarantined=problems, cleared=cleared)
+        now_held = still | set(problems)
+        return FetchResult(articles, {**state, "files": seen, "quarantine": sorted(now_held)},
+                           errors, quarantined=problems, cleared=sorted(held - now_held))
