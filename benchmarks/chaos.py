@@ -158,6 +158,17 @@ def where(work: Path, box: Mailbox) -> str:
     return f"{n} articles stored, {mails} mails sent"
 
 
+def phase(moment: str, total: int) -> str:
+    """'before ingest', 'mid-ingest', 'before mail' or 'mid-delivery', from where()."""
+    stored = int(moment.split("(")[1].split(" articles")[0])
+    mails = int(moment.split("stored, ")[1].split(" mails")[0])
+    if mails:
+        return "mid-delivery"
+    if stored == 0:
+        return "before ingest"
+    return "mid-ingest" if stored < total else "before mail"
+
+
 def diff(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     out = []
     for key in a:
@@ -171,7 +182,7 @@ def diff(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--kills", type=int, default=30)
-    ap.add_argument("--articles", type=int, default=150)
+    ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--smtp-delay", type=float, default=0.15,
                     help="seconds the SMTP server takes per message")
     ap.add_argument("--seed", type=int, default=13)
@@ -241,6 +252,7 @@ def main() -> None:
     unchanged = copies = 0
     upper = clean_s
     done = 0
+    phases: Counter[str] = Counter()
     for i in range(args.kills):
         while True:  # a run that finished before its kill tested nothing: draw again
             delay = rng.uniform(0.2, upper)
@@ -248,13 +260,13 @@ def main() -> None:
             snap, (mail, extra), _, moment = trial(f"kill{done:03d}", delay)
             if moment:
                 break
-            upper = max(0.5, delay * 0.95)
         problems = diff(ref, snap)
         same_mail = [(to, subj) for to, subj, _ in mail] == [(to, subj)
                                                              for to, subj, _ in ref_mail[0]]
         if not same_mail:
             problems.append(f"mailbox: {len(mail)} vs {len(ref_mail[0])} messages")
         copies += extra
+        phases[phase(moment, len(ref["articles"]))] += 1
         ok = not problems
         unchanged += ok
         note = f"; {extra} re-sent copy(ies) with the same Message-ID" if extra else ""
@@ -263,6 +275,7 @@ def main() -> None:
     print(f"{unchanged}/{args.kills} kills left the database and mailbox unchanged "
           f"({copies} duplicate copies by Message-ID in all; {done - args.kills} draws "
           "finished before their kill and were drawn again)")
+    print("where the kills landed: " + ", ".join(f"{n} {k}" for k, n in phases.items()))
     shutil.rmtree(base, ignore_errors=True)
     if unchanged != args.kills:
         sys.exit(1)

@@ -765,3 +765,14 @@ def test_a_stop_during_slow_delivery_leaves_the_rest_pending(tmp_path: Path) -> 
             [f"reader{i}@example.org" for i in range(5)]
     finally:
         server.stop()
+
+
+def test_subscribers_add_warns_about_a_glob_that_matches_no_figure(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init_setup(tmp_path)
+    cfg = str(tmp_path / "figmon.yaml")
+    code, out, err = cli(capsys, "subscribers", "add", "desk@example.org", "--figures",
+                         "brigde-*", "--figures", "bridge-*", "--config", cfg)
+    assert code == 0 and "Subscribed desk@example.org" in out
+    assert "warning: --figures 'brigde-*' matches no figure yet" in err
+    assert "bridge-repair-cost" in err and "'bridge-*'" not in err
