@@ -124,3 +124,7 @@ class RunFailed(FigmonError):
     """`run --once` did all it could, but a source, the digest or a delivery failed."""
 
     exit_code = 3
+
+
+class EncodingError(ArticleError):
+    """Text that is UTF-8 but for a few broken bytes: refused rather than garbled."""

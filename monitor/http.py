@@ -428,7 +428,7 @@ def decode(content: bytes, content_type: str = "", url: str = "") -> str:
     """Bytes → text: the header's charset, else BOM / UTF-8 / <meta charset> /
     Cyrillic code pages / detection (``articles.decode_bytes``)."""
     from .articles import decode_bytes
-    from .errors import ArticleError
+    from .errors import ArticleError, EncodingError
 
     charset = charset_from_header(content_type)
     if charset:
@@ -438,6 +438,9 @@ def decode(content: bytes, content_type: str = "", url: str = "") -> str:
             pass  # a wrong declaration: detect instead
     try:
         return decode_bytes(content, url or "<response>", html=True)[0]
+    except EncodingError as exc:
+        raise FetchError(exc.message, "the page has broken bytes; it is read again on the "
+                         "next run", url=url) from None
     except ArticleError:
         raise FetchError(f"{url}: the body is not text",
                          "the address serves a binary file (PDF, image...), not a page or "

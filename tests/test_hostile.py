@@ -776,3 +776,29 @@ def test_subscribers_add_warns_about_a_glob_that_matches_no_figure(
     assert code == 0 and "Subscribed desk@example.org" in out
     assert "warning: --figures 'brigde-*' matches no figure yet" in err
     assert "bridge-repair-cost" in err and "'bridge-*'" not in err
+
+
+def test_broken_utf8_in_a_file_is_refused_not_garbled(tmp_path: Path) -> None:
+    folder, ctx = folder_setup(tmp_path)
+    text = ("Старый мост через реку снова открыли.\nДвижение по мосту пустили после "
+            "ремонта опор, сообщили в мэрии.\n").encode()
+    cut = text.index("пустили".encode())
+    (folder / "broken.txt").write_bytes(text[:cut] + b"\xff" + text[cut + 1:])
+    lines = ['{"url": "http://127.0.0.1/j/1", "text": "Паром снова ходит по расписанию."}',
+             '{"url": "http://127.0.0.1/j/2", "text": "Порт принял первые суда."}',
+             '{"url": "http://127.0.0.1/j/3", "text": "Мост закрыли на ночь."}']
+    raw = "\n".join(lines).encode() + b"\n"
+    mid = raw.index("Порт".encode())
+    (folder / "wire.jsonl").write_bytes(raw[:mid] + b"\xff" + raw[mid + 1:])
+    try:
+        errors = run_folder(ctx)
+        stored = stored_texts(ctx, "files")
+        assert sorted(stored) == ["articles/good.md", "http://127.0.0.1/j/1",
+                                  "http://127.0.0.1/j/3"]
+        assert stored["http://127.0.0.1/j/1"][1] == "Паром снова ходит по расписанию."
+        assert all("\ufffd" not in t + x for t, x in stored.values())
+        assert any("broken.txt:2:" in e and "not valid UTF-8 (byte 0xff" in e for e in errors)
+        assert any("wire.jsonl:2: not valid UTF-8" in e for e in errors), errors
+        assert {q["item"] for q in ctx.store.quarantined()} == {"broken.txt", "wire.jsonl:2"}
+    finally:
+        ctx.close()

@@ -158,7 +158,7 @@ def decode_feed(raw: bytes, content_type: str, url: str) -> tuple[str, str | Non
     """
     import codecs
 
-    from ..articles import decode_bytes
+    from ..articles import decode_bytes, mostly_utf8
     from ..http import charset_from_header
 
     declared: list[str] = []
@@ -182,7 +182,7 @@ def decode_feed(raw: bytes, content_type: str, url: str) -> tuple[str, str | Non
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
-    if _mostly_utf8(raw):
+    if mostly_utf8(raw):
         return raw.decode("utf-8", errors="replace"), "UTF-8"
     try:
         return decode_bytes(raw, url, html=False)[0], None
@@ -190,15 +190,6 @@ def decode_feed(raw: bytes, content_type: str, url: str) -> tuple[str, str | Non
         raise FetchError(f"{url}: the feed's bytes cannot be decoded as text",
                          "check that the URL serves an RSS or Atom feed; it is tried "
                          "again on the next run", url=url) from None
-
-
-def _mostly_utf8(raw: bytes) -> bool:
-    """UTF-8 with a few bad bytes (not another code page, whose letters are almost
-    all invalid as UTF-8)."""
-    text = raw.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
-    return good >= 10 and bad * 20 <= good
 
 
 def _as_utf8_xml(text: str) -> bytes:

@@ -69,7 +69,8 @@ class JsonlSource(Source):
         if end < len(raw) and _complete(raw[end:]):
             end = len(raw)  # a final line without newline, but whole JSON: take it
         chunk = raw[offset:end]
-        text = chunk.decode("utf-8-sig" if offset == 0 else "utf-8", errors="replace")
+        # broken bytes stay marked (surrogates): parse_jsonl refuses only their lines
+        text = chunk.decode("utf-8-sig" if offset == 0 else "utf-8", errors="surrogateescape")
         new_state = {**state, "offset": end, "line": line + chunk.count(b"\n")}
         return text, line, new_state
 
