@@ -126,6 +126,16 @@ def trickle(total: int, every: float) -> Callable[[socket.socket], None]:
     return send
 
 
+def trickled_headers(sock: socket.socket) -> None:
+    """The status line and headers themselves, one byte at a time."""
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: {'p' * 60}"
+            f"\r\nContent-Length: {len(GOOD_FEED)}\r\nConnection: close\r\n\r\n").encode()
+    for i in range(len(head)):
+        time.sleep(0.05)
+        sock.sendall(head[i:i + 1])
+    sock.sendall(GOOD_FEED)
+
+
 def endless_chunks(size: int, every: float) -> Callable[[socket.socket], None]:
     """Chunked transfer that never ends (until the client hangs up)."""
     def send(sock: socket.socket) -> None:
@@ -180,6 +190,8 @@ def assert_good_kept(ctx: Any) -> None:
 HTTP_CASES = [
     # (name, route, http settings, pieces of the recorded error)
     ("trickle", trickle(len(GOOD_FEED), 0.05), {"timeout": 1.0},
+     ["no answer within 1 s", "whole request"]),
+    ("trickled headers", trickled_headers, {"timeout": 1.0},
      ["no answer within 1 s", "whole request"]),
     ("endless trickle", endless_chunks(1, 0.1), {"timeout": 1.0},
      ["no answer within 1 s", "whole request"]),
