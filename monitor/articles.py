@@ -34,11 +34,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import ArticleError
+from .errors import ArticleError, EncodingError, ReadError
 from .extract.lang import detect_lang
 from .models import LANGS, Article
 
 MAX_FILE_BYTES = 20_000_000  # larger files are refused: no news article is this big
+FRONT_MATTER_BYTES = 64_000  # title, date, url, source, lang: a few hundred bytes
 
 TEXT_EXTS = frozenset({".txt", ".text"})
 MARKDOWN_EXTS = frozenset({".md", ".markdown"})
@@ -185,6 +186,15 @@ def _cyrillic_score(text: str) -> tuple[int, float]:
     return len(inner), lower / len(inner)
 
 
+def mostly_utf8(raw: bytes) -> bool:
+    """UTF-8 with a few broken bytes (not another code page, whose letters are
+    almost all invalid as UTF-8)."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return good >= 10 and bad * 20 <= good
+
+
 def decode_bytes(raw: bytes, name: str = "<bytes>", html: bool = False) -> tuple[str, str]:
     """Decode ``raw`` to text, returning (text, encoding name).
 
@@ -203,8 +213,14 @@ def decode_bytes(raw: bytes, name: str = "<bytes>", html: bool = False) -> tuple
         raise _binary(name)
     try:
         return _check_text(raw.decode("utf-8"), name), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if mostly_utf8(raw):  # not another code page: UTF-8 with broken bytes
+            line = raw[: exc.start].count(b"\n") + 1
+            col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise EncodingError(f"{name}:{line}:{col}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}"
+                               "; the rest of the file is UTF-8)",
+                               "fix that character or save the file again as UTF-8; it is "
+                               "read again when it changes") from None
     if html:
         m = _META_CHARSET.search(raw[:4096])
         if m:
@@ -331,11 +347,14 @@ def parse_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int]:
     if close is None:
         raise ArticleError(f"{name}:1: the front matter opened by '---' is never closed",
                            "add a line '---' after the title/date/url/source/lang fields")
-    located = load_text(text[m.end():close.start()], name)
+    # front matter is a few fields: aliases are refused, not expanded
+    located = load_text(text[m.end():close.start()], name, aliases=False,
+                        max_bytes=FRONT_MATTER_BYTES)
     if located.problems:
         p = located.problems[0]
         line = (p.line or 0) + 1  # the block starts on the file's second line
-        raise ArticleError(f"{name}:{line}: front matter: {p.message}",
+        col = f":{p.column}" if p.column else ""
+        raise ArticleError(f"{name}:{line}{col}: front matter: {p.message}",
                            p.hint or "fix the YAML between the '---' lines")
     data = located.data if located.data is not None else {}
     if not isinstance(data, dict):
@@ -453,7 +472,15 @@ def parse_jsonl(text: str, name: str, source: str = "",
     return out
 
 
+_BROKEN = re.compile("[\udc80-\udcff]")  # bytes kept by surrogateescape: not UTF-8
+
+
 def _jsonl_article(line: str, where: str, name: str, no: int, source: str) -> Article:
+    broken = _BROKEN.search(line)
+    if broken:
+        raise EncodingError(f"{where}: not valid UTF-8 at column {broken.start() + 1}",
+                            "fix that line or save the file again as UTF-8; the other "
+                            "lines were read")
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -482,13 +509,14 @@ def _jsonl_article(line: str, where: str, name: str, no: int, source: str) -> Ar
 
 # --- files and folders --------------------------------------------------------------
 
-def _read_text(path: Path, html: bool = False) -> tuple[str, str]:
+def _read_text(path: Path, html: bool = False, jsonl: bool = False) -> tuple[str, str]:
     name = str(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ArticleError(f"{name}: cannot read: {exc.strerror or exc}",
-                           "check that the file exists and is readable") from None
+        raise ReadError(f"{name}: cannot read: {exc.strerror or exc}",
+                        "check that the file exists and is readable; it is tried again "
+                        "on the next run") from None
     if size > MAX_FILE_BYTES:
         raise ArticleError(f"{name}: file is {size / 1e6:.1f} MB, over the "
                            f"{MAX_FILE_BYTES / 1e6:.0f} MB limit for one article file",
@@ -497,21 +525,37 @@ def _read_text(path: Path, html: bool = False) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ArticleError(f"{name}: cannot read: {exc.strerror or exc}",
-                           "check that the file exists and is readable") from None
+        raise ReadError(f"{name}: cannot read: {exc.strerror or exc}",
+                        "check that the file exists and is readable; it is tried again "
+                        "on the next run") from None
     if not raw.strip():
         raise ArticleError(f"{name}: the file is empty",
                            "write the article into it, or remove it")
-    return decode_bytes(raw, name, html=html)
+    try:
+        return decode_bytes(raw, name, html=html)
+    except EncodingError:
+        if not jsonl:
+            raise
+        # JSON lines: the broken bytes stay marked, and only their lines are refused
+        return raw.decode("utf-8-sig", "surrogateescape"), "utf-8"
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as text that can always be printed and stored: bytes that are not
+    UTF-8 are shown as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _read(path: Path, source: str, errors: list[ArticleError] | None) -> list[Article]:
     name = str(path)
+    if shown_path(path) != name:
+        raise ArticleError(f"{shown_path(path)}: the file name is not valid UTF-8",
+                           "rename the file to a UTF-8 name; it is read when renamed")
     ext = path.suffix.lower()
     if path.is_dir():
         raise ArticleError(f"{name}: is a folder, not a file",
                            "pass folders to iter_paths (or `figmon scan`), files to read_path")
-    text, encoding = _read_text(path, html=ext in HTML_EXTS)
+    text, encoding = _read_text(path, html=ext in HTML_EXTS, jsonl=ext in JSONL_EXTS)
     if ext in JSONL_EXTS:
         return parse_jsonl(text, name, source, errors)
     if ext in HTML_EXTS or (ext not in EXTENSIONS

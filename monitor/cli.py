@@ -1,7 +1,9 @@
 """Command line: parses arguments, calls the pipeline modules, prints.
 
-This is the only place where exceptions become exit codes:
-0 success, 1 a figmon error (message on stderr), 2 usage error.
+This is the only place where exceptions become exit codes: 0 success, 1 a figmon
+error or a usage error (message on stderr), 3 `run --once` did all it could but a
+source, the digest or a delivery failed.  No command shows a traceback unless
+FIGMON_DEBUG=1 is set.
 Imports of pipeline modules are done inside commands to keep start-up fast.
 """
 
@@ -31,6 +33,30 @@ def config_option(f: F) -> F:
 @click.version_option(__version__, prog_name="figmon")
 def cli() -> None:
     """figmon: track figures in ru/uk/en news and report when they change."""
+
+
+@cli.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Write a commented starter figmon.yaml, a rules folder and one example article."""
+    from importlib.resources import files
+    from pathlib import Path
+
+    from .errors import InputError
+
+    root = Path(directory)
+    starter = files("monitor") / "starter"
+    targets = {root / "figmon.yaml": "figmon.yaml", root / "rules" / "example.yaml":
+               "rules.yaml", root / "articles" / "example.md": "article.md"}
+    present = [str(t) for t in targets if t.exists()]
+    if present:
+        raise InputError(f"not overwriting {', '.join(present)}",
+                         "Run `figmon init` in an empty folder, or move those files away.")
+    for target, name in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text((starter / name).read_text(encoding="utf-8"), encoding="utf-8")
+        click.echo(f"wrote {target}")
+    click.echo("Next: `figmon rules test`, then `figmon run --once` and `figmon status`.")
 
 
 def _todo(name: str) -> None:
@@ -129,15 +155,22 @@ def rules_test(directory: str | None) -> None:
               help="One JSON line per observation (with --explain: per quantity).")
 @click.option("--explain", is_flag=True,
               help="List every quantity with the figure it went to, or why it went to none.")
-def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: bool) -> None:
-    """Run article files or folders through the rules and print observations."""
-    from .articles import iter_paths
+@config_option
+def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: bool,
+         config_path: str | None) -> None:
+    """Run article files, folders or URLs through the rules and print observations."""
     from .errors import InputError
     from .rules import load_rules, observation_row, verdict_json, verdict_row
 
-    ruleset = load_rules(rules_dir or "rules")
+    settings = None
+    if config_path is not None:
+        from .config import load_config
+
+        settings = load_config(config_path)
+    ruleset = load_rules(rules_dir or (settings.rules if settings else "rules"))
     failed: set[str] = set()
-    for path, got in iter_paths(paths):
+    shown = 0
+    for path, got in scan_inputs(paths, settings):
         if isinstance(got, FigmonError):  # named on stderr; the other files go on
             failed.add(str(path))
             click.echo(f"error: {got}", err=True)
@@ -155,15 +188,39 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: 
                     kind = next((ruleset.figures[f].kind for f in v.figures), "count")
                     click.echo(json.dumps(verdict_json(v, name), ensure_ascii=False)
                                if as_json else verdict_row(v, kind))
+                shown += len(found)
                 continue
             for obs in found:
+                shown += 1
                 if as_json:
                     click.echo(json.dumps(obs_json(obs), ensure_ascii=False))
                 else:
                     click.echo(observation_row(obs, ruleset.figures[obs.figure].kind))
+    if not shown:
+        click.echo(f"no figures found (rules: {', '.join(sorted(ruleset.figures))})", err=True)
     if failed:
         raise InputError(f"{len(failed)} file(s) could not be read (named above)",
                          "Fix or remove those files; the others were scanned.")
+
+
+def scan_inputs(paths: tuple[str, ...], settings: Any) -> Any:
+    """(name, articles or error) for each file, folder or http(s) URL given to scan;
+    URLs are fetched through the shared HTTP client (the config's http: section)."""
+    from .articles import iter_paths
+
+    for given in paths:
+        if not given.startswith(("http://", "https://")):
+            yield from iter_paths([given])
+            continue
+        from .articles import parse_html
+        from .http import HttpClient
+
+        try:
+            with HttpClient(settings.http if settings else None) as client:
+                resp = client.get(given, accept="text/html, */*;q=0.5")
+                yield given, [parse_html(resp.text, resp.url)]
+        except FigmonError as exc:
+            yield given, exc
 
 
 def obs_json(obs: Any) -> dict[str, Any]:
@@ -185,27 +242,47 @@ def run(once: bool, config_path: str | None) -> None:
     if not once:
         _run_daemon(config_path)
         return
-    from .config import load_config
+    from .errors import RunFailed
     from .pipeline import run_once
 
-    summary = run_once(load_config(config_path))
+    summary = run_once(_settings(config_path))
     for s in summary.sources:
         line = f"{s.name} ({s.kind}): {s.found} found, {s.new} new, {s.events} events"
         click.echo(line + (f" — {len(s.errors)} error(s)" if s.errors else ""))
-        for err in s.errors:
-            click.echo(f"  {err}", err=True)
+        prefix = f"source '{s.name}': "
+        for err in s.errors:  # once each, under one prefix
+            click.echo(f"  error: {s.name}: {err.removeprefix(prefix)}", err=True)
+    for e in summary.events_raised:
+        change = _value_plain(e.new) if e.old is None else \
+            f"{_value_plain(e.old)} → {_value_plain(e.new)}"
+        who = f" [{e.track}]" if e.track else ""
+        click.echo(f"  {e.kind}: {e.figure}{who}: {change}  {e.article}")
+    for err in summary.digest_errors:
+        click.echo(f"  error: {err}", err=True)
     click.echo(f"{len(summary.sources)} source(s), {summary.new} new article(s), "
                f"{summary.events} event(s)")
+    if not summary.ok:
+        failed = [s.name for s in summary.failed]
+        what = [f"source(s) {', '.join(failed)}"] if failed else []
+        what += ["the digest or a delivery"] if summary.digest_errors else []
+        raise RunFailed(f"the run finished, but {' and '.join(what)} had errors (above)",
+                        "Everything else was stored. See `figmon status`; failed sources "
+                        "and deliveries are tried again on the next run.")
+
+
+def _value_plain(value: Any) -> str:
+    from .pipeline import value_text
+
+    return value_text(value.to_json() if hasattr(value, "to_json") else value)
 
 
 def _run_daemon(config_path: str | None) -> None:
     """The daemon branch of `run`: the whole config and every rule file are checked
     before the scheduler starts; SIGTERM/SIGINT end it with exit code 0."""
-    from .config import load_config
     from .daemon import run_daemon
     from .rules import load_rules
 
-    settings = load_config(config_path)
+    settings = _settings(config_path)
     rules = load_rules(settings.rules)
     run_daemon(settings, rules=rules)
 
@@ -256,6 +333,8 @@ def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) 
     from .models import track_kind
     from .pipeline import figure_kind, value_text
 
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv cannot be used together: choose one")
     store = _open_store(config_path)
     if store is None:
         return
@@ -293,14 +372,18 @@ def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) 
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
               help="Most articles to show, best matches first.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per article.")
+@click.option("--raw", is_flag=True,
+              help="Pass QUERY to SQLite FTS5 as it is (AND, OR, NEAR, \"phrases\", prefix*).")
 @config_option
-def search(query: str, limit: int, as_json: bool, config_path: str | None) -> None:
-    """Full-text search over stored articles."""
+def search(query: str, limit: int, as_json: bool, raw: bool, config_path: str | None) -> None:
+    """Full-text search over stored articles; words match any of their forms."""
+    if not query.strip():
+        raise click.UsageError("the search query is empty: give one or more words")
     store = _open_store(config_path)
     if store is None:
         return
     with store:
-        hits = store.search(query, limit)
+        hits = store.search(query, limit, raw=raw)
     for h in hits:
         if as_json:
             click.echo(json.dumps(h, ensure_ascii=False))
@@ -347,6 +430,18 @@ def status(as_json: bool, config_path: str | None) -> None:
     if not report["figures"]:
         click.echo("  none observed yet")
     click.echo(f"Pending deliveries: {report['pending_deliveries']}")
+    failed = report.get("failed_deliveries") or []
+    click.echo(f"Failed deliveries: {len(failed)}")
+    for d in failed:
+        retry = "refused for good" if d["status"] == "failed" else \
+            f"retried after {d['next_attempt_at'] or 'now'}"
+        click.echo(f"  {d['email']}: {d['subject'] or '?'} — {d['attempts']} attempt(s), "
+                   f"{retry}: {d['last_error'] or '?'}")
+    quarantined = report.get("quarantined") or []
+    click.echo(f"Quarantined articles: {len(quarantined)}")
+    for q in quarantined:
+        click.echo(f"  {q['source']}: {q['item']} (since {q['first_seen']}): {q['reason']}")
+
     click.echo(f"Near misses: {report['near_misses']}"
                + (" (see `figmon unmatched`)" if report["near_misses"] else ""))
 
@@ -382,13 +477,19 @@ def unmatched(since: Any, as_json: bool, examples: int, config_path: str | None)
     if not groups and not as_json:
         click.echo("no near misses" + (" since then" if since else ""), err=True)
 
+def _settings(config_path: str | None) -> Any:
+    """The validated config; with no figmon.yaml here, a ConfigError that says how
+    to start (`figmon init`)."""
+    from .config import load_config
+
+    return load_config(config_path, required=True)
+
 
 def _open_store(config_path: str | None) -> Any:
     """The configured database, or None (with a note) when it does not exist yet."""
-    from .config import load_config
     from .store import Store
 
-    settings = load_config(config_path)
+    settings = _settings(config_path)
     if not settings.database.exists():
         click.echo(f"no database at {settings.database} yet: run `figmon run --once` "
                    "first", err=True)
@@ -415,11 +516,10 @@ def _rules_or_none(config_path: str | None) -> Any:
 def digest(dry_run: bool, config_path: str | None) -> None:
     """Build a digest of pending events now and deliver it."""
     from . import digest as dg
-    from .config import load_config
     from .deliver import deliver_pending
     from .errors import TemporaryDeliveryError
 
-    settings = load_config(config_path)
+    settings = _settings(config_path)
     if dry_run and not settings.database.exists():
         click.echo("Nothing to digest: no database yet (run `figmon run --once` first).")
         return
@@ -474,10 +574,9 @@ def _digest_context(settings: Any) -> Any:
 @config_option
 def test_email(address: str, config_path: str | None) -> None:
     """Send a test message to ADDRESS through the configured delivery."""
-    from .config import load_config
     from .deliver import send_test
 
-    where = send_test(load_config(config_path), address)
+    where = send_test(_settings(config_path), address)
     click.echo(f"Test message to {address} sent via {where}")
 
 
@@ -495,12 +594,26 @@ def subscribers() -> None:
 def subscribers_add(email: str, figures: tuple[str, ...], cadence: str,
                     config_path: str | None) -> None:
     """Subscribe EMAIL to digests."""
+    from fnmatch import fnmatchcase
+
     from . import subscribers as subs
-    from .config import load_config
+    from .errors import InputError
     from .store import Store
 
-    with Store.open(load_config(config_path).database) as store:
+    domain = subs.normalise_email(email).rpartition("@")[2]  # a non-address is refused first
+    if "." not in domain.strip(".") or domain.startswith(".") or domain.endswith("."):
+        raise InputError(f"'{email}' has no dot in its domain ('{domain}'), so mail to it "
+                         "cannot be delivered", "Give a full address like analyst@example.org.")
+    settings = _settings(config_path)
+    with Store.open(settings.database) as store:
         sub = subs.add(store, email, figures, cadence)
+        known = set(store.figure_ids())
+    rules = _rules_or_none(config_path)
+    known |= set(getattr(rules, "figures", {}) or {})
+    for glob in figures:
+        if not any(fnmatchcase(f, glob) for f in known):
+            click.echo(f"warning: --figures '{glob}' matches no figure yet (known: "
+                       f"{', '.join(sorted(known)) or 'none'}); check the spelling", err=True)
     click.echo(f"Subscribed {sub.email} ({sub.cadence}; figures: "
                f"{', '.join(sub.figures) or 'all'})")
 
@@ -510,10 +623,9 @@ def subscribers_add(email: str, figures: tuple[str, ...], cadence: str,
 def subscribers_list(config_path: str | None) -> None:
     """List subscribers."""
     from . import subscribers as subs
-    from .config import load_config
     from .store import Store
 
-    settings = load_config(config_path)
+    settings = _settings(config_path)
     with Store.open(settings.database) as store:
         rows = subs.active(store, settings, sync=False)
     for s in rows:
@@ -529,11 +641,10 @@ def subscribers_list(config_path: str | None) -> None:
 def subscribers_remove(email: str, config_path: str | None) -> None:
     """Unsubscribe EMAIL."""
     from . import subscribers as subs
-    from .config import load_config
     from .errors import InputError
     from .store import Store
 
-    settings = load_config(config_path)
+    settings = _settings(config_path)
     with Store.open(settings.database) as store:
         removed = subs.remove(store, email, settings)
     if not removed:
@@ -549,6 +660,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        sys.exit(1)
     except click.exceptions.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -557,4 +671,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - a bug still gets a message, not a traceback
+        import os
+        import traceback
+
+        if os.environ.get("FIGMON_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc}\n  This is a figmon bug: "
+                   "please report it with FIGMON_DEBUG=1 set to include the details.",
+                   err=True)
+        sys.exit(1)
     sys.exit(0)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Problem
-from .yamlio import Located, did_you_mean, load_file
+from .yamlio import Located, did_you_mean, load_file, one_line
 
 DEFAULT_CONFIG = "figmon.yaml"
 
@@ -23,14 +23,17 @@ DEFAULTS: dict[str, Any] = {
     "reports": "reports",
     "outbox": "outbox",
     "http": {
-        "timeout": 20.0,  # seconds, per request
-        "max_bytes": 10_000_000,  # response size cap
+        "timeout": 20.0,  # seconds for the whole request, connect to last byte
+        "max_bytes": 10_000_000,  # response size cap (at most http.HARD_MAX_BYTES)
         "max_redirects": 5,
         "retries": 3,
         "backoff": 1.0,  # seconds, doubled per retry
         "per_host": 2,  # concurrent requests per host
         "max_wait": 60.0,  # longest Retry-After (seconds) honoured before giving up
         "parallel": 4,  # sources the daemon fetches at the same time
+        # redirects into private/loopback addresses (other than the configured
+        # URL's own host and port) are refused unless this is true
+        "allow_private": False,
         "user_agent": "figmon/0.1 (+https://github.com/figmon/figmon; news figure monitor)",
     },
     "every": "1h",  # default source interval
@@ -110,9 +113,10 @@ def load_config(path: str | Path | None = None, *, required: bool = False) -> Se
         candidate = Path(DEFAULT_CONFIG)
         if not candidate.exists():
             if required:
-                raise ConfigError([Problem(DEFAULT_CONFIG, None, None, "no config file",
-                                           "create figmon.yaml or pass --config FILE")],
-                                  DEFAULT_CONFIG)
+                raise ConfigError([Problem(
+                    str(candidate.resolve()), None, None, "no figmon.yaml in this folder",
+                    "run `figmon init` to write a starter config, rules folder and example "
+                    "article here, or pass --config FILE")], DEFAULT_CONFIG)
             return _build(None, Path.cwd(), {}, None)
         path = candidate
     p = Path(path)
@@ -201,6 +205,7 @@ _HTTP_KEYS: dict[str, tuple[tuple[type, ...], float]] = {
     "max_wait": ((int, float), 0),
     "parallel": ((int,), 1),
     "user_agent": ((str,), 0),
+    "allow_private": ((bool,), 0),
 }
 
 
@@ -218,18 +223,30 @@ def validate_http(settings: Settings, located: Located | None) -> list[Problem]:
                                      did_you_mean(str(key), _HTTP_KEYS)))
             continue
         types, least = _HTTP_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, types):
-            what = "a string" if types == (str,) else (
-                "a whole number" if types == (int,) else "a number")
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+            names: dict[tuple[type, ...], str] = {(str,): "a string", (int,): "a whole number",
+                                                  (bool,): "true or false"}
+            what = names.get(types, "a number")
             problems.append(_problem(located, path, f"'http.{key}' must be {what}",
                                      f"got {value!r}; default is {DEFAULTS['http'][key]!r}"))
-        elif isinstance(value, int | float) and value < least:
+        elif key == "max_bytes" and isinstance(value, int) and value > _hard_max_bytes():
+            problems.append(_problem(
+                located, path, f"'http.max_bytes' must be at most {_hard_max_bytes():,}",
+                f"got {value!r}: a bigger page would take gigabytes of memory to parse; "
+                "point the source at the article page rather than a huge listing"))
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value < least:
             problems.append(_problem(located, path, f"'http.{key}' must be at least {least}",
                                      f"got {value!r}; default is {DEFAULTS['http'][key]!r}"))
         elif key == "user_agent" and not str(value).strip():
             problems.append(_problem(located, path, "'http.user_agent' is empty",
                                      "name figmon and a contact address"))
     return problems
+
+
+def _hard_max_bytes() -> int:
+    from .http import HARD_MAX_BYTES
+
+    return HARD_MAX_BYTES
 
 
 SECRET_KEYS = frozenset({"password", "passwd", "pass", "secret", "token", "api_key"})
@@ -291,6 +308,13 @@ def resolve_path(base: Path, value: str | Path) -> Path:
     return p if p.is_absolute() else base / p
 
 
+def _digest(given: dict[str, Any]) -> dict[str, Any]:
+    out = _merge(DEFAULTS["digest"], given)
+    if isinstance(out.get("subject_prefix"), str):  # it starts every mail's Subject line
+        out["subject_prefix"] = one_line(out["subject_prefix"])
+    return out
+
+
 def _build(path: Path | None, base: Path, data: dict[str, Any],
            located: Located | None) -> Settings:
     def resolve(key: str) -> Path:
@@ -306,7 +330,7 @@ def _build(path: Path | None, base: Path, data: dict[str, Any],
         http=_merge(DEFAULTS["http"], data.get("http") or {}),
         every=str(data.get("every") or DEFAULTS["every"]),
         sources=list(data.get("sources") or []),
-        digest=_merge(DEFAULTS["digest"], data.get("digest") or {}),
+        digest=_digest(data.get("digest") or {}),
         delivery=_merge(DEFAULTS["delivery"], data.get("delivery") or {}),
         smtp=data.get("smtp"),
         subscribers=list(data.get("subscribers") or []),

@@ -22,6 +22,7 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -472,11 +473,15 @@ def _mark_sent(store: Store, row_id: int) -> None:
 
 def deliver_pending(ctx: Context, *, now: datetime | None = None) -> DeliveryReport:
     """Send every due delivery once; failures are recorded, never raised."""
-    return deliver_store(ctx.store, ctx.settings, now=now)
+    http = ctx.http
+    return deliver_store(ctx.store, ctx.settings, now=now,
+                         stopping=lambda: bool(http is not None and http.stopping))
 
 
-def deliver_store(store: Store, settings: Settings, *,
-                  now: datetime | None = None) -> DeliveryReport:
+def deliver_store(store: Store, settings: Settings, *, now: datetime | None = None,
+                  stopping: Callable[[], bool] | None = None) -> DeliveryReport:
+    """``stopping`` is asked before each message: once it says yes (SIGTERM), the
+    message in flight has finished and the rest stay pending for the next start."""
     now = now or datetime.now(UTC)
     report = DeliveryReport()
     recover(store, now)
@@ -497,6 +502,10 @@ def deliver_store(store: Store, settings: Settings, *,
         return report
     try:
         for r in rows:
+            if stopping is not None and stopping():
+                log.info("delivery: shutting down, %d message(s) left pending",
+                         len(rows) - len(report.sent) - len(report.retry) - len(report.failed))
+                break
             if not _claim(store, r["id"], now):
                 continue  # another process took it
             attempts = r["attempts"] + 1

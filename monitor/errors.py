@@ -113,3 +113,18 @@ class PermanentDeliveryError(DeliveryError):
 
 class TemporaryDeliveryError(DeliveryError):
     """The mail server is down or answered 4xx: retry with back-off."""
+
+
+class ReadError(ArticleError):
+    """A file could not be read at all (permissions, I/O): retried on the next run,
+    unlike a file that was read and found bad, which waits until it changes."""
+
+
+class RunFailed(FigmonError):
+    """`run --once` did all it could, but a source, the digest or a delivery failed."""
+
+    exit_code = 3
+
+
+class EncodingError(ArticleError):
+    """Text that is UTF-8 but for a few broken bytes: refused rather than garbled."""

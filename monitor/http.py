@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import ipaddress
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
     from .config import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Whatever http.max_bytes says, a body is never held above this (config validation
+# refuses more): parsing a bigger page costs gigabytes and minutes.
+HARD_MAX_BYTES = 20_000_000
 
 
 @dataclass
@@ -68,7 +73,9 @@ class HttpClient:
 
         cfg = {**DEFAULTS["http"], **(config or {})}
         self.timeout = float(cfg["timeout"])
-        self.max_bytes = int(cfg["max_bytes"])
+        self.max_bytes = min(int(cfg["max_bytes"]), HARD_MAX_BYTES)
+        self.allow_private = bool(cfg.get("allow_private", False))
+        self._origin = threading.local()  # the URL asked for, while its redirects run
         self.max_redirects = int(cfg["max_redirects"])
         self.retries = int(cfg["retries"])
         self.backoff = float(cfg["backoff"])
@@ -88,6 +95,10 @@ class HttpClient:
             follow_redirects=True,
             max_redirects=self.max_redirects,
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
+            event_hooks={"request": [self._check_redirect]},
+            # a fresh connection per request, so the deadline watchdog always sees
+            # the socket it has to cut
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
 
     @classmethod
@@ -203,11 +214,39 @@ class HttpClient:
                 gate = self._hosts[host] = threading.Semaphore(self.per_host)
             return gate
 
+    def _check_redirect(self, request: httpx.Request) -> None:
+        """Every request httpx sends, redirects included: a redirect stays on
+        http(s), and goes into the local network only when it stays on the
+        origin's own host and port, or ``http.allow_private`` is set."""
+        origin = getattr(self._origin, "url", None)
+        target = str(request.url)
+        if origin is None or target == origin:
+            return
+        if request.url.scheme not in ("http", "https"):
+            raise FetchError(f"{origin}: redirected to {target}: only http(s) redirects are "
+                             "followed", "the server sends figmon somewhere it must not go; "
+                             "check the URL in figmon.yaml", url=origin)
+        o = httpx.URL(origin)
+        same = (o.scheme, o.host, o.port) == (request.url.scheme, request.url.host,
+                                               request.url.port)
+        if not same and not self.allow_private and _is_private(request.url.host):
+            raise FetchError(
+                f"{origin}: redirected to {target}, a private or loopback address: refused",
+                "a public feed must not send figmon into the local network; set "
+                "'http.allow_private: true' in figmon.yaml only if you trust it", url=origin)
+
     def _get_once(self, url: str, headers: dict[str, str]) -> Response:
-        """One attempt.  FetchError.status: the HTTP status, 0 for retryable transport errors."""
+        """One attempt.  FetchError.status: the HTTP status, 0 for retryable transport errors.
+
+        ``http.timeout`` bounds the whole request, connect to last byte: a watchdog
+        cuts the connection when it runs out, however slowly the server trickles.
+        """
         with self._host_gate(url):
+            watchdog = _Watchdog(self.timeout)
+            self._origin.url = url
             try:
-                with self._client.stream("GET", url, headers=headers) as r:
+                with self._client.stream("GET", url, headers=headers,
+                                         extensions={"trace": watchdog.trace}) as r:
                     if r.status_code == 304:
                         return Response(str(r.url), 304, _headers(r), not_modified=True)
                     if r.status_code >= 400:
@@ -220,40 +259,122 @@ class HttpClient:
                         body.extend(chunk)
                         if len(body) > self.max_bytes:
                             raise self._too_big(url)
+                        if watchdog.expired():
+                            raise self._too_slow(url)
+                    if watchdog.expired():  # cut short: what arrived is not the whole body
+                        raise self._too_slow(url)
                     return Response(str(r.url), r.status_code, _headers(r), bytes(body))
             except FetchError:
                 raise
-            except httpx.TooManyRedirects as exc:
-                raise FetchError(
-                    f"{url}: more than {self.max_redirects} redirects "
-                    "(probably a redirect loop)",
-                    "open the URL in a browser and put the final address in figmon.yaml",
-                    url=url) from exc
-            except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
-                raise FetchError(
-                    f"{url}: no answer within {self.timeout:g} s",
-                    "the server is slow or down; it is tried again on the next run "
-                    "(raise http.timeout in figmon.yaml if it is always slow)",
-                    url=url) from exc
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
-                    httpx.ReadError, httpx.WriteError) as exc:
-                raise FetchError(
-                    f"{url}: cannot connect ({type(exc).__name__}: {exc})",
-                    "check the address and the network; it is tried again on the next run",
-                    url=url, status=0) from exc
-            except httpx.UnsupportedProtocol as exc:
-                raise FetchError(f"{url}: unsupported address",
-                                 "use an http:// or https:// URL in figmon.yaml",
-                                 url=url) from exc
             except httpx.HTTPError as exc:
-                raise FetchError(f"{url}: request failed ({type(exc).__name__}: {exc})",
-                                 "check the URL; it is tried again on the next run",
-                                 url=url) from exc
+                if watchdog.expired():
+                    raise self._too_slow(url) from exc
+                raise self._transport_error(url, exc) from exc
+            finally:
+                watchdog.cancel()
+                self._origin.url = None
+
+    def _too_slow(self, url: str) -> FetchError:
+        return FetchError(
+            f"{url}: no answer within {self.timeout:g} s (http.timeout bounds the whole "
+            "request, connect to last byte)",
+            "the server is slow or down; it is tried again on the next run "
+            "(raise http.timeout in figmon.yaml if it is always slow)", url=url)
+
+    def _transport_error(self, url: str, exc: httpx.HTTPError) -> FetchError:
+        """A FetchError for what httpx raised; status 0 marks the retryable ones."""
+        if isinstance(exc, httpx.TooManyRedirects):
+            return FetchError(f"{url}: more than {self.max_redirects} redirects "
+                              "(probably a redirect loop)",
+                              "open the URL in a browser and put the final address in "
+                              "figmon.yaml", url=url)
+        if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
+            return self._too_slow(url)
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return FetchError(f"{url}: the server broke the HTTP protocol ({exc})",
+                              "it sent a malformed or cut-off answer (a wrong "
+                              "Content-Length?); it is tried again on the next run",
+                              url=url, status=0)
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ReadError
+                      | httpx.WriteError):
+            return FetchError(f"{url}: cannot connect ({type(exc).__name__}: {exc})",
+                              "check the address and the network; it is tried again on "
+                              "the next run", url=url, status=0)
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return FetchError(f"{url}: unsupported address",
+                              "use an http:// or https:// URL in figmon.yaml", url=url)
+        return FetchError(f"{url}: request failed ({type(exc).__name__}: {exc})",
+                          "check the URL; it is tried again on the next run", url=url)
 
     def _too_big(self, url: str) -> FetchError:
         return FetchError(f"{url}: response larger than {self.max_bytes} bytes",
                           "check that the URL is a feed or an article page, "
                           "or raise http.max_bytes in figmon.yaml", url=url)
+
+
+class _Watchdog:
+    """Cuts a request's connection when its whole-request deadline passes.
+
+    httpx's timeouts bound each read; a server sending a byte a second never
+    trips them.  The connection's socket is taken from httpcore's trace events
+    as it opens, and shut down from a timer thread, which ends any read.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._fired = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._deadline = time.monotonic() + seconds
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with self._lock:
+                    self._sockets.append(sock)
+                if self._fired.is_set():
+                    self._cut()
+
+    def _fire(self) -> None:
+        self._fired.set()
+        self._cut()
+
+    def _cut(self) -> None:
+        with self._lock:
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
+
+    def expired(self) -> bool:
+        return self._fired.is_set() or time.monotonic() > self._deadline
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _is_private(host: str) -> bool:
+    """Is ``host`` (a name or an address) on this machine or a private network?"""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except (OSError, UnicodeError):
+            return False  # does not resolve: the request fails on its own
+        addresses = []
+        for info in infos:
+            try:
+                addresses.append(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
+            except ValueError:
+                continue
+    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved
+               or a.is_unspecified or a.is_multicast for a in addresses)
 
 
 def _headers(r: httpx.Response) -> dict[str, str]:
@@ -307,7 +428,7 @@ def decode(content: bytes, content_type: str = "", url: str = "") -> str:
     """Bytes → text: the header's charset, else BOM / UTF-8 / <meta charset> /
     Cyrillic code pages / detection (``articles.decode_bytes``)."""
     from .articles import decode_bytes
-    from .errors import ArticleError
+    from .errors import ArticleError, EncodingError
 
     charset = charset_from_header(content_type)
     if charset:
@@ -317,6 +438,9 @@ def decode(content: bytes, content_type: str = "", url: str = "") -> str:
             pass  # a wrong declaration: detect instead
     try:
         return decode_bytes(content, url or "<response>", html=True)[0]
+    except EncodingError as exc:
+        raise FetchError(exc.message, "the page has broken bytes; it is read again on the "
+                         "next run", url=url) from None
     except ArticleError:
         raise FetchError(f"{url}: the body is not text",
                          "the address serves a binary file (PDF, image...), not a page or "

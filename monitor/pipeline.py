@@ -176,6 +176,11 @@ def run_source(ctx: Context, source: Source) -> IngestResult:
     errors = [*fetched.errors, *result.errors]
     # When an article could not be matched, keep the old state so it is fetched again.
     new_state = state if result.errors else fetched.state
+    # the quarantine is written before the state that skips those items advances
+    if fetched.quarantined:
+        store.quarantine(source.name, fetched.quarantined)
+    if fetched.cleared:
+        store.release(source.name, fetched.cleared)
     store.record_source_run(source.name, source.kind, state=new_state, found=result.found,
                             new=result.new, error="; ".join(errors) or None)
     result.errors = errors
@@ -195,6 +200,14 @@ class SourceRun:
 @dataclass
 class RunSummary:
     sources: list[SourceRun] = field(default_factory=list)
+    events_raised: list[Event] = field(default_factory=list)
+    # what the digest and delivery step reported as failed (it never raises)
+    digest_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed: every source, the digest and every delivery went through."""
+        return not self.failed and not self.digest_errors
 
     @property
     def found(self) -> int:
@@ -225,10 +238,43 @@ def run_once(settings: Settings, *, rules: Any = None) -> RunSummary:
             r = run_source(ctx, source)
             summary.sources.append(SourceRun(source.name, source.kind, r.found, r.new,
                                              len(r.events), r.errors))
-        after_run(ctx)
+            summary.events_raised.extend(r.events)
+        with _FailureLog() as failures:
+            try:
+                after_run(ctx)
+            except Exception as exc:  # noqa: BLE001 - the sources' work is committed
+                log.error("digest failed (%s: %s); pending events stay for the next run",
+                          type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+                failures.messages.append(f"digest failed ({type(exc).__name__}: {exc}); "
+                                         "pending events stay for the next run")
+        summary.digest_errors = failures.messages
     finally:
         ctx.close()
     return summary
+
+
+class _FailureLog(logging.Handler):
+    """Collects what the digest and delivery step logs as failed: it records
+    failures and carries on rather than raising, and `run --once` must still
+    exit 3 when one happened."""
+
+    LOGGERS = ("monitor.digest", "monitor.deliver")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _FailureLog:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)
 
 
 def after_run(ctx: Context) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from .errors import Problem, RuleError
 from .match import Matcher, term_problem
 from .models import QUALIFIERS, Article, Observation, Quantity, Value, Verdict
-from .yamlio import Located, did_you_mean, load_file
+from .yamlio import Located, did_you_mean, load_file, one_line
 
 KINDS = ("count", "percent", "amount")
 SCOPES = ("sentence", "paragraph", "article")
@@ -284,7 +284,7 @@ def _figure(loc: Located, path: tuple[str | int, ...], item: Any,
     line, column = loc.where(path + ("id",))
     default_label = "%" if kind == "percent" else terms["measure"][0]
     return Figure(
-        id=fid, title=item["title"], kind=kind,
+        id=fid, title=one_line(item["title"]), kind=kind,  # it goes into mail subjects
         unit_label=item.get("unit_label") or default_label,
         measure=terms["measure"], subject=terms["subject"], exclude=terms["exclude"],
         require=terms["require"], rivals=terms["rivals"], scope=scope, lookback=lookback,

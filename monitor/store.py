@@ -140,8 +140,28 @@ def _m4_near_misses(db: sqlite_utils.Database) -> None:
 
 # Applied in order, each in its own transaction; PRAGMA user_version = how many
 # have run.  Only ever append: a released database depends on the numbering.
+def _m5_quarantine_lemmas(db: sqlite_utils.Database) -> None:
+    """HOSTILE: articles that could not be read (shown by status, retried when they
+    change), and a lemma column for word-form search, filled for stored articles."""
+    db.execute("CREATE TABLE IF NOT EXISTS quarantine (source TEXT NOT NULL, item TEXT NOT NULL,"
+               " reason TEXT NOT NULL, first_seen TEXT, last_seen TEXT,"
+               " PRIMARY KEY (source, item))")
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_lemma_fts'"
+                        ).fetchone()
+    if exists:
+        return
+    db.execute("CREATE VIRTUAL TABLE articles_lemma_fts USING fts5(lemmas)")
+    from .search import index_text
+
+    for row_id, title, text, lang in db.execute(
+            "SELECT id, title, text, lang FROM articles").fetchall():
+        db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
+                   [row_id, index_text(title or "", text or "", lang)])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
-                                                              _m3_host_waits, _m4_near_misses]
+                                                              _m3_host_waits, _m4_near_misses,
+                                                              _m5_quarantine_lemmas]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:
@@ -211,6 +231,8 @@ class Store:
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(p), timeout=30.0)
+            # bad bytes in a stored text must not stop status, events or digest
+            conn.text_factory = lambda b: b.decode("utf-8", "replace")
         except (OSError, sqlite3.DatabaseError) as exc:
             raise StoreError(f"cannot create database {p}: {exc}",
                              "Check the directory exists and is writable.") from exc
@@ -314,7 +336,12 @@ class Store:
              article.published, article.lang, article.text, now_iso()])
         if cur.rowcount == 0:  # lost a race with another writer
             return self.find_duplicate(url, chash), False
-        return int(cur.lastrowid or 0), True
+        row_id = int(cur.lastrowid or 0)
+        from .search import index_text
+
+        self.db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
+                        [row_id, index_text(article.title, article.text, article.lang)])
+        return row_id, True
 
     def article(self, row_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [row_id]))
@@ -505,17 +532,37 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT figure FROM observations ORDER BY figure")]
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search; FTS5 syntax works, and text that is not valid syntax
-        is searched as plain words."""
-        sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
-               " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet"
-               " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-               " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
-        try:
-            return list(self.db.query(sql, [query, limit]))
-        except sqlite3.OperationalError:
-            return list(self.db.query(sql, [self.db.quote_fts(query), limit]))
+    def search(self, query: str, limit: int = 20, *, raw: bool = False
+               ) -> list[dict[str, Any]]:
+        """Full-text search.  Plain words match any of their forms (the lemma
+        column); ``raw`` passes FTS5 syntax to the surface text instead."""
+        from .search import lemma_query, snippet
+
+        if raw:
+            sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
+                   " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet"
+                   " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+                   " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
+            try:
+                return list(self.db.query(sql, [query, limit]))
+            except sqlite3.OperationalError as exc:
+                from .errors import InputError
+
+                raise InputError(f"search: {query!r} is not valid FTS5 syntax ({exc})",
+                                 "fix the query, or leave out --raw to search plain "
+                                 "words") from None
+        match = lemma_query(query)
+        if match is None:
+            return []
+        out = []
+        for r in self.db.query(
+                "SELECT a.id, a.title, a.url, a.source, a.outlet, a.published, a.text"
+                " FROM articles_lemma_fts l JOIN articles a ON a.id = l.rowid"
+                " WHERE articles_lemma_fts MATCH ? ORDER BY l.rank LIMIT ?", [match, limit]):
+            text = r.pop("text") or ""
+            r["snippet"] = snippet(text, query)
+            out.append(r)
+        return out
 
     def status(self) -> dict[str, Any]:
         """Sources, each figure track's current value, counts, pending deliveries."""
@@ -542,7 +589,41 @@ class Store:
             "SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
         near = self.db.execute("SELECT count(*) FROM near_misses").fetchone()[0]
         return {"sources": sources, "figures": figures, "pending_deliveries": int(pending),
-                "near_misses": int(near), "counts": self.counts()}
+                "near_misses": int(near), "counts": self.counts(),
+                "failed_deliveries": self.failed_deliveries(), "quarantined": self.quarantined()}
+
+    def failed_deliveries(self) -> list[dict[str, Any]]:
+        """Deliveries refused for good, and pending ones whose last attempt failed."""
+        return list(self.db.query(
+            "SELECT d.id, d.email, d.status, d.attempts, d.last_error, d.next_attempt_at,"
+            " g.subject FROM deliveries d LEFT JOIN digests g ON g.id = d.digest_id"
+            " WHERE d.status = 'failed' OR (d.status = 'pending' AND d.last_error IS NOT NULL)"
+            " ORDER BY d.id"))
+
+    # --- quarantine: items of a source that could not be read
+
+    def quarantine(self, source: str, items: dict[str, str]) -> None:
+        """Record (or refresh) items that could not be read, with the reason."""
+        stamp = now_iso()
+        with self.atomic():
+            for item, reason in items.items():
+                self.db.execute(
+                    "INSERT INTO quarantine (source, item, reason, first_seen, last_seen)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(source, item) DO UPDATE SET"
+                    " reason = excluded.reason, last_seen = excluded.last_seen",
+                    [source, item, reason, stamp, stamp])
+
+    def release(self, source: str, items: Iterable[str]) -> None:
+        """Items that read cleanly now leave the quarantine."""
+        with self.atomic():
+            for item in items:
+                self.db.execute("DELETE FROM quarantine WHERE source = ? AND item = ?",
+                                [source, item])
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT source, item, reason, first_seen, last_seen FROM quarantine"
+            " ORDER BY source, item"))
 
     # --- sources
 

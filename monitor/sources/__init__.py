@@ -13,7 +13,8 @@ Keys of every source: ``name`` (unique, required), ``kind`` (required),
 kind     keys
 =======  ==========================================================================
 folder   ``path`` (required; relative to figmon.yaml), ``glob`` (default: every
-         article file, recursively); each file is read once, again if it changes
+         article file, recursively); each file is read once, again if it changes;
+         ``follow_symlinks`` (default false: links out of the folder are not read)
 feed     ``url`` (required; RSS 0.9x/1.0/2.0 or Atom), ``full_text`` (fetch each
          item's page, main text by trafilatura), ``limit`` (first N items a poll)
 page     ``url`` or ``urls`` (exactly one): HTML pages, main text by trafilatura

@@ -27,6 +27,15 @@ class FetchResult:
     articles: list[Article] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # items (file, URL, file:line) that could not be read, with the reason: kept in
+    # the store's quarantine and shown by `figmon status` until they read cleanly
+    quarantined: dict[str, str] = field(default_factory=dict)
+    # items read cleanly this time: any quarantine entry of theirs is lifted
+    cleared: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # a quarantined item is one of the run's errors too (printed, recorded)
+        self.errors.extend(m for m in self.quarantined.values() if m not in self.errors)
 
 
 # A check finding: (key it is about, message, hint)

@@ -53,8 +53,11 @@ class FeedSource(Source):
         if resp.not_modified:
             return FetchResult([], new_state, [])
         new_state["http"] = resp.validators
-        parsed = feedparser.parse(resp.content, response_headers={
-            "content-type": resp.headers.get("content-type", ""),
+        text, repaired = decode_feed(resp.content, resp.headers.get("content-type", ""),
+                                     self.url)
+        # feedparser gets UTF-8 it can trust, declared as such, never its own guess
+        parsed = feedparser.parse(_as_utf8_xml(text), response_headers={
+            "content-type": "application/xml; charset=utf-8",
             "content-location": resp.url})
         entries = list(parsed.entries)
         if parsed.bozo and not entries:
@@ -69,11 +72,19 @@ class FeedSource(Source):
         seen_set = set(seen)
         articles: list[Article] = []
         errors: list[str] = []
+        quarantined: dict[str, str] = {}
+        cleared: list[str] = []
         for entry in entries:
             link = str(entry.get("link") or entry.get("id") or "")
             key = link or str(entry.get("title", ""))
             if self.full_text and key in seen_set:
                 continue  # page already fetched on an earlier poll
+            if repaired and _garbled(entry):
+                quarantined[key or self.url] = (
+                    f"{self.url}: item {key or '(no link)'} has bytes that are not valid "
+                    f"{repaired}: not stored (the feed's other items were); it is read again "
+                    "when the publisher fixes it")
+                continue
             try:
                 try:
                     art = self._article(entry, link, feed_lang, resp.url, client,
@@ -84,16 +95,18 @@ class FeedSource(Source):
                     errors.append(f"{exc.message} (kept the feed's own text)")
                     art = self._article(entry, link, feed_lang, resp.url, client, False)
             except ArticleError as exc:
-                errors.append(str(exc))
+                quarantined[key or self.url] = str(exc)
             else:
                 if art is not None:
                     articles.append(art)
+                    cleared.append(key or self.url)
             if key and key not in seen_set:
                 seen.append(key)
                 seen_set.add(key)
         if self.full_text:
             new_state["seen"] = seen[-SEEN_KEEP:]
-        return FetchResult(articles, new_state, errors)
+        return FetchResult(articles, new_state, errors, quarantined=quarantined,
+                           cleared=cleared)
 
     def _article(self, entry: Any, link: str, feed_lang: str | None, feed_url: str,
                  client: HttpClient, full: bool) -> Article | None:
@@ -126,6 +139,68 @@ class FeedSource(Source):
             id=article_id(url), title=title or summary[:80], url=url, source=self.name,
             published=published, lang=self.lang or feed_lang or detect_lang(summary),
             text=summary, meta={"feed": self.url, "format": "feed"}))
+
+
+_XML_DECL = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_XML_DECL_TEXT = re.compile(
+    r"""\A(\ufeff?\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)""")
+
+
+def decode_feed(raw: bytes, content_type: str, url: str) -> tuple[str, str | None]:
+    """A feed's bytes as text, the way pages are decoded: the header's charset, then
+    the XML declaration, then detection (``articles.decode_bytes``).
+
+    Returns (text, repaired): ``repaired`` names the encoding when the feed is that
+    encoding with a few broken bytes, replaced by U+FFFD so the items carrying them
+    can be left out (and only those).  A feed that cannot be decoded raises
+    FetchError on its source.
+    """
+    import codecs
+
+    from ..articles import decode_bytes, mostly_utf8
+    from ..http import charset_from_header
+
+    declared: list[str] = []
+    header = charset_from_header(content_type)
+    if header:
+        declared.append(header)
+    m = _XML_DECL.match(raw[:512])
+    if m:
+        try:
+            declared.append(codecs.lookup(m[1].decode("ascii")).name)
+        except LookupError:
+            pass  # an unknown name: detect instead
+    for charset in declared:
+        try:
+            return raw.decode(charset), None
+        except UnicodeDecodeError:
+            continue
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    if mostly_utf8(raw):
+        return raw.decode("utf-8", errors="replace"), "UTF-8"
+    try:
+        return decode_bytes(raw, url, html=False)[0], None
+    except ArticleError:
+        raise FetchError(f"{url}: the feed's bytes cannot be decoded as text",
+                         "check that the URL serves an RSS or Atom feed; it is tried "
+                         "again on the next run", url=url) from None
+
+
+def _as_utf8_xml(text: str) -> bytes:
+    """The feed as UTF-8 bytes with its XML declaration saying so."""
+    return _XML_DECL_TEXT.sub(r"\1utf-8", text.lstrip("\ufeff"), count=1).encode("utf-8")
+
+
+def _garbled(entry: Any) -> bool:
+    fields = [entry.get("title", ""), entry.get("summary", ""), entry.get("link", "")]
+    fields += [str(part.get("value", "")) for part in entry.get("content", []) or []]
+    return any("\ufffd" in str(f) for f in fields)
 
 
 def _lang(value: str) -> str | None:

@@ -49,8 +49,9 @@ class JsonlSource(Source):
         bad: list[ArticleError] = []
         # pad with empty lines so parse_jsonl numbers lines as in the whole file
         articles = parse_jsonl("\n" * (first_line - 1) + text, name, self.name, bad)
+        # a bad line is quarantined under "file:line"; the file's other lines are kept
         return FetchResult([self.with_lang(a) for a in articles], new_state,
-                           [str(e) for e in bad])
+                           quarantined={e.message.split(": ", 1)[0]: str(e) for e in bad})
 
     def _read_new(self, state: dict[str, Any]) -> tuple[str, int, dict[str, Any]]:
         """The complete lines appended since the last run (all of them if the file shrank)."""
@@ -68,7 +69,8 @@ class JsonlSource(Source):
         if end < len(raw) and _complete(raw[end:]):
             end = len(raw)  # a final line without newline, but whole JSON: take it
         chunk = raw[offset:end]
-        text = chunk.decode("utf-8-sig" if offset == 0 else "utf-8", errors="replace")
+        # broken bytes stay marked (surrogates): parse_jsonl refuses only their lines
+        text = chunk.decode("utf-8-sig" if offset == 0 else "utf-8", errors="surrogateescape")
         new_state = {**state, "offset": end, "line": line + chunk.count(b"\n")}
         return text, line, new_state
 

@@ -58,6 +58,7 @@ class PageSource(Source):
         last_text: dict[str, str] = dict(state.get("pages", {}))  # url -> hash last read
         articles: list[Article] = []
         errors: list[str] = []
+        quarantined: dict[str, str] = {}
         for url in self.urls:
             try:
                 resp = client.get(url, validators=validators.get(url), accept=ACCEPT)
@@ -70,7 +71,7 @@ class PageSource(Source):
                 errors.append(str(exc))
                 continue
             except ArticleError as exc:
-                errors.append(str(exc))
+                quarantined[url] = str(exc)
                 validators[url] = resp.validators  # same page next time: same failure
                 continue
             validators[url] = resp.validators
@@ -79,4 +80,6 @@ class PageSource(Source):
                 art = replace(art, url=revision_url(art.url or url, digest))
             last_text[url] = digest
             articles.append(self.with_lang(replace(art, source=self.name)))
-        return FetchResult(articles, {**state, "http": validators, "pages": last_text}, errors)
+        cleared = [u for u in self.urls if u in last_text and u not in quarantined]
+        return FetchResult(articles, {**state, "http": validators, "pages": last_text}, errors,
+                           quarantined=quarantined, cleared=cleared)
