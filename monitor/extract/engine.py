@@ -725,8 +725,8 @@ def _prev_word(text: str, s: int) -> tuple[str, str]:
     return text[j:i].lower(), text[i - 1] if i else ""
 
 
-def _qualifier(text: str, start: int,
-               pw: tuple[str, str] | None = None) -> tuple[str | None, int]:
+def _qualifier(text: str, start: int, pw: tuple[str, str] | None = None,
+               stack: bool = True) -> tuple[str | None, int]:
     word, last = pw or _prev_word(text, start)
     if word not in P.QUAL_LAST and last not in P.QUAL_SYMBOLS:
         return None, start
@@ -738,7 +738,7 @@ def _qualifier(text: str, start: int,
     qual, qstart = P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
     if qual == "up_to" and _RUN_UP.search(before, 0, m.start(g)):
         return None, start  # "in the lead up to 3G", "the run up to 2,000": a time before
-    if qual == "approx":
+    if qual == "approx" and stack:
         # "as many as roughly 2 million", "до примерно 12 тысяч": the bound wins
         outer, ostart = _qualifier(text, qstart)
         if outer in ("up_to", "less_than", "more_than", "at_least"):
@@ -961,8 +961,11 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         # "до" still counts ("выросла почти до 12 тысяч")
         role = "to"
         if qual == "up_to":  # the surface keeps "до", as in "с 10 до 12 тысяч"
-            hedge, hstart = _qualifier(text, qstart)
-            qual, qstart = hedge, (hstart if hedge else qstart)
+            if _qualifier(text, first.start, pw, stack=False)[0] == "approx":
+                qual = "approx"  # "до примерно 14 тысяч"
+            else:  # "почти до 12 тысяч" keeps its hedge
+                hedge, hstart = _qualifier(text, qstart)
+                qual, qstart = hedge, (hstart if hedge else qstart)
     q = _make(text, first, qual, None, qstart, lang, pw=pw)
     return [replace(q, role=role)] if role else [q]
 
@@ -971,12 +974,17 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
     """Is the number at ``start`` the value a verb of change reached ("rose to 12,000",
     "grew by 2,000 to 12,000", "увеличилась до 12 тысяч", "зросла на 2 тисячі до 12")?"""
     if lang == "en":
-        if qual is not None:
+        if qual == "up_to":
             return False
-        m = _TO_BEFORE.search(_before(text, start, 6))
+        at = qstart if qual else start  # "rose to more than 12,000": a hedged value reached
+        m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
-        return P.REACHED_EN.search(_before(text, start - len(m.group(0)), 80)) is not None
+        return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
+    if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
+        m = _DO_BEFORE.search(_before(text, qstart, 6))
+        return m is not None and P.REACHED_CYR.search(
+            _before(text, qstart - len(m.group(0)), 80)) is not None
     if qual != "up_to" or text[qstart:qstart + 2].lower() != "до":
         return False
     return P.REACHED_CYR.search(_before(text, qstart, 80)) is not None
@@ -984,6 +992,7 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
 
 _RUN_UP = re.compile(r"(?<![\w])(?:lead|leading|run|running|build|building)[\s\u00a0]+$",
                      re.IGNORECASE)
+_DO_BEFORE = re.compile(r"(?<![\w])до[\s\u00a0]+$", re.IGNORECASE)
 _TO_BEFORE = re.compile(r"(?<![\w])to[\s\u00a0]+$", re.IGNORECASE)
 
 
