@@ -485,7 +485,7 @@ def _check_one(text: str, num: Num) -> None:
 
 _ORDINAL_BEFORE = re.compile(
     r"(?:(?<![\w])(?:перв|втор|трет|четв[её]рт|четверт|последн|перш|друг|остан)\w*|"
-    r"(?<![\w])[IVX]+|\d+-?[^\W\d_]{0,3})[\s\u00a0]+$", re.IGNORECASE)
+    r"(?<![\w])[IVX]+|\d+-[^\W\d_]{1,3})[\s\u00a0]+$", re.IGNORECASE)
 _TIME_OF = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:an?[\s\u00a0]+)?(?:hour|century|mile|minute|"
                       r"second|inch|point)\b", re.IGNORECASE)
 
@@ -1094,9 +1094,11 @@ def _share(first: Num, second: Num) -> None:
     if second.mult != 1 and first.mult == 1 and first.value < second.value / second.mult:
         first.value *= second.mult
         first.mult = second.mult
-    elif first.mult == 1 and second.mult == 1 and first.digits and second.digits:
+    elif (first.mult == 1 and second.mult == 1 and first.digits and second.digits
+          and not (first.currency or second.currency or first.percent or second.percent)):
         # "9 to 10,000", "2-3,000,000": the first end lacks the order of magnitude the
         # second is written with; shared only when that puts both ends within a factor 5
+        # (prices and shares span wide ranges as written: "$9 to $10,000")
         for f in (10**9, 10**6, 10**3):
             q = second.value / f
             if q >= 1 and q.is_integer() and first.value < q:
