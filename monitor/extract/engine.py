@@ -418,6 +418,7 @@ _SHARE_OF_WORDS = {
     "ru": re.compile(r"[\s\u00a0]+из[\s\u00a0]+", re.IGNORECASE),
     "uk": re.compile(r"[\s\u00a0]+(?:з|із)[\s\u00a0]+", re.IGNORECASE),
 }
+_SHARE_FIRST = frozenset("iIoOиИзЗіІfFtTqQ")  # first letters of in/out/из/з/із, -fourth...
 _DENOM_DIGITS = re.compile(r"\d{1,4}(?![\d.,]\d|[\s\u00a0]*[%‰])")
 # "4 in 12 hours" is a rate, not a share
 _TIME_AFTER = re.compile(r"[\s\u00a0]+(?:hours?|days?|weeks?|months?|years?|minutes?|"
@@ -432,7 +433,8 @@ def _share_of(text: str, num: Num, lang: str) -> Num | None:
     The denominator must be a plain count larger than the numerator: "3 из 10 тысяч",
     "4 in 12 hours" and "2 з 10 червня" are not shares.
     """
-    if (num.mult != 1 or num.percent or num.currency or num.fraction or num.multiple
+    if (text[num.end + 1:num.end + 2] not in _SHARE_FIRST  # the common case, cheaply
+            or num.mult != 1 or num.percent or num.currency or num.fraction or num.multiple
             or num.sign or not float(num.value).is_integer() or num.value < 1):
         return None
     m = _SHARE_OF_WORDS[lang].match(text, num.end) if lang in _SHARE_OF_WORDS else None
@@ -977,6 +979,8 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
         if qual == "up_to":
             return False
         at = qstart if qual else start  # "rose to more than 12,000": a hedged value reached
+        if text[max(0, at - 4):at].rstrip()[-2:].lower() != "to":
+            return False
         m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
