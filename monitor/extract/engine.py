@@ -609,6 +609,11 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     return num
 
 
+_LEVEL_AFTER = re.compile(
+    r"[\s\u00a0]*(?:-?(?:го|х))?[\s\u00a0]+(?:levels?|highs?|lows?|totals?|figures?|peaks?|"
+    r"уровн\w*|рівн\w*|рівень|показател\w*|показник\w*)(?![\w])", re.IGNORECASE)
+
+
 def _is_year(text: str, num: Num, lang: str) -> bool:
     """A bare four-digit year or a day of a month."""
     if num.mult != 1 or num.percent or num.currency or not num.digits:
@@ -621,8 +626,8 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
         return True
     if not (raw.isdigit() and len(raw) == 4 and 1800 <= v <= 2199):
         return False
-    if P.YEAR_AFTER.match(text, num.end):
-        return True
+    if P.YEAR_AFTER.match(text, num.end) or _LEVEL_AFTER.match(text, num.end):
+        return True  # "в 2024 году", "topped 2023 levels", "превысил уровень"
     before = _before(text, num.start, 40)
     qm = P.QUALIFIER_RE.search(before)
     if qm and (qm.group("sym") or qm.group("q").lower() not in ("до", "по")):
