@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
-from .numbers import DIGITS, EN_MULT, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
+from .numbers import DIGITS, EN_MULT, FOLD_WORDS, SOFT_MULT, SUFFIX_MULT, parse_digits, tables, words_value
 from .sentences import sentence_at
 from .units import find_unit, parse_word, percent_scope
 
@@ -595,6 +595,11 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
                 num.end = m.end(1) + (1 if m.group(2) and w in ("тыс", "тис", "млн", "млрд",
                                                                    "трлн") else 0)
                 num.value *= f
+            elif f is None and w in SOFT_MULT and num.value < 100 and lang != "en":
+                # "двух десятков ракет", "полтора десятка", "три сотні": tens, hundreds
+                num.mult = SOFT_MULT[w]
+                num.end = m.end(1)
+                num.value *= num.mult
     # "половина"-type shares need no percent sign.
     if num.fraction:
         return num
