@@ -9,7 +9,16 @@ from functools import lru_cache
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
-from .numbers import DIGITS, EN_MULT, FOLD_WORDS, SOFT_MULT, SUFFIX_MULT, parse_digits, tables, words_value
+from .numbers import (
+    DIGITS,
+    EN_MULT,
+    FOLD_WORDS,
+    SOFT_MULT,
+    SUFFIX_MULT,
+    parse_digits,
+    tables,
+    words_value,
+)
 from .sentences import sentence_at
 from .units import find_unit, parse_word, percent_scope
 
