@@ -158,7 +158,8 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(e + 1)
     if P.TIME_AFTER.match(text, e):
         raise _Skip(e)
-    cal = _SPACED_CALIBRE.match(text, e) if nxt in " \u00a0" else None
+    cal = (_SPACED_CALIBRE.match(text, e)
+           if nxt in " \u00a0" and text[e + 1:e + 3].lower() in ("mm", "мм") else None)
     if (cal and raw.isdigit() and 20 <= int(raw) <= 800
             and find_unit(text, cal.end(), lang)[0] is not None):
         raise _Skip(cal.end())  # "122 mm rockets", "152 мм снарядов": a calibre
@@ -897,6 +898,8 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
     """Link a value reached to the change before it ("grew by 2,000 to 12,000",
     "вырос на 2 тысячи до 12 тысяч") or to the value it came from, written after it
     ("narrowed to 138,285 lots from 212,577 lots")."""
+    if not any(q.role == "to" and q.link is None for q in qs):
+        return qs
     for i, q in enumerate(qs):
         if q.role != "to" or q.link is not None:
             continue
@@ -962,7 +965,8 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
             q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end,
                          role=role1, link=q2.start,
                          change=_change(text, first.start, lang) if role1 == "delta" else None)
-            return [q1, replace(q2, role="to", link=q1.start)]
+            _set_role(q2, "to", q1.start)
+            return [q1, q2]
         start = first.start
         if opener_m:
             start -= len(opener_m.group(0))
@@ -971,7 +975,7 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         if qual:
             object.__setattr__(rq, "range_qualifier", qual)
         if opener is None and _reached(text, start, lang, qual, qstart):
-            rq = replace(rq, role="to")
+            _set_role(rq, "to", None)
         return [rq]
     qual, qstart = _qualifier(text, first.start, pw)
     role = None
@@ -988,7 +992,15 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
                 hedge, hstart = _qualifier(text, qstart)
                 qual, qstart = hedge, (hstart if hedge else qstart)
     q = _make(text, first, qual, None, qstart, lang, pw=pw)
-    return [replace(q, role=role)] if role else [q]
+    if role:
+        _set_role(q, role, None)
+    return [q]
+
+
+def _set_role(q: Quantity, role: str, link: int | None) -> None:
+    # frozen dataclass, just made here: filled in place before anyone else sees it
+    object.__setattr__(q, "role", role)
+    object.__setattr__(q, "link", link)
 
 
 def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) -> bool:
