@@ -889,9 +889,12 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
     return _link_changes(text, qs)
 
 
+_CLAUSE_WORD = re.compile(r"(?<![\w])(?:and|but|or|while|и|а|но|или|і|та|але|або|чи)(?![\w])",
+                          re.IGNORECASE)
 _DELTA_TO_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:to|до)[\s\u00a0]+$", re.IGNORECASE)
-_FROM_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:from|с|со|з|із|від)[\s\u00a0]+"
-                       r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?$", re.IGNORECASE)
+_FROM_GAP = re.compile(r"^(?:[\s\u00a0]*[^\W\d_]{1,12}){0,3}?,?[\s\u00a0]+"
+                       r"(?:from|с|со|з|із|від)[\s\u00a0]+(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?$",
+                       re.IGNORECASE)
 
 
 def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
@@ -918,7 +921,12 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
         nxt = qs[i + 1] if i + 1 < len(qs) else None
         if nxt is not None and nxt.role is None and nxt.qualifier == "exact" and not nxt.change:
             gap_from = q.unit_end if q.unit_end and q.unit_end <= nxt.start else q.end
-            if _FROM_GAP.match(text[gap_from:nxt.start]):
+            gap = text[gap_from:nxt.start]
+            if _FROM_GAP.match(gap) and not _CLAUSE_WORD.search(gap) and (
+                    nxt.unit is None or q.unit is None or nxt.unit == q.unit):
+                if nxt.unit is None:  # "до 70 долларов с 75": the same unit
+                    nxt = replace(nxt, unit=q.unit, unit_start=q.unit_start,
+                                  unit_end=q.unit_end, kind=q.kind)
                 qs[i + 1] = replace(nxt, role="from", link=q.start)
                 qs[i] = replace(q, link=nxt.start)
     return qs

@@ -226,7 +226,7 @@ _EN_REACHED = "|".join(w for w in (_EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "
                                    ).split("|")
                        if w not in ("up", "down", "upward", "upwards", "downward",
                                     "downwards", "higher", "lower", "go up"))
-REACHED_EN = re.compile(r"(?<![\w])(?:" + _trie(_EN_REACHED) + r"|went|moved|revised|changed)"
+REACHED_EN = re.compile(r"(?<![\w])(?:" + _trie(_EN_REACHED) + r"|revised)"
                         + _REACHED_GAP, re.IGNORECASE)
 _CYR_REACHED = (
     r"вырос|выросл|выраст|увелич|повыси|повыша|возрос|возраст|подня|поднима|нарасти|"
