@@ -322,6 +322,9 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     # Fractions and shares.
     if first in P.FRACTIONS:
         return _fraction(text, toks, lang)
+    if first in SOFT_MULT and (first not in t.vague_mult or (
+            first in _GEN_SINGULAR and _qualifier(text, toks[0][1])[0])):
+        return _one_counting_noun(text, toks, lang)
     # Vague plurals: "тысячи", "десятки тысяч", "thousands of", "dozens of".
     if first in t.vague_mult and first not in t.words:
         return _vague(text, toks, lang)
@@ -538,6 +541,19 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
                 r"століття|місяця|пятого|шестого)", after, re.IGNORECASE):
         raise _Skip(e)
     return Num(s, e, P.FRACTIONS[lw], digits=False, fraction=True, percent=True)
+
+
+def _one_counting_noun(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
+    """One десяток or сотня: "сотню тисяч" = 100,000, "более сотни тысяч", "около
+    десятка ракет" = 10. Alone and unhedged ("Небесна сотня") it is not a figure."""
+    w, s, e = toks[0]
+    base = SOFT_MULT[_norm_word(w)]
+    f = tables().mults.get(_norm_word(toks[1][0])) if len(toks) > 1 else None
+    if f:
+        return Num(s, toks[1][2], float(base * f), mult=base * f, digits=False)
+    if _qualifier(text, s)[0]:
+        return Num(s, e, float(base), mult=base, digits=False)
+    raise _Skip(e)
 
 
 def _vague(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:

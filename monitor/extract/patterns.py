@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, tables
+from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, SOFT_MULT, tables
 
 _CHAR_RX = {"е": "[её]", "Е": "[ЕЁ]", " ": r"[\s\u00a0]+"}
 
@@ -67,7 +67,7 @@ def anchor_regex() -> re.Pattern[str]:
     """One pattern that finds every place a quantity may start."""
     t = tables()
     words = set(t.words) | set(t.mults) | set(t.vague_mult) | set(FRACTIONS)
-    words |= set(EN_WORDS) | set(EN_MULT) | set(FOLD_WORDS)
+    words |= set(EN_WORDS) | set(EN_MULT) | set(FOLD_WORDS) | set(SOFT_MULT)
     variants: set[str] = set()
     for w in words:
         spellings = {w}
