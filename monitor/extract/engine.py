@@ -1041,6 +1041,8 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
             return False
         return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
     if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
+        if text[max(0, qstart - 4):qstart].rstrip()[-2:].lower() != "до":
+            return False
         m = _DO_BEFORE.search(_before(text, qstart, 6))
         return m is not None and P.REACHED_CYR.search(
             _before(text, qstart - len(m.group(0)), 80)) is not None
