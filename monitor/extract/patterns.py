@@ -221,7 +221,7 @@ CHANGE_VERB_NEAR = re.compile(
 
 # A verb of change, then at most a few words (the amount: "by 2,000", "на 2 тысячи"),
 # then "to"/"до" before the number: that number is the value reached, not "up to".
-_REACHED_GAP = r"(?:[\s\u00a0]+[\w$€£%.'’-]+(?:,\d+)*){0,5}?[\s\u00a0]+$"
+_REACHED_GAP = r"(?:[\s\u00a0]+[\w$€£%'’-]+(?:[.,]\d+)*){0,5}?[\s\u00a0]+$"
 _EN_REACHED = "|".join(w for w in (_EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "|" + _EN_DOWN_BY
                                    ).split("|")
                        if w not in ("up", "down", "upward", "upwards", "downward",
