@@ -43,7 +43,24 @@ class Value:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """One quantity found in text by the rule-free extractor."""
+    """One quantity found in text by the rule-free extractor.
+
+    ``role`` and ``link`` describe a change written in one sentence, part by part
+    (both None for any other number):
+
+    - ``role="from"``: the value before ("rose from 10,000 to 12,000", "выросла с 10
+      до 12 тысяч", "narrowed to 9,500 from 11,000");
+    - ``role="to"``: the value reached: the 12,000 there, and "increased to 12,000",
+      "увеличилась до 12 тысяч" (exact: "до" after a verb of change is not "up to";
+      a hedge stays: "выросла почти до 12 тысяч" is less_than);
+    - ``role="delta"``: the amount of change ("grew by 2,000 to 12,000", "вырос на
+      2 тысячи до 12 тысяч"); its ``change`` is "up"/"down". A "from" or "to" has no
+      ``change`` of its own.
+
+    ``link`` is the ``start`` offset of the other part in the same ``extract()`` list:
+    on a "to", its "from" (or, when there is none, its "delta"); on a "from" or
+    "delta", its "to". None when the sentence names no other part ("rose to 12,000").
+    """
 
     low: Number | None
     high: Number | None
@@ -61,15 +78,8 @@ class Quantity:
     unit_end: int | None = None
     # For a range, the hedge in front of it ("about 2,000-2,500" → "approx"), else None.
     range_qualifier: str | None = None
-    # A change written in one sentence, part by part (None for any other number):
-    #   "from"  the value before: "rose from 10,000 to 12,000", "выросла с 10 до 12 тысяч"
-    #   "to"    the value reached: the 12,000 there, and in "increased to 12,000",
-    #           "увеличилась до 12 тысяч" (exact: "до" after a verb of change is no "up to")
-    #   "delta" the amount of change: "grew by 2,000 to 12,000" (its `change` is up/down)
-    # `link` is the `start` of the other part: on a "to", its "from" (or, with none, its
-    # "delta"); on a "from" or "delta", its "to". None when the sentence names no other.
-    role: str | None = None
-    link: int | None = None
+    role: str | None = None  # "from" | "to" | "delta" (see the class docstring)
+    link: int | None = None  # ``start`` of the other part of the change
 
     @property
     def value(self) -> Value:

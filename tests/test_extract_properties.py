@@ -285,7 +285,81 @@ def test_ranges(lang: str, a: int, gap: int, data: st.DataObject) -> None:
     extract = _engine()
     got = extract(text, lang)
     shown = [(q.low, q.high, q.qualifier, q.surface) for q in got]
-    assert [(q.low, q.high, q.qualifier) for q in got] == [(a, b, "range")], f"{text!r}: {shown}"
+    low = shared_low(a, b)
+    assert [(q.low, q.high, q.qualifier) for q in got] == [(low, b, "range")], f"{text!r}: {shown}"
+
+
+def shared_low(a: int, b: int) -> int:
+    """The first end as read (issue 10): "9 to 10,000" is 9,000 to 10,000 when the first
+    end lacks the thousands (millions, ...) the second is a whole number of, and with
+    them both ends lie within a factor 5; otherwise it is read as written."""
+    for f in (10**9, 10**6, 10**3):
+        if b % f == 0 and a < b // f:
+            return a * f if a * f * 5 >= b else a
+    return a
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+@SETTINGS
+@given(a=st.integers(min_value=1, max_value=99), k=st.integers(min_value=2, max_value=100))
+def test_ranges_with_the_multiplier_written_once(lang: str, a: int, k: int) -> None:
+    b = k * 1000
+    style = {"en": ",", "ru": " ", "uk": "\u00a0"}[lang]
+    text = RANGE_TEMPLATES[lang][1].format(a=a, b=render_digits(b, style))
+    got = _engine()(text, lang)
+    want = (a * 1000 if a < k and a * 5000 >= b else a, b, "range")
+    assert [(q.low, q.high, q.qualifier) for q in got] == [want], text
+
+
+# --- a change written in one sentence: the value reached is exact (issue 10) -----------
+
+REACHED_TEMPLATES = {
+    "ru": ["Численность контингента увеличилась до {n} человек.",
+           "Поставки сократились до {n} снарядов в месяц."],
+    "uk": ["Кількість військових зросла до {n} осіб.",
+           "Постачання скоротилося до {n} снарядів на місяць."],
+    "en": ["The contingent increased to {n} soldiers.",
+           "Deliveries fell to {n} shells a month."],
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+@SETTINGS
+@given(data=st.data())
+def test_value_reached_is_exact(lang: str, data: st.DataObject) -> None:
+    style = data.draw(st.sampled_from(DIGIT_STYLES[lang]), label="style")
+    # "to 1800" in English is a year: English writes the count "1,800"
+    n = data.draw(NUMBERS.filter(lambda v: _not_a_bare_year(v, style) and not (
+        lang == "en" and style == "plain" and 1000 <= v <= 2199)), label="n")
+    template = data.draw(st.sampled_from(REACHED_TEMPLATES[lang]), label="template")
+    text = template.format(n=render_digits(n, style))
+    q = _check_single(text, lang, n, "exact")
+    assert q.role == "to", text
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+@SETTINGS
+@given(a=st.integers(min_value=1, max_value=9_999).filter(lambda v: not 1700 <= v <= 2200),
+       step=st.integers(min_value=1, max_value=99))
+def test_from_to_pair_links_both_ways(lang: str, a: int, step: int) -> None:
+    b = a + step  # plain four-digit years are kept out, as in test_digits_every_separator
+    text = {"ru": f"Группировка выросла с {a} до {b} человек.",
+            "uk": f"Угруповання зросло з {a} до {b} осіб.",
+            "en": f"The force rose from {a} to {b} soldiers."}[lang]
+    got = _engine()(text, lang)
+    assert [(q.low, q.role) for q in got] == [(a, "from"), (b, "to")], text
+    assert got[0].link == got[1].start and got[1].link == got[0].start, text
+
+
+# --- hyphenated multipliers (issue 10) --------------------------------------------------
+
+@SETTINGS
+@given(whole=st.integers(min_value=1, max_value=999), tenth=st.integers(min_value=0, max_value=9),
+       word=st.sampled_from([("thousand", 1000), ("million", 10**6), ("billion", 10**9)]))
+def test_hyphenated_multipliers_en(whole: int, tenth: int, word: tuple[str, int]) -> None:
+    number = f"{whole}.{tenth}" if tenth else str(whole)
+    text = f"The army may receive up to {number}-{word[0]} shells."
+    _check_single(text, "en", (whole * 10 + tenth) * word[1] // 10, "up_to")
 
 
 # --- rendering helpers are themselves right ---------------------------------------------
@@ -295,6 +369,22 @@ def test_group_renders_thousands() -> None:
     assert group(1000, ",") == "1,000"
     assert group(123456789, "\u00a0") == "123\u00a0456\u00a0789"
     assert group(12345, ".") == "12.345"
+
+
+# num2words writes the spoken Ukrainian hundreds and "тисячи" (see _UK_FIX): the engine
+# reads those too (issue 10).
+_UK_SPOKEN = {"двохста", "трьохста", "чотирьохста", "п'ятиста", "шестиста", "семиста",
+              "восьмиста", "дев'ятиста", "тисячи"}
+
+
+@SETTINGS
+@given(n=WORD_NUMBERS.filter(lambda v: v >= 200), case=st.sampled_from(["genitive", "locative"]))
+def test_words_uk_spoken_forms(n: int, case: str) -> None:
+    fix = {k: v for k, v in _UK_FIX.items() if k not in _UK_SPOKEN}
+    words = " ".join(fix.get(w, w) for w in num2words(n, lang="uk", case=case).split())
+    template = ("На склад доставили близько {n} снарядів." if case == "genitive"
+                else "Світла немає в {n} селах.")
+    _check_single(template.format(n=words), "uk", n, "approx" if case == "genitive" else "exact")
 
 
 def test_uk_words_are_standard() -> None:

@@ -9,7 +9,16 @@ from functools import lru_cache
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .lang import detect_lang
-from .numbers import DIGITS, EN_MULT, FOLD_WORDS, SUFFIX_MULT, parse_digits, tables, words_value
+from .numbers import (
+    DIGITS,
+    EN_MULT,
+    FOLD_WORDS,
+    SOFT_MULT,
+    SUFFIX_MULT,
+    parse_digits,
+    tables,
+    words_value,
+)
 from .sentences import sentence_at
 from .units import find_unit, parse_word, percent_scope
 
@@ -149,7 +158,8 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(e + 1)
     if P.TIME_AFTER.match(text, e):
         raise _Skip(e)
-    cal = _SPACED_CALIBRE.match(text, e) if nxt in " \u00a0" else None
+    cal = (_SPACED_CALIBRE.match(text, e)
+           if nxt in " \u00a0" and text[e + 1:e + 3].lower() in ("mm", "мм") else None)
     if (cal and raw.isdigit() and 20 <= int(raw) <= 800
             and find_unit(text, cal.end(), lang)[0] is not None):
         raise _Skip(cal.end())  # "122 mm rockets", "152 мм снарядов": a calibre
@@ -312,6 +322,9 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
     # Fractions and shares.
     if first in P.FRACTIONS:
         return _fraction(text, toks, lang)
+    if first in SOFT_MULT and (first not in t.vague_mult or (
+            first in _GEN_SINGULAR and _qualifier(text, toks[0][1])[0])):
+        return _one_counting_noun(text, toks, lang)
     # Vague plurals: "тысячи", "десятки тысяч", "thousands of", "dozens of".
     if first in t.vague_mult and first not in t.words:
         return _vague(text, toks, lang)
@@ -418,6 +431,7 @@ _SHARE_OF_WORDS = {
     "ru": re.compile(r"[\s\u00a0]+из[\s\u00a0]+", re.IGNORECASE),
     "uk": re.compile(r"[\s\u00a0]+(?:з|із)[\s\u00a0]+", re.IGNORECASE),
 }
+_SHARE_FIRST = frozenset("iIoOиИзЗіІfFtTqQ")  # first letters of in/out/из/з/із, -fourth...
 _DENOM_DIGITS = re.compile(r"\d{1,4}(?![\d.,]\d|[\s\u00a0]*[%‰])")
 # "4 in 12 hours" is a rate, not a share
 _TIME_AFTER = re.compile(r"[\s\u00a0]+(?:hours?|days?|weeks?|months?|years?|minutes?|"
@@ -432,7 +446,8 @@ def _share_of(text: str, num: Num, lang: str) -> Num | None:
     The denominator must be a plain count larger than the numerator: "3 из 10 тысяч",
     "4 in 12 hours" and "2 з 10 червня" are not shares.
     """
-    if (num.mult != 1 or num.percent or num.currency or num.fraction or num.multiple
+    if (text[num.end + 1:num.end + 2] not in _SHARE_FIRST  # the common case, cheaply
+            or num.mult != 1 or num.percent or num.currency or num.fraction or num.multiple
             or num.sign or not float(num.value).is_integer() or num.value < 1):
         return None
     m = _SHARE_OF_WORDS[lang].match(text, num.end) if lang in _SHARE_OF_WORDS else None
@@ -485,7 +500,7 @@ def _check_one(text: str, num: Num) -> None:
 
 _ORDINAL_BEFORE = re.compile(
     r"(?:(?<![\w])(?:перв|втор|трет|четв[её]рт|четверт|последн|перш|друг|остан)\w*|"
-    r"(?<![\w])[IVX]+|\d+-?[^\W\d_]{0,3})[\s\u00a0]+$", re.IGNORECASE)
+    r"(?<![\w])[IVX]+|\d+-[^\W\d_]{1,3})[\s\u00a0]+$", re.IGNORECASE)
 _TIME_OF = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:an?[\s\u00a0]+)?(?:hour|century|mile|minute|"
                       r"second|inch|point)\b", re.IGNORECASE)
 
@@ -526,6 +541,19 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
                 r"століття|місяця|пятого|шестого)", after, re.IGNORECASE):
         raise _Skip(e)
     return Num(s, e, P.FRACTIONS[lw], digits=False, fraction=True, percent=True)
+
+
+def _one_counting_noun(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
+    """One десяток or сотня: "сотню тисяч" = 100,000, "более сотни тысяч", "около
+    десятка ракет" = 10. Alone and unhedged ("Небесна сотня") it is not a figure."""
+    w, s, e = toks[0]
+    base = SOFT_MULT[_norm_word(w)]
+    f = tables().mults.get(_norm_word(toks[1][0])) if len(toks) > 1 else None
+    if f:
+        return Num(s, toks[1][2], float(base * f), mult=base * f, digits=False)
+    if _qualifier(text, s)[0]:
+        return Num(s, e, float(base), mult=base, digits=False)
+    raise _Skip(e)
 
 
 def _vague(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
@@ -593,6 +621,11 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
                 num.end = m.end(1) + (1 if m.group(2) and w in ("тыс", "тис", "млн", "млрд",
                                                                    "трлн") else 0)
                 num.value *= f
+            elif f is None and w in SOFT_MULT and num.value < 100 and lang != "en":
+                # "двух десятков ракет", "полтора десятка", "три сотні": tens, hundreds
+                num.mult = SOFT_MULT[w]
+                num.end = m.end(1)
+                num.value *= num.mult
     # "половина"-type shares need no percent sign.
     if num.fraction:
         return num
@@ -607,6 +640,11 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     return num
 
 
+_LEVEL_AFTER = re.compile(
+    r"[\s\u00a0]*(?:-?(?:го|х))?[\s\u00a0]+(?:levels?|highs?|lows?|totals?|figures?|peaks?|"
+    r"уровн\w*|рівн\w*|рівень|показател\w*|показник\w*)(?![\w])", re.IGNORECASE)
+
+
 def _is_year(text: str, num: Num, lang: str) -> bool:
     """A bare four-digit year or a day of a month."""
     if num.mult != 1 or num.percent or num.currency or not num.digits:
@@ -619,8 +657,8 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
         return True
     if not (raw.isdigit() and len(raw) == 4 and 1800 <= v <= 2199):
         return False
-    if P.YEAR_AFTER.match(text, num.end):
-        return True
+    if P.YEAR_AFTER.match(text, num.end) or _LEVEL_AFTER.match(text, num.end):
+        return True  # "в 2024 году", "topped 2023 levels", "превысил уровень"
     before = _before(text, num.start, 40)
     qm = P.QUALIFIER_RE.search(before)
     if qm and (qm.group("sym") or qm.group("q").lower() not in ("до", "по")):
@@ -725,8 +763,8 @@ def _prev_word(text: str, s: int) -> tuple[str, str]:
     return text[j:i].lower(), text[i - 1] if i else ""
 
 
-def _qualifier(text: str, start: int,
-               pw: tuple[str, str] | None = None) -> tuple[str | None, int]:
+def _qualifier(text: str, start: int, pw: tuple[str, str] | None = None,
+               stack: bool = True) -> tuple[str | None, int]:
     word, last = pw or _prev_word(text, start)
     if word not in P.QUAL_LAST and last not in P.QUAL_SYMBOLS:
         return None, start
@@ -738,7 +776,7 @@ def _qualifier(text: str, start: int,
     qual, qstart = P.qualifier_of(m.group(g)), start - (len(before) - m.start(g))
     if qual == "up_to" and _RUN_UP.search(before, 0, m.start(g)):
         return None, start  # "in the lead up to 3G", "the run up to 2,000": a time before
-    if qual == "approx":
+    if qual == "approx" and stack:
         # "as many as roughly 2 million", "до примерно 12 тысяч": the bound wins
         outer, ostart = _qualifier(text, qstart)
         if outer in ("up_to", "less_than", "more_than", "at_least"):
@@ -867,15 +905,20 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
     return _link_changes(text, qs)
 
 
+_CLAUSE_WORD = re.compile(r"(?<![\w])(?:and|but|or|while|и|а|но|или|і|та|але|або|чи)(?![\w])",
+                          re.IGNORECASE)
 _DELTA_TO_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:to|до)[\s\u00a0]+$", re.IGNORECASE)
-_FROM_GAP = re.compile(r"^[^\W\d_]{0,12}[\s\u00a0]+(?:from|с|со|з|із|від)[\s\u00a0]+"
-                       r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?$", re.IGNORECASE)
+_FROM_GAP = re.compile(r"^(?:[\s\u00a0]*[^\W\d_]{1,12}){0,3}?,?[\s\u00a0]+"
+                       r"(?:from|с|со|з|із|від)[\s\u00a0]+(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?$",
+                       re.IGNORECASE)
 
 
 def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
     """Link a value reached to the change before it ("grew by 2,000 to 12,000",
     "вырос на 2 тысячи до 12 тысяч") or to the value it came from, written after it
     ("narrowed to 138,285 lots from 212,577 lots")."""
+    if not any(q.role == "to" and q.link is None for q in qs):
+        return qs
     for i, q in enumerate(qs):
         if q.role != "to" or q.link is not None:
             continue
@@ -894,7 +937,12 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
         nxt = qs[i + 1] if i + 1 < len(qs) else None
         if nxt is not None and nxt.role is None and nxt.qualifier == "exact" and not nxt.change:
             gap_from = q.unit_end if q.unit_end and q.unit_end <= nxt.start else q.end
-            if _FROM_GAP.match(text[gap_from:nxt.start]):
+            gap = text[gap_from:nxt.start]
+            if _FROM_GAP.match(gap) and not _CLAUSE_WORD.search(gap) and (
+                    nxt.unit is None or q.unit is None or nxt.unit == q.unit):
+                if nxt.unit is None:  # "до 70 долларов с 75": the same unit
+                    nxt = replace(nxt, unit=q.unit, unit_start=q.unit_start,
+                                  unit_end=q.unit_end, kind=q.kind)
                 qs[i + 1] = replace(nxt, role="from", link=q.start)
                 qs[i] = replace(q, link=nxt.start)
     return qs
@@ -941,7 +989,8 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
             q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end,
                          role=role1, link=q2.start,
                          change=_change(text, first.start, lang) if role1 == "delta" else None)
-            return [q1, replace(q2, role="to", link=q1.start)]
+            _set_role(q2, "to", q1.start)
+            return [q1, q2]
         start = first.start
         if opener_m:
             start -= len(opener_m.group(0))
@@ -950,7 +999,7 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         if qual:
             object.__setattr__(rq, "range_qualifier", qual)
         if opener is None and _reached(text, start, lang, qual, qstart):
-            rq = replace(rq, role="to")
+            _set_role(rq, "to", None)
         return [rq]
     qual, qstart = _qualifier(text, first.start, pw)
     role = None
@@ -961,22 +1010,42 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
         # "до" still counts ("выросла почти до 12 тысяч")
         role = "to"
         if qual == "up_to":  # the surface keeps "до", as in "с 10 до 12 тысяч"
-            hedge, hstart = _qualifier(text, qstart)
-            qual, qstart = hedge, (hstart if hedge else qstart)
+            if _qualifier(text, first.start, pw, stack=False)[0] == "approx":
+                qual = "approx"  # "до примерно 14 тысяч"
+            else:  # "почти до 12 тысяч" keeps its hedge
+                hedge, hstart = _qualifier(text, qstart)
+                qual, qstart = hedge, (hstart if hedge else qstart)
     q = _make(text, first, qual, None, qstart, lang, pw=pw)
-    return [replace(q, role=role)] if role else [q]
+    if role:
+        _set_role(q, role, None)
+    return [q]
+
+
+def _set_role(q: Quantity, role: str, link: int | None) -> None:
+    # frozen dataclass, just made here: filled in place before anyone else sees it
+    object.__setattr__(q, "role", role)
+    object.__setattr__(q, "link", link)
 
 
 def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) -> bool:
     """Is the number at ``start`` the value a verb of change reached ("rose to 12,000",
     "grew by 2,000 to 12,000", "увеличилась до 12 тысяч", "зросла на 2 тисячі до 12")?"""
     if lang == "en":
-        if qual is not None:
+        if qual == "up_to":
             return False
-        m = _TO_BEFORE.search(_before(text, start, 6))
+        at = qstart if qual else start  # "rose to more than 12,000": a hedged value reached
+        if text[max(0, at - 4):at].rstrip()[-2:].lower() != "to":
+            return False
+        m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
-        return P.REACHED_EN.search(_before(text, start - len(m.group(0)), 80)) is not None
+        return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
+    if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
+        if text[max(0, qstart - 4):qstart].rstrip()[-2:].lower() != "до":
+            return False
+        m = _DO_BEFORE.search(_before(text, qstart, 6))
+        return m is not None and P.REACHED_CYR.search(
+            _before(text, qstart - len(m.group(0)), 80)) is not None
     if qual != "up_to" or text[qstart:qstart + 2].lower() != "до":
         return False
     return P.REACHED_CYR.search(_before(text, qstart, 80)) is not None
@@ -984,6 +1053,7 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
 
 _RUN_UP = re.compile(r"(?<![\w])(?:lead|leading|run|running|build|building)[\s\u00a0]+$",
                      re.IGNORECASE)
+_DO_BEFORE = re.compile(r"(?<![\w])до[\s\u00a0]+$", re.IGNORECASE)
 _TO_BEFORE = re.compile(r"(?<![\w])to[\s\u00a0]+$", re.IGNORECASE)
 
 
@@ -1085,9 +1155,11 @@ def _share(first: Num, second: Num) -> None:
     if second.mult != 1 and first.mult == 1 and first.value < second.value / second.mult:
         first.value *= second.mult
         first.mult = second.mult
-    elif first.mult == 1 and second.mult == 1 and first.digits and second.digits:
+    elif (first.mult == 1 and second.mult == 1 and first.digits and second.digits
+          and not (first.currency or second.currency or first.percent or second.percent)):
         # "9 to 10,000", "2-3,000,000": the first end lacks the order of magnitude the
         # second is written with; shared only when that puts both ends within a factor 5
+        # (prices and shares span wide ranges as written: "$9 to $10,000")
         for f in (10**9, 10**6, 10**3):
             q = second.value / f
             if q >= 1 and q.is_integer() and first.value < q:

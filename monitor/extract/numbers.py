@@ -50,6 +50,7 @@ _EXTRA_WORDS: dict[str, float] = {
     "сорока": 40, "девяноста": 90, "ста": 100, "трьох": 3, "трьома": 3, "трьом": 3,
     "полмиллиона": 500_000, "полтысячи": 500, "полмиллиарда": 500_000_000,
     "півмільйона": 500_000, "півтисячі": 500, "півмільярда": 500_000_000,
+    "полсотни": 50, "полсотня": 50, "півсотні": 50, "півсотня": 50,
 }
 _EXTRA_MULT: dict[str, int] = {
     "тыс": 1_000, "тис": 1_000, "млн": 1_000_000, "млрд": 1_000_000_000,
@@ -80,6 +81,14 @@ FOLD_WORDS: dict[str, float] = {
 EN_MULT: dict[str, int] = {
     "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
     "trillion": 1_000_000_000_000,
+}
+# Counting nouns that multiply a number before them ("два десятка" = 20, "три сотні" =
+# 300); alone or in the plural they are vague ("десятки", "сотни", see tables()).
+SOFT_MULT: dict[str, int] = {
+    **dict.fromkeys("десяток десятка десятку десятком десятке десятки десятков десяткам "
+                    "десятками десятках десятків".split(), 10),
+    **dict.fromkeys("сотня сотни сотне сотню сотней сотен сотням сотнями сотнях сотні "
+                    "сотнею сотень".split(), 100),
 }
 # Abbreviated multipliers written right after digits.
 SUFFIX_MULT: dict[str, int] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, tables
+from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, SOFT_MULT, tables
 
 _CHAR_RX = {"е": "[её]", "Е": "[ЕЁ]", " ": r"[\s\u00a0]+"}
 
@@ -67,7 +67,7 @@ def anchor_regex() -> re.Pattern[str]:
     """One pattern that finds every place a quantity may start."""
     t = tables()
     words = set(t.words) | set(t.mults) | set(t.vague_mult) | set(FRACTIONS)
-    words |= set(EN_WORDS) | set(EN_MULT) | set(FOLD_WORDS)
+    words |= set(EN_WORDS) | set(EN_MULT) | set(FOLD_WORDS) | set(SOFT_MULT)
     variants: set[str] = set()
     for w in words:
         spellings = {w}
@@ -221,12 +221,12 @@ CHANGE_VERB_NEAR = re.compile(
 
 # A verb of change, then at most a few words (the amount: "by 2,000", "на 2 тысячи"),
 # then "to"/"до" before the number: that number is the value reached, not "up to".
-_REACHED_GAP = r"(?:[\s\u00a0]+[\w$€£%.,'’-]+){0,5}?[\s\u00a0]+$"
+_REACHED_GAP = r"(?:[\s\u00a0]+[\w$€£%'’-]+(?:[.,]\d+)*){0,5}?[\s\u00a0]+$"
 _EN_REACHED = "|".join(w for w in (_EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "|" + _EN_DOWN_BY
                                    ).split("|")
                        if w not in ("up", "down", "upward", "upwards", "downward",
                                     "downwards", "higher", "lower", "go up"))
-REACHED_EN = re.compile(r"(?<![\w])(?:" + _trie(_EN_REACHED) + r"|went|moved|revised|changed)"
+REACHED_EN = re.compile(r"(?<![\w])(?:" + _trie(_EN_REACHED) + r"|revised)"
                         + _REACHED_GAP, re.IGNORECASE)
 _CYR_REACHED = (
     r"вырос|выросл|выраст|увелич|повыси|повыша|возрос|возраст|подня|поднима|нарасти|"

@@ -83,7 +83,9 @@ _CALIBRE = re.compile(
 
 def find_unit(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
     """Lemma of the counted noun after ``pos`` and the span of its noun phrase."""
-    cal = _CALIBRE.match(text, pos)
+    c = text[pos:pos + 1]
+    near = c.isdigit() or (c in " \u00a0" and text[pos + 1:pos + 2].isdigit())
+    cal = _CALIBRE.match(text, pos) if near else None
     if cal:
         lem, _s, end = find_unit(text, cal.end(), lang)
         return (lem, cal.start(1), end) if lem else (None, None, None)
