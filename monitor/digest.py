@@ -32,6 +32,7 @@ from .models import Event, Number, Value
 
 if TYPE_CHECKING:
     from .pipeline import Context
+    from .subscribers import UnsubscribeLink
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,8 @@ def _fit(parts: list[str], sep: str, room: int, more: str) -> str:
 
 def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime | None = None,
            key: str = "", cadence: str = "immediate", archive: bool = True,
-           max_per_figure: int | None = None, reports_url: str = "") -> Rendered:
+           max_per_figure: int | None = None, reports_url: str = "",
+           unsubscribe: UnsubscribeLink | None = None) -> Rendered:
     """Render a digest of ``items``.  The archive copy links the figure pages
     relatively; the e-mail links them only when ``reports_url`` says where the
     reports folder is published."""
@@ -262,7 +264,8 @@ def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime |
     published = reports_url.rstrip("/") + "/" if reports_url else ""
     ctx = {"groups": groups, "subject": subject, "created": created.strftime("%Y-%m-%d %H:%M UTC"),
            "key": key, "cadence": cadence, "base": "../" if archive else "",
-           "text_base": published, "slug": file_slug, "count": len(items)}
+           "text_base": published, "slug": file_slug, "count": len(items),
+           "unsubscribe": unsubscribe}
     e = env()
     text = e.get_template("digest.txt").render(ctx)
     html = e.get_template("digest.html").render(ctx)
@@ -292,7 +295,8 @@ def sender_domain(sender: str) -> str:
 
 
 def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
-                  when: datetime | None = None) -> EmailMessage:
+                  when: datetime | None = None,
+                  unsubscribe: UnsubscribeLink | None = None) -> EmailMessage:
     """A multipart/alternative message: plain text first, then the inlined HTML."""
     msg = EmailMessage()
     msg["Subject"] = rendered.subject
@@ -300,10 +304,13 @@ def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
     msg["To"] = to
     msg["Date"] = format_datetime(when or datetime.now(UTC))
     msg["Message-ID"] = msg_id
-    token = unsubscribe_token(to)
-    msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
-                               f"{urlquote('unsubscribe ' + token)}>")
-    msg["X-Figmon-Unsubscribe-Token"] = token
+    if unsubscribe is not None:
+        unsubscribe.add_headers(msg)
+    else:
+        token = unsubscribe_token(to)
+        msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
+                                   f"{urlquote('unsubscribe ' + token)}>")
+        msg["X-Figmon-Unsubscribe-Token"] = token
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.email_html, subtype="html")
     return msg
@@ -422,6 +429,7 @@ class Built:
 def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], key: str,
               cadence: str, created: datetime) -> list[Outgoing]:
     from .deliver import sender_of
+    from .subscribers import unsubscribe_link
 
     sender = sender_of(ctx.settings)
     prefix = str(ctx.settings.digest.get("subject_prefix") or "")
@@ -430,11 +438,14 @@ def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], ke
         mine = [it for it in items if sub.wants(it.event.figure)]
         if not mine:
             continue
+        link = unsubscribe_link(ctx.store, ctx.settings, sub.email, sender)
         r = render(mine, prefix=prefix, created=created, key=key, cadence=cadence,
                    archive=False, max_per_figure=int(ctx.settings.digest["max_per_figure"]),
-                   reports_url=str(ctx.settings.digest.get("reports_url") or ""))
+                   reports_url=str(ctx.settings.digest.get("reports_url") or ""),
+                   unsubscribe=link)
         mid = message_id(key, sub.email, sender_domain(sender))
-        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
+        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created,
+                            unsubscribe=link)
         out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
     return out
 
@@ -637,6 +648,7 @@ def _day(text: str | None) -> date | None:
 
 def write_archive(ctx: Context) -> Path:
     """(Re)write reports/: any missing digest page, one page per figure, the index."""
+    from . import atom
     from .errors import StoreError
 
     root = ctx.settings.reports
@@ -663,6 +675,7 @@ def write_archive(ctx: Context) -> Path:
             digests=[dict(d, n_events=len(json.loads(d["events"] or "[]"))) for d in digests],
             figures=figures, slug=file_slug,
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
+        atom.write_archive_feed(ctx, root)  # reports/events.atom
     except OSError as exc:
         raise StoreError(f"cannot write the reports archive under {root}: {exc}",
                          "check 'reports:' in figmon.yaml and the folder's permissions"

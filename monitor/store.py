@@ -124,10 +124,28 @@ def _m3_host_waits(db: sqlite_utils.Database) -> None:
     db.table("host_waits").create({"host": str, "until": float}, pk="host")
 
 
+def _m4_serve(db: sqlite_utils.Database) -> None:
+    """SERVE: a key/value table holding secrets made once per database (the HMAC key of
+    unsubscribe tokens, the id Atom entries are named under) and run timings; source
+    error counts and durations for /metrics; one-click unsubscribes of config subscribers."""
+    import secrets
+    import uuid
+
+    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+    db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+               ["unsubscribe_secret", secrets.token_hex(32)])
+    db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+               ["instance_id", str(uuid.uuid4())])
+    for table, column, kind in (("sources", "errors", int), ("sources", "last_seconds", float),
+                                ("subscribers", "unsubscribed_at", str)):
+        if column not in db.table(table).columns_dict:
+            db.table(table).add_column(column, kind)
+
+
 # Applied in order, each in its own transaction; PRAGMA user_version = how many
 # have run.  Only ever append: a released database depends on the numbering.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
-                                                              _m3_host_waits]
+                                                              _m3_host_waits, _m4_serve]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:
@@ -372,12 +390,15 @@ class Store:
 
     def events(self, *, figures: Iterable[str] | None = None, undigested: bool = False,
                since_id: int | None = None, limit: int | None = None,
-               globs: Iterable[str] = (), published_since: str | None = None
-               ) -> list[dict[str, Any]]:
+               globs: Iterable[str] = (), published_since: str | None = None,
+               published_until: str | None = None, before_id: int | None = None,
+               newest_first: bool = False) -> list[dict[str, Any]]:
         """Events in the order they were detected, with their article and quote.
 
         ``globs`` keeps figures matching any of them (as subscriptions match);
-        ``published_since`` ("YYYY-MM-DD") keeps events published on or after it.
+        ``published_since`` / ``published_until`` ("YYYY-MM-DD") keep events published
+        on or after / on or before that day; ``newest_first`` reverses the order and
+        ``before_id`` pages back through it.
 
         Each dict has the stable keys figure, kind, old, new, article, published,
         plus id, track, title, source, outlet, claimant, relayed, quote, surface,
@@ -395,6 +416,12 @@ class Store:
         if published_since:
             where.append("substr(e.published, 1, 10) >= ?")
             args.append(published_since)
+        if published_until:
+            where.append("substr(e.published, 1, 10) <= ?")
+            args.append(published_until)
+        if before_id is not None:
+            where.append("e.id < ?")
+            args.append(before_id)
         if undigested:
             where.append("e.digest_id IS NULL")
         if since_id is not None:
@@ -404,7 +431,8 @@ class Store:
                " o.surface, o.unit FROM events e"
                " LEFT JOIN observations o ON o.id = e.observation_id"
                " LEFT JOIN articles a ON a.id = o.article_id"
-               f" WHERE {' AND '.join(where)} ORDER BY e.id")
+               f" WHERE {' AND '.join(where)} ORDER BY e.id"
+               f"{' DESC' if newest_first else ''}")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         out = []
@@ -431,16 +459,28 @@ class Store:
 
     # --- timeline, search, status
 
-    def timeline(self, figure: str) -> list[dict[str, Any]]:
+    def timeline(self, figure: str, *, track: str | None = None, since: str | None = None,
+                 until: str | None = None) -> list[dict[str, Any]]:
         """Every observation of ``figure`` by date (ties: arrival), with its article,
-        source, claimant and the event it raised (if any)."""
+        source, claimant and the event it raised (if any); optionally only one claimant
+        ``track`` and dates from ``since`` to ``until`` ("YYYY-MM-DD", inclusive)."""
+        where, args = ["o.figure = ?"], [figure]
+        if track is not None:
+            where.append("o.track = ?")
+            args.append(track)
+        if since:
+            where.append("substr(o.dated, 1, 10) >= ?")
+            args.append(since)
+        if until:
+            where.append("substr(o.dated, 1, 10) <= ?")
+            args.append(until)
         out = []
         for r in self.db.query(
                 "SELECT o.*, a.url AS article, a.title, a.source, a.outlet,"
                 " e.kind AS event, e.id AS event_id FROM observations o"
                 " JOIN articles a ON a.id = o.article_id"
                 " LEFT JOIN events e ON e.observation_id = o.id"
-                " WHERE o.figure = ? ORDER BY o.dated, o.id", [figure]):
+                f" WHERE {' AND '.join(where)} ORDER BY o.dated, o.id", args):
             out.append({
                 "id": r["id"], "figure": r["figure"], "track": r["track"],
                 "published": r["published"], "low": clean_number(r["low"]),
@@ -457,17 +497,96 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT figure FROM observations ORDER BY figure")]
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    # --- read queries of `figmon serve`
+
+    def figure_summary(self, figure: str, trend: int = 8) -> dict[str, Any] | None:
+        """One figure at a glance: its latest observation (any track), how many
+        observations and distinct articles state it, its claimant tracks, its last
+        event, and the last ``trend`` values of the latest observation's track
+        (oldest first).  None when the figure has no observation."""
+        latest = next(self.db.query(
+            "SELECT o.*, a.url AS article, a.title, a.outlet, a.source FROM observations o"
+            " JOIN articles a ON a.id = o.article_id WHERE o.figure = ?"
+            " ORDER BY o.dated DESC, o.id DESC LIMIT 1", [figure]), None)
+        if latest is None:
+            return None
+        n_obs, n_articles = self.db.execute(
+            "SELECT count(*), count(DISTINCT article_id) FROM observations WHERE figure = ?",
+            [figure]).fetchone()
+        tracks = {r[0]: r[1] or r[0] for r in self.db.execute(
+            "SELECT track, max(claimant) FROM observations WHERE figure = ? AND track != ''"
+            " GROUP BY track", [figure])}
+        last = next(self.db.query(
+            "SELECT id, kind, published, old_low, old_high, old_qualifier, new_low, new_high,"
+            " new_qualifier, article FROM events WHERE figure = ? ORDER BY id DESC LIMIT 1",
+            [figure]), None)
+        values = [_value_json(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT low, high, qualifier FROM observations WHERE figure = ? AND track = ?"
+            " ORDER BY dated DESC, id DESC LIMIT ?", [figure, latest["track"], trend])]
+        return {
+            "figure": figure, "track": latest["track"],
+            "value": _value_json(latest["low"], latest["high"], latest["qualifier"]),
+            "published": latest["published"], "article": latest["article"],
+            "claimant": latest["claimant"], "source": latest["outlet"] or latest["source"],
+            "observations": int(n_obs), "articles": int(n_articles), "tracks": tracks,
+            "last_event": None if last is None else {
+                "id": last["id"], "kind": last["kind"], "published": last["published"],
+                "old": _value_json(last["old_low"], last["old_high"], last["old_qualifier"]),
+                "new": _value_json(last["new_low"], last["new_high"], last["new_qualifier"]),
+                "article": last["article"]},
+            "trend": [v for v in reversed(values) if v is not None],
+        }
+
+    def article_figures(self, article_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The figures each of these articles stated (for linking search results)."""
+        ids = [int(i) for i in article_ids]
+        if not ids:
+            return {}
+        out: dict[int, list[str]] = {}
+        for art, fig in self.db.execute(
+                "SELECT DISTINCT article_id, figure FROM observations WHERE article_id IN"
+                f" ({','.join('?' * len(ids))}) ORDER BY article_id, figure", ids):
+            out.setdefault(int(art), []).append(fig)
+        return out
+
+    def meta(self, name: str) -> str | None:
+        """A value of the meta table (secrets made once per database, run timings)."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.atomic():
+            self.db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name)"
+                            " DO UPDATE SET value = excluded.value", [name, value])
+
+    def health(self) -> dict[str, Any]:
+        """What /metrics exposes: per-source counters and timings, events by kind,
+        deliveries by status, and the last `run --once` cycle."""
+        last_run = self.meta("last_run_seconds")
+        return {
+            "sources": [dict(r) for r in self.db.query(
+                "SELECT name, kind, articles_new, coalesce(errors, 0) AS errors, last_ok,"
+                " last_run, last_error, last_seconds FROM sources ORDER BY name")],
+            "events": {r[0]: int(r[1]) for r in self.db.execute(
+                "SELECT kind, count(*) FROM events GROUP BY kind")},
+            "deliveries": {r[0]: int(r[1]) for r in self.db.execute(
+                "SELECT status, count(*) FROM deliveries GROUP BY status")},
+            "last_run_seconds": float(last_run) if last_run is not None else None,
+        }
+
+    def search(self, query: str, limit: int = 20, *, offset: int = 0,
+               marks: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
         """Full-text search; FTS5 syntax works, and text that is not valid syntax
-        is searched as plain words."""
+        is searched as plain words.  ``marks`` wrap the matched words in the snippet."""
         sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
-               " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet"
+               " snippet(articles_fts, 1, ?, ?, '…', 12) AS snippet"
                " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-               " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
+               " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?")
         try:
-            return list(self.db.query(sql, [query, limit]))
+            return list(self.db.query(sql, [*marks, query, limit, offset]))
         except sqlite3.OperationalError:
-            return list(self.db.query(sql, [self.db.quote_fts(query), limit]))
+            return list(self.db.query(sql, [*marks, self.db.quote_fts(query), limit,
+                                            offset]))
 
     def status(self) -> dict[str, Any]:
         """Sources, each figure track's current value, counts, pending deliveries."""
@@ -518,8 +637,10 @@ class Store:
         return state if isinstance(state, dict) else {}
 
     def record_source_run(self, name: str, kind: str, *, state: dict[str, Any],
-                          found: int, new: int, error: str | None) -> None:
-        """Record one run of a source: counters, time, outcome and its saved state."""
+                          found: int, new: int, error: str | None,
+                          seconds: float | None = None) -> None:
+        """Record one run of a source: counters, time, outcome, how long it took
+        (``seconds``) and its saved state."""
         stamp = now_iso()
         with self.atomic():
             self.db.execute(
@@ -530,10 +651,11 @@ class Store:
                 "UPDATE sources SET kind = ?, last_run = ?,"
                 " last_ok = CASE WHEN ? IS NULL THEN ? ELSE last_ok END, last_error = ?,"
                 " runs = runs + 1, articles_found = articles_found + ?,"
-                " articles_new = articles_new + ?, last_found = ?, last_new = ?, state = ?"
-                " WHERE name = ?",
+                " articles_new = articles_new + ?, last_found = ?, last_new = ?, state = ?,"
+                " errors = coalesce(errors, 0) + ?, last_seconds = ? WHERE name = ?",
                 [kind, stamp, error, stamp, error, found, new, found, new,
-                 json.dumps(state, ensure_ascii=False, sort_keys=True), name])
+                 json.dumps(state, ensure_ascii=False, sort_keys=True), int(error is not None),
+                 seconds, name])
 
 
 def article_hash(article: Article) -> str | None:
