@@ -266,7 +266,13 @@ def start_web(settings: Settings, rules: Any, wait: float = 10.0) -> Any:
     opts = settings.serve_options()
     host, port = str(opts["host"]), int(opts["port"])
     srv = server(settings, host=host, port=port, rules=rules)
-    thread = threading.Thread(target=srv.run, name="figmon-web", daemon=True)
+    def run() -> None:
+        try:
+            srv.run()
+        except SystemExit:  # uvicorn's answer to a port it cannot bind: reported below
+            pass
+
+    thread = threading.Thread(target=run, name="figmon-web", daemon=True)
     thread.start()
     deadline = time.monotonic() + wait
     while not srv.started and thread.is_alive() and time.monotonic() < deadline:
