@@ -460,27 +460,24 @@ class Store:
     # --- timeline, search, status
 
     def timeline(self, figure: str, *, track: str | None = None, since: str | None = None,
-                 until: str | None = None) -> list[dict[str, Any]]:
+                 until: str | None = None, newest_first: bool = False,
+                 limit: int | None = None) -> list[dict[str, Any]]:
         """Every observation of ``figure`` by date (ties: arrival), with its article,
         source, claimant and the event it raised (if any); optionally only one claimant
-        ``track`` and dates from ``since`` to ``until`` ("YYYY-MM-DD", inclusive)."""
-        where, args = ["o.figure = ?"], [figure]
-        if track is not None:
-            where.append("o.track = ?")
-            args.append(track)
-        if since:
-            where.append("substr(o.dated, 1, 10) >= ?")
-            args.append(since)
-        if until:
-            where.append("substr(o.dated, 1, 10) <= ?")
-            args.append(until)
+        ``track``, dates from ``since`` to ``until`` ("YYYY-MM-DD", inclusive), the
+        newest first, and at most ``limit`` of them."""
+        where, args = _timeline_where(figure, track, since, until)
+        order = "o.dated DESC, o.id DESC" if newest_first else "o.dated, o.id"
+        if limit is not None:  # pick the ids first: joining every article to sort is slow
+            where = (f"o.id IN (SELECT o.id FROM observations o WHERE {where}"
+                     f" ORDER BY {order} LIMIT {int(limit)})")
         out = []
         for r in self.db.query(
                 "SELECT o.*, a.url AS article, a.title, a.source, a.outlet,"
                 " e.kind AS event, e.id AS event_id FROM observations o"
                 " JOIN articles a ON a.id = o.article_id"
                 " LEFT JOIN events e ON e.observation_id = o.id"
-                f" WHERE {' AND '.join(where)} ORDER BY o.dated, o.id", args):
+                f" WHERE {where} ORDER BY {order}", args):
             out.append({
                 "id": r["id"], "figure": r["figure"], "track": r["track"],
                 "published": r["published"], "low": clean_number(r["low"]),
@@ -494,28 +491,47 @@ class Store:
         return out
 
     def figure_ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT figure FROM observations ORDER BY figure")]
+        """Observed figure ids, sorted.  Walked through the index one id at a time:
+        a DISTINCT over every observation would read them all."""
+        out: list[str] = []
+        row = self.db.execute("SELECT min(figure) FROM observations").fetchone()
+        while row is not None and row[0] is not None:
+            out.append(row[0])
+            row = self.db.execute("SELECT min(figure) FROM observations WHERE figure > ?",
+                                  [row[0]]).fetchone()
+        return out
 
     # --- read queries of `figmon serve`
 
     def figure_summary(self, figure: str, trend: int = 8) -> dict[str, Any] | None:
         """One figure at a glance: its latest observation (any track), how many
-        observations and distinct articles state it, its claimant tracks, its last
-        event, and the last ``trend`` values of the latest observation's track
-        (oldest first).  None when the figure has no observation."""
+        observations and distinct articles state it, its claimant tracks (key → the
+        claimant as last written), its last event, and the last ``trend`` values of the
+        latest observation's track (oldest first).  None when the figure has no
+        observation.  Every query here is an index lookup, so the cost does not grow
+        with the number of observations."""
+        # each claimant track's newest observation, walking the (figure, track) index
+        heads: dict[str, tuple[str, int, str | None]] = {}
+        key = self.db.execute("SELECT min(track) FROM observations WHERE figure = ?",
+                              [figure]).fetchone()[0]
+        while key is not None:
+            dated, obs_id, who = self.db.execute(
+                "SELECT dated, id, claimant FROM observations WHERE figure = ? AND track = ?"
+                " ORDER BY dated DESC, id DESC LIMIT 1", [figure, key]).fetchone()
+            heads[key] = (dated or "", obs_id, who)
+            key = self.db.execute("SELECT min(track) FROM observations WHERE figure = ?"
+                                  " AND track > ?", [figure, key]).fetchone()[0]
+        if not heads:
+            return None
+        top = max(heads.values())[1]
         latest = next(self.db.query(
             "SELECT o.*, a.url AS article, a.title, a.outlet, a.source FROM observations o"
-            " JOIN articles a ON a.id = o.article_id WHERE o.figure = ?"
-            " ORDER BY o.dated DESC, o.id DESC LIMIT 1", [figure]), None)
-        if latest is None:
-            return None
+            " JOIN articles a ON a.id = o.article_id WHERE o.id = ?", [top]))
         n_obs, n_articles = self.db.execute(
-            "SELECT count(*), count(DISTINCT article_id) FROM observations WHERE figure = ?",
+            "SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT article_id FROM"
+            " observations WHERE figure = ?1)) FROM observations WHERE figure = ?1",
             [figure]).fetchone()
-        tracks = {r[0]: r[1] or r[0] for r in self.db.execute(
-            "SELECT track, max(claimant) FROM observations WHERE figure = ? AND track != ''"
-            " GROUP BY track", [figure])}
+        tracks = {k: h[2] or k for k, h in heads.items() if k}
         last = next(self.db.query(
             "SELECT id, kind, published, old_low, old_high, old_qualifier, new_low, new_high,"
             " new_qualifier, article FROM events WHERE figure = ? ORDER BY id DESC LIMIT 1",
@@ -536,6 +552,18 @@ class Store:
                 "article": last["article"]},
             "trend": [v for v in reversed(values) if v is not None],
         }
+
+    def timeline_values(self, figure: str, *, track: str | None = None,
+                        since: str | None = None, until: str | None = None
+                        ) -> list[tuple[str | None, Any, Any, str, str | None]]:
+        """(published, low, high, qualifier, event kind) of each observation, by date:
+        the chart's data, without the article columns `timeline` adds.  Bounds are as
+        stored (floats; ``models.clean_number`` makes them ints where whole)."""
+        where, args = _timeline_where(figure, track, since, until)
+        return [tuple(r) for r in self.db.execute(
+                    "SELECT o.published, o.low, o.high, o.qualifier, e.kind FROM observations o"
+                    " LEFT JOIN events e ON e.observation_id = o.id"
+                    f" WHERE {where} ORDER BY o.dated, o.id", args)]
 
     def article_figures(self, article_ids: Iterable[int]) -> dict[int, list[str]]:
         """The figures each of these articles stated (for linking search results)."""
@@ -656,6 +684,21 @@ class Store:
                 [kind, stamp, error, stamp, error, found, new, found, new,
                  json.dumps(state, ensure_ascii=False, sort_keys=True), int(error is not None),
                  seconds, name])
+
+
+def _timeline_where(figure: str, track: str | None, since: str | None,
+                    until: str | None) -> tuple[str, list[Any]]:
+    where, args = ["o.figure = ?"], [figure]
+    if track is not None:
+        where.append("o.track = ?")
+        args.append(track)
+    if since:
+        where.append("substr(o.dated, 1, 10) >= ?")
+        args.append(since)
+    if until:
+        where.append("substr(o.dated, 1, 10) <= ?")
+        args.append(until)
+    return " AND ".join(where), args
 
 
 def article_hash(article: Article) -> str | None:

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from . import atom
 from .charts import ChartPoint, sparkline_svg, timeline_svg
 from .digest import change_words, env, highlight, value_words
-from .models import Value
+from .models import Value, clean_number
 from .store import Store, date_key
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ log = logging.getLogger("figmon.web")
 
 PAGE_EVENTS = 50  # events on one /events page
 MAX_LIMIT = 1000  # the most rows one request may ask for
-TABLE_ROWS = 200  # observations listed on a figure page (the chart shows them all)
+TABLE_ROWS = 200  # observations listed on a figure page, newest first
+CHART_POINTS = 400  # marks on a figure's chart; a longer timeline is thinned
 SEARCH_PAGE = 20
 MAX_QUERY = 300  # characters of a search query
 MARKS = ("\x02", "\x03")  # snippet highlight markers: never in article text
@@ -109,6 +110,7 @@ class Web:
         self._local = threading.local()
         self._stores: list[Store] = []
         self._lock = threading.Lock()
+        self.status_cache: tuple[str, str] = ("", "")  # (what it was built from, JSON)
         # Open (creating and migrating) once here, so a bad database fails at start.
         Store.open(settings.database).close()
         with self.writer() as store:
@@ -211,30 +213,33 @@ def figure(request: Request) -> Response:
         raise BadRequest(f"'track={track}' is not a claimant track of {fid}: valid tracks "
                          f"are {valid}")
     since, until = _span(request)
-    rows = store.timeline(fid, track=track or None, since=since, until=until)
-    points, table = [], []
-    for r in rows:
-        v = Value(r["low"], r["high"], r["qualifier"])
-        words = value_words(v, kind)
+    values = store.timeline_values(fid, track=track or None, since=since, until=until)
+    points = []
+    for n, (published, low, high, qualifier, event) in enumerate(values):
+        # a long timeline is thinned to about CHART_POINTS marks, keeping every event
+        if len(values) > CHART_POINTS and not event and n != len(values) - 1 \
+                and n % -(-len(values) // CHART_POINTS):
+            continue
         try:
-            day = date.fromisoformat((r["published"] or "")[:10])
-            points.append(ChartPoint(day, v, f"{day.isoformat()}: {words} — "
-                                             f"{r['source'] or ''}"))
+            day = date.fromisoformat((published or "")[:10])
         except ValueError:
-            pass
-        table.append(r)
+            continue
+        v = Value(clean_number(low), clean_number(high), qualifier)
+        points.append(ChartPoint(day, v, f"{day.isoformat()}: {value_words(v, kind)}"))
     shown = []
-    for r in table[::-1][:TABLE_ROWS]:  # newest first
+    for r in store.timeline(fid, track=track or None, since=since, until=until,
+                            newest_first=True, limit=TABLE_ROWS):
         shown.append(dict(r, words=value_words(Value(r["low"], r["high"], r["qualifier"]),
                                                kind),
                           quote_html=highlight(r["quote"] or "", r["surface"] or ""),
                           day=(r["published"] or "")[:10]))
     current = None
-    if rows:
-        latest = rows[-1]
-        current = value_words(Value(latest["low"], latest["high"], latest["qualifier"]), kind)
+    if values:
+        _, low, high, qualifier, _ = values[-1]
+        current = value_words(Value(clean_number(low), clean_number(high), qualifier), kind)
     return web.page(request, "figure.html", id=fid, title=title, kind=kind, rows=shown,
-                    total=len(rows), chart=timeline_svg(points), current=current,
+                    total=len(values), chart=timeline_svg(points), current=current,
+                    charted=len(points),
                     tracks=sorted(tracks.items(), key=lambda t: t[1].lower()),
                     track=track or "", since=since or "", until=until or "",
                     filtered=bool(track or since or until))
@@ -387,10 +392,21 @@ def status(request: Request) -> Response:
     from .pipeline import status_report
 
     web: Web = request.app.state.web
-    report = status_report(web.reader(), web.rules)
-    for s in report["sources"]:
-        s.pop("state", None)  # fetch bookkeeping, as in `figmon status --json`
-    return _json(report)
+    store = web.reader()
+    # Agreement counts read every observation (seconds on a large database), so the
+    # report is kept until a run changes what it is built from.
+    key = json.dumps([store.counts(), store.health(), store.db.execute(
+        "SELECT max(id) FROM observations").fetchone()[0]], sort_keys=True)
+    with web._lock:
+        cached = web.status_cache if web.status_cache[0] == key else None
+    if cached is None:
+        report = status_report(store, web.rules)
+        for s in report["sources"]:
+            s.pop("state", None)  # fetch bookkeeping, as in `figmon status --json`
+        cached = (key, json.dumps(report, ensure_ascii=False))
+        with web._lock:
+            web.status_cache = cached
+    return Response(cached[1], media_type="application/json")
 
 
 def metrics(request: Request) -> Response:

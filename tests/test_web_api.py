@@ -11,7 +11,8 @@ import feedparser
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from web_support import Served, figmon, free_port, json_lines, serving, write_site
+from web_support import Served, figmon, free_port, serving, write_site
+from web_support import cli_json as run_cli
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def get(site: tuple[Served, Path], path: str) -> httpx.Response:
 
 
 def cli_json(site: tuple[Served, Path], *args: str) -> list[dict[str, Any]]:
-    return json_lines(figmon(*args, "--config", "figmon.yaml", cwd=site[1]).stdout)
+    return run_cli(site[1], *args)
 
 
 def test_api_events_are_the_cli_events(site: tuple[Served, Path]) -> None:

@@ -4,6 +4,7 @@ digests; a replayed or wrong token changes nothing and says so."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +102,9 @@ def test_click_unsubscribe_from_a_received_digest(site: tuple[Served, Path],
     assert len(smtp.handler.to("analyst@example.org")) == 1
     listed = figmon("subscribers", "list", "--config", "figmon.yaml", cwd=tmp).stdout
     assert "analyst@example.org" not in listed and "keep@example.org" in listed
+    # /status keeps no stale report across runs and unsubscribes
+    status = figmon("status", "--json", "--config", "figmon.yaml", cwd=tmp).stdout
+    assert httpx.get(srv.url + "/status").json() == json.loads(status)
 
 
 def test_one_click_post_removes_a_cli_subscriber(site: tuple[Served, Path],

@@ -62,6 +62,18 @@ def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def cli_json(cwd: Path, *args: str) -> list[dict[str, Any]]:
+    """A `figmon ... --json` command's lines, run in this process (the same code as the
+    installed command, without starting an interpreter each time)."""
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    result = CliRunner().invoke(cli, [*args, "--config", str(cwd / "figmon.yaml")])
+    assert result.exit_code == 0, result.output
+    return json_lines(result.stdout)
+
+
 def write_site(tmp: Path, *, port: int, extra: str = "") -> Path:
     """figmon.yaml over the bundled examples (plus the hostile article in extra/)."""
     (tmp / "extra").mkdir(exist_ok=True)
