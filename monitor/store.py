@@ -413,12 +413,7 @@ class Store:
         if patterns:  # SQLite's GLOB is fnmatchcase's syntax: * ? [...]
             where.append("(" + " OR ".join("e.figure GLOB ?" for _ in patterns) + ")")
             args.extend(patterns)
-        if published_since:
-            where.append("substr(e.published, 1, 10) >= ?")
-            args.append(published_since)
-        if published_until:
-            where.append("substr(e.published, 1, 10) <= ?")
-            args.append(published_until)
+        _day_range("e.published", published_since, published_until, where, args)
         if before_id is not None:
             where.append("e.id < ?")
             args.append(before_id)
@@ -692,13 +687,19 @@ def _timeline_where(figure: str, track: str | None, since: str | None,
     if track is not None:
         where.append("o.track = ?")
         args.append(track)
+    _day_range("o.dated", since, until, where, args)
+    return " AND ".join(where), args
+
+
+def _day_range(column: str, since: str | None, until: str | None, where: list[str],
+               args: list[Any]) -> None:
+    """Keep rows whose ``column`` date falls from ``since`` to ``until`` (inclusive)."""
     if since:
-        where.append("substr(o.dated, 1, 10) >= ?")
+        where.append(f"substr({column}, 1, 10) >= ?")
         args.append(since)
     if until:
-        where.append("substr(o.dated, 1, 10) <= ?")
+        where.append(f"substr({column}, 1, 10) <= ?")
         args.append(until)
-    return " AND ".join(where), args
 
 
 def article_hash(article: Article) -> str | None:

@@ -158,6 +158,16 @@ class Web:
         return HTMLResponse(html, status_code=status)
 
 
+def _figure_of(request: Request, hint: str) -> tuple[Web, Store, str]:
+    """The app, a reader and the figure the path names; 404 for an unknown figure."""
+    web: Web = request.app.state.web
+    store = web.reader()
+    fid = request.path_params["fid"]
+    if fid not in web.figure_ids(store):
+        raise HTTPException(404, f"no figure '{fid}': {hint}")
+    return web, store, fid
+
+
 def _value(d: dict[str, Any] | None) -> Value | None:
     return Value(d["low"], d["high"], d["qualifier"]) if d else None
 
@@ -199,11 +209,7 @@ def index(request: Request) -> Response:
 
 
 def figure(request: Request) -> Response:
-    web: Web = request.app.state.web
-    store = web.reader()
-    fid = request.path_params["fid"]
-    if fid not in web.figure_ids(store):
-        raise HTTPException(404, f"no figure '{fid}': see the list of figures")
+    web, store, fid = _figure_of(request, "see the list of figures")
     title, kind = web.describe(fid)
     summary = store.figure_summary(fid)
     tracks = summary["tracks"] if summary else {}
@@ -369,11 +375,7 @@ def api_figures(request: Request) -> Response:
 
 
 def api_timeline(request: Request) -> Response:
-    web: Web = request.app.state.web
-    store = web.reader()
-    fid = request.path_params["fid"]
-    if fid not in web.figure_ids(store):
-        raise HTTPException(404, f"no figure '{fid}': GET /api/figures lists them")
+    _, store, fid = _figure_of(request, "GET /api/figures lists them")
     since, until = _span(request)
     track = request.query_params.get("track")
     return _json(store.timeline(fid, track=track, since=since, until=until))

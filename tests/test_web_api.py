@@ -11,18 +11,13 @@ import feedparser
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from web_support import Served, figmon, free_port, serving, write_site
+from web_support import Served, filled_and_served
 from web_support import cli_json as run_cli
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
-    tmp = tmp_path_factory.mktemp("web-api")
-    port = free_port()
-    write_site(tmp, port=port)
-    figmon("run", "--once", "--config", "figmon.yaml", cwd=tmp)
-    with serving(tmp, port) as srv:
-        yield srv, tmp
+    yield from filled_and_served(tmp_path_factory, "web-api")
 
 
 def get(site: tuple[Served, Path], path: str) -> httpx.Response:

@@ -13,22 +13,15 @@ from web_support import (
     Served,
     browser,
     figmon,
-    free_port,
+    filled_and_served,
     json_lines,
     no_sideways_scroll,
-    serving,
-    write_site,
 )
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
-    tmp = tmp_path_factory.mktemp("web-browser")
-    port = free_port()
-    write_site(tmp, port=port)
-    figmon("run", "--once", "--config", "figmon.yaml", cwd=tmp)
-    with serving(tmp, port) as srv:
-        yield srv, tmp
+    yield from filled_and_served(tmp_path_factory, "web-browser")
 
 
 @pytest.fixture(scope="module")

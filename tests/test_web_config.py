@@ -10,24 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 from digest_support import context, seed_troops, write_config
+from test_deliver_config import problems
 from web_support import ROOT, free_port
 
 from monitor import digest, subscribers
 from monitor.config import DEFAULTS, load_config
 from monitor.daemon import Daemon, start_web
-from monitor.errors import ConfigError, InputError
+from monitor.errors import InputError
 from monitor.sources import build_sources
 from monitor.store import Store
 from monitor.web import announce
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "figmon.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    return [str(p) for p in info.value.problems]
-
 
 BAD_SERVE = [
     ("serve:\n  prot: 8750\n", 2, "unknown key 'serve.prot'", "port"),

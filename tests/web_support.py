@@ -143,6 +143,17 @@ def serving(cwd: Path, port: int) -> Iterator[Served]:
         assert "Traceback" not in err, err
 
 
+def filled_and_served(factory: pytest.TempPathFactory, name: str
+                      ) -> Iterator[tuple[Served, Path]]:
+    """For a module fixture: a real `run --once` of the examples, then `figmon serve`."""
+    tmp = factory.mktemp(name)
+    port = free_port()
+    write_site(tmp, port=port)
+    figmon("run", "--once", "--config", "figmon.yaml", cwd=tmp)
+    with serving(tmp, port) as srv:
+        yield srv, tmp
+
+
 def chromium_path() -> str:
     for cand in ("/usr/bin/chromium", shutil.which("chromium"),
                  shutil.which("chromium-browser")):
