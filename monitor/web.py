@@ -292,13 +292,15 @@ def events_atom(request: Request) -> Response:
     limit = _int(request, "limit", atom.FEED_SIZE, 1, MAX_LIMIT) or atom.FEED_SIZE
     rows = store.events(globs=globs, published_since=since, published_until=until,
                         newest_first=True, limit=limit)
-    base = str(request.base_url).rstrip("/")
-    query = request.url.query
+    # behind a proxy the address people use is serve.public_url, not the one asked here
+    public = str(web.settings.serve_options().get("public_url") or "").rstrip("/")
+    base = public or str(request.base_url).rstrip("/")
+    query = f"?{request.url.query}" if request.url.query else ""
     text = atom.render_feed(
         rows, instance_id=web.instance_id or "00000000-0000-0000-0000-000000000000",
-        name=f"web?{query}", title="figmon: figure events" + (
+        name=f"web{query}", title="figmon: figure events" + (
             f" ({', '.join(globs)})" if globs else ""),
-        self_url=str(request.url), home_url=f"{base}/events" + (f"?{query}" if query else ""),
+        self_url=f"{base}/events.atom{query}", home_url=f"{base}/events{query}",
         figure_url=lambda f: f"{base}/figures/{quote(f)}", describe=web.describe)
     return Response(text, media_type="application/atom+xml; charset=utf-8")
 
