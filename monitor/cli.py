@@ -501,7 +501,7 @@ def serve(host: str | None, port: int | None, config_path: str | None) -> None:
     /status, Prometheus /metrics and one-click /unsubscribe.  Read-only on the data
     except for unsubscribing."""
     from .config import load_config
-    from .web import announce, server
+    from .web import announce, run_in_foreground, server
 
     settings = load_config(config_path)
     options = settings.serve_options()
@@ -514,12 +514,13 @@ def serve(host: str | None, port: int | None, config_path: str | None) -> None:
     for line in announce(host, port):
         click.echo(line, err=line.startswith("note:"))
     try:
-        srv.run()
+        run_in_foreground(srv)
     except SystemExit:  # uvicorn's answer to a port it cannot bind (reason logged above)
         from .errors import InputError
 
         raise InputError(f"cannot listen on {host}:{port} (in use, or not an address of "
                          "this machine)", "Choose another --port or --host.") from None
+    click.echo("figmon serve stopped", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

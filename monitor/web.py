@@ -485,6 +485,23 @@ def announce(host: str, port: int) -> list[str]:
     return lines
 
 
+def run_in_foreground(srv: Any) -> None:
+    """Run until SIGINT/SIGTERM and return normally (exit 0), as the daemon does.
+
+    uvicorn handles the signal, shuts down gracefully, then raises the same signal
+    again against the handlers found before it started; no-op ones make that last
+    step a plain return instead of a KeyboardInterrupt or a kill."""
+    import signal
+
+    previous = {sig: signal.signal(sig, lambda *_: None)
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        srv.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def server(settings: Settings, *, host: str, port: int, rules: Any = None) -> Any:
     """A uvicorn Server for the app (``.run()`` blocks; ``.should_exit = True`` stops it)."""
     import uvicorn

@@ -3,6 +3,7 @@ serve.public_url, tokens, and the web server inside the daemon."""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from digest_support import context, seed_troops, write_config
 from test_deliver_config import problems
-from web_support import ROOT, free_port
+from web_support import ROOT, Served, free_port
 
 from monitor import digest, subscribers
 from monitor.config import DEFAULTS, load_config
@@ -164,3 +165,18 @@ def test_a_port_in_use_stops_the_daemon_start(tmp_path: Path) -> None:
         settings = load_config(_config(tmp_path, port))
         with pytest.raises(InputError, match=f"cannot listen on 127.0.0.1:{port}"):
             start_web(settings, None)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_on_a_new_folder_then_stop_with_a_signal(tmp_path: Path, sig: int) -> None:
+    port = free_port()
+    (tmp_path / "figmon.yaml").write_text(f"database: figmon.db\nserve: {{port: {port}}}\n",
+                                          encoding="utf-8")
+    srv = Served(tmp_path, port)
+    srv.start()
+    page = httpx.get(srv.url + "/").text
+    assert "No figures yet" in page
+    err = srv.stop(sig)
+    assert srv.proc is not None and srv.proc.returncode == 0, err
+    assert "figmon serve stopped" in err and "Traceback" not in err
+    assert "no database at" in err  # said at start: run `figmon run --once` first

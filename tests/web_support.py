@@ -120,10 +120,10 @@ class Served:
                 time.sleep(0.1)
         pytest.fail("figmon serve did not answer within 30 s")
 
-    def stop(self) -> str:
-        """SIGTERM, as systemd would; returns what it wrote on stderr."""
+    def stop(self, sig: int = signal.SIGTERM) -> str:
+        """SIGTERM, as systemd would (or ``sig``); returns what it wrote on stderr."""
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(sig)
         try:
             _, err = self.proc.communicate(timeout=15)
         except subprocess.TimeoutExpired:
@@ -141,6 +141,7 @@ def serving(cwd: Path, port: int) -> Iterator[Served]:
     finally:
         err = srv.stop()
         assert "Traceback" not in err, err
+        assert srv.proc is not None and srv.proc.returncode == 0, err
 
 
 def filled_and_served(factory: pytest.TempPathFactory, name: str
