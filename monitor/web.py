@@ -107,12 +107,10 @@ class Web:
         self.settings = settings
         self.rules = rules
         self.describe = atom.describer(rules)
-        self._local = threading.local()
-        self._stores: list[Store] = []
+        self._local = threading.local()  # each worker thread's read-only connection
         self._lock = threading.Lock()
         self.status_cache: tuple[str, str] = ("", "")  # (what it was built from, JSON)
         # Open (creating and migrating) once here, so a bad database fails at start.
-        Store.open(settings.database).close()
         with self.writer() as store:
             self.instance_id = store.meta("instance_id") or ""
 
@@ -122,8 +120,6 @@ class Web:
             store = Store.open(self.settings.database)
             store.db.execute("PRAGMA query_only = 1")  # this server only reads
             self._local.store = store
-            with self._lock:
-                self._stores.append(store)
         return store
 
     @contextmanager
@@ -134,15 +130,6 @@ class Web:
             yield store
         finally:
             store.close()
-
-    def close(self) -> None:
-        with self._lock:
-            stores, self._stores = self._stores, []
-        for s in stores:
-            try:
-                s.close()
-            except Exception:  # a connection of another thread: left to the GC
-                pass
 
     def figure_ids(self, store: Store) -> list[str]:
         return list(dict.fromkeys([*(getattr(self.rules, "figures", None) or {}).keys(),
