@@ -266,6 +266,7 @@ def start_web(settings: Settings, rules: Any, wait: float = 10.0) -> Any:
     opts = settings.serve_options()
     host, port = str(opts["host"]), int(opts["port"])
     srv = server(settings, host=host, port=port, rules=rules)
+
     def run() -> None:
         try:
             srv.run()
