@@ -163,7 +163,9 @@ def row_value(r: Mapping[str, Any]) -> Value:
 
 
 def write_archive(ctx: Context) -> Path:
-    """(Re)write reports/: any missing digest page, one page per figure, the index."""
+    """(Re)write reports/: any missing digest page, one page per figure, the index and
+    the Atom feed of events."""
+    from . import atom
     from .errors import StoreError
 
     root = ctx.settings.reports
@@ -192,6 +194,7 @@ def write_archive(ctx: Context) -> Path:
             digests=[dict(d, n_events=len(json.loads(d["events"] or "[]"))) for d in digests],
             figures=figures, slug=file_slug,
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
+        atom.write_archive_feed(ctx, root)  # reports/events.atom
     except OSError as exc:
         raise StoreError(f"cannot write the reports archive under {root}: {exc}",
                          "check 'reports:' in figmon.yaml and the folder's permissions"

@@ -653,6 +653,41 @@ def subscribers_remove(email: str, config_path: str | None) -> None:
     click.echo(f"Unsubscribed {email}")
 
 
+# --- web --------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--host", default=None, metavar="ADDRESS",
+              help="Address to listen on (default: serve.host, 127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on (default: serve.port, 8750).")
+@config_option
+def serve(host: str | None, port: int | None, config_path: str | None) -> None:
+    """Serve the archive live: figures, events, an Atom feed, search, a JSON API,
+    /status, Prometheus /metrics and one-click /unsubscribe.  Read-only on the data
+    except for unsubscribing."""
+    from .config import load_config
+    from .web import announce, run_in_foreground, server
+
+    settings = load_config(config_path)
+    options = settings.serve_options()
+    host = host or str(options["host"])
+    port = port or int(options["port"])
+    if not settings.database.exists():
+        click.echo(f"no database at {settings.database} yet: the pages stay empty until "
+                   "`figmon run --once` fills it", err=True)
+    srv = server(settings, host=host, port=port, rules=_rules_or_none(config_path))
+    for line in announce(host, port):
+        click.echo(line, err=line.startswith("note:"))
+    try:
+        run_in_foreground(srv)
+    except SystemExit:  # uvicorn's answer to a port it cannot bind (reason logged above)
+        from .errors import InputError
+
+        raise InputError(f"cannot listen on {host}:{port} (in use, or not an address of "
+                         "this machine)", "Choose another --port or --host.") from None
+    click.echo("figmon serve stopped", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map figmon errors to exit codes."""
     try:

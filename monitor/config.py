@@ -53,6 +53,14 @@ DEFAULTS: dict[str, Any] = {
         "retries": 5,
         "backoff": 60.0,  # seconds, doubled per attempt
     },
+    # `figmon serve`, and the daemon's web server when the file has a `serve:` section
+    "serve": {
+        "host": "127.0.0.1",  # loopback only: the pages have no login
+        "port": 8750,
+        # the address the server is reached at (https://figmon.example.org): digests then
+        # carry RFC 8058 one-click unsubscribe links; empty = mailto: unsubscribe only
+        "public_url": "",
+    },
     # merged under the file's `smtp:` section when there is one (no section = file outbox)
     "smtp": {
         "port": 25,
@@ -65,7 +73,7 @@ DEFAULTS: dict[str, Any] = {
 TOP_KEYS = {
     "database": str, "rules": str, "reports": str, "outbox": str, "http": dict,
     "every": str, "sources": list, "digest": dict, "delivery": dict, "smtp": dict,
-    "subscribers": list,
+    "subscribers": list, "serve": dict,
 }
 
 
@@ -87,6 +95,13 @@ class Settings:
     smtp: dict[str, Any] | None = None
     subscribers: list[dict[str, Any]] = field(default_factory=list)
     located: Located | None = None  # for positions in later validation
+    # the `serve:` section over its defaults; None when the file has none (the daemon
+    # then runs no web server; `figmon serve` uses DEFAULTS["serve"])
+    serve: dict[str, Any] | None = None
+
+    def serve_options(self) -> dict[str, Any]:
+        """host, port and public_url for the web server, defaults filled in."""
+        return _merge(DEFAULTS["serve"], self.serve or {})
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the config: ``~`` expanded, relative to the config's folder."""
@@ -162,7 +177,7 @@ def validate_sections(settings: Settings, located: Located | None) -> list[Probl
 
     problems = [*validate_http(settings, located), *validate_every(settings, located),
                 *validate_secrets(located), *validate_sources(settings, located),
-                *validate_delivery(settings, located)]
+                *validate_delivery(settings, located), *validate_serve(located)]
     return _dedupe(problems)
 
 
@@ -247,6 +262,43 @@ def _hard_max_bytes() -> int:
     from .http import HARD_MAX_BYTES
 
     return HARD_MAX_BYTES
+
+
+def validate_serve(located: Located | None) -> list[Problem]:
+    """Keys and values of the ``serve:`` section."""
+    from urllib.parse import urlsplit
+
+    data = located.data if located is not None and isinstance(located.data, dict) else {}
+    given = data.get("serve") or {}
+    problems: list[Problem] = []
+    if not isinstance(given, dict):
+        return problems
+    for key, value in given.items():
+        path = ("serve", str(key))
+        default = DEFAULTS["serve"].get(str(key))
+        if key not in DEFAULTS["serve"]:
+            problems.append(_problem(located, path, f"unknown key 'serve.{key}'",
+                                     did_you_mean(str(key), DEFAULTS["serve"])))
+        elif key == "port" and (isinstance(value, bool) or not isinstance(value, int)
+                                or not 0 < value < 65536):
+            problems.append(_problem(located, path, f"'serve.port: {value}' is not a port",
+                                     f"use 1–65535; default is {default}"))
+        elif key in ("host", "public_url") and not isinstance(value, str):
+            problems.append(_problem(located, path, f"'serve.{key}' must be a string",
+                                     f"got {value!r}; default is {default!r}"))
+        elif key == "host" and not value.strip():
+            problems.append(_problem(located, path, "'serve.host' is empty",
+                                     "use 127.0.0.1 (this machine only) or an address of "
+                                     "this machine"))
+        elif key == "public_url" and value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc \
+                    or parts.query or parts.fragment:
+                problems.append(_problem(
+                    located, path, f"'serve.public_url: {value}' is not an http(s) address",
+                    "give the address people reach `figmon serve` at, e.g. "
+                    "https://figmon.example.org (unsubscribe links are built on it)"))
+    return problems
 
 
 SECRET_KEYS = frozenset({"password", "passwd", "pass", "secret", "token", "api_key"})
@@ -335,4 +387,5 @@ def _build(path: Path | None, base: Path, data: dict[str, Any],
         smtp=data.get("smtp"),
         subscribers=list(data.get("subscribers") or []),
         located=located,
+        serve=_merge(DEFAULTS["serve"], data.get("serve") or {}) if "serve" in data else None,
     )

@@ -126,6 +126,7 @@ class Daemon:
 
         cron = digest_trigger(self.settings)
         with DatabaseLock(self.settings.database):
+            web = start_web(self.settings, self.rules)
             self.ctx = open_context(self.settings, rules=self.rules)
             self.ctx.client()
             if self.stop_event.is_set():  # stopped while starting
@@ -155,6 +156,8 @@ class Daemon:
                 self._loop()
             finally:
                 scheduler.shutdown(wait=False)
+                if web is not None:
+                    web.should_exit = True
                 self._drain(len(workers))
                 self.ctx.close()
                 self.ctx = None
@@ -247,6 +250,42 @@ class Daemon:
                 after_run(self.ctx)  # immediate digests for the new events
         except Exception:  # a failing step is logged; the daemon keeps running
             log.exception("%s failed; it runs again at its next time", key)
+
+
+def start_web(settings: Settings, rules: Any, wait: float = 10.0) -> Any:
+    """`figmon serve` in a thread of the daemon when the config has a `serve:` section;
+    returns the uvicorn Server (set ``should_exit`` to stop it) or None.  A port that
+    cannot be bound stops the start with an error rather than serving nothing."""
+    if settings.serve is None:
+        return None
+    import time
+
+    from .errors import InputError
+    from .web import announce, server
+
+    opts = settings.serve_options()
+    host, port = str(opts["host"]), int(opts["port"])
+    srv = server(settings, host=host, port=port, rules=rules)
+
+    def run() -> None:
+        try:
+            srv.run()
+        except SystemExit:  # uvicorn's answer to a port it cannot bind: reported below
+            pass
+
+    thread = threading.Thread(target=run, name="figmon-web", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + wait
+    while not srv.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not srv.started:
+        srv.should_exit = True
+        raise InputError(f"serve: cannot listen on {host}:{port}",
+                         "Choose another serve.port or serve.host in figmon.yaml, or stop "
+                         "what holds that port.")
+    for line in announce(host, port):
+        (log.warning if line.startswith("note:") else log.info)("%s", line)
+    return srv
 
 
 def run_digest(ctx: Context) -> None:

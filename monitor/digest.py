@@ -56,6 +56,7 @@ from .words import (
 
 if TYPE_CHECKING:
     from .pipeline import Context
+    from .subscribers import UnsubscribeLink
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +229,8 @@ def _fit(parts: list[str], sep: str, room: int, more: str) -> str:
 
 def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime | None = None,
            key: str = "", cadence: str = "immediate", archive: bool = True,
-           max_per_figure: int | None = None, reports_url: str = "") -> Rendered:
+           max_per_figure: int | None = None, reports_url: str = "",
+           unsubscribe: UnsubscribeLink | None = None) -> Rendered:
     """Render a digest of ``items``.  The archive copy links the figure pages
     relatively; the e-mail links them, and itself ("view online"), only when
     ``reports_url`` says where the reports folder is published."""
@@ -242,7 +244,8 @@ def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime |
                created.date().isoformat()), "key": key, "cadence": cadence,
            "base": "../" if archive else "", "text_base": published, "slug": file_slug,
            "count": sum(len(g.entries) + g.omitted for g in groups), "online": "",
-           "email": False}
+           "email": False,
+           "unsubscribe": unsubscribe}
     e = env()
     text = e.get_template("digest.txt").render(dict(ctx, online=online))
     html = e.get_template("digest.html").render(ctx)
@@ -281,7 +284,8 @@ def sender_domain(sender: str) -> str:
 
 
 def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
-                  when: datetime | None = None) -> EmailMessage:
+                  when: datetime | None = None,
+                  unsubscribe: UnsubscribeLink | None = None) -> EmailMessage:
     """A multipart/alternative message: plain text first, then the inlined HTML."""
     msg = EmailMessage()
     msg["Subject"] = rendered.subject
@@ -289,10 +293,13 @@ def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
     msg["To"] = to
     msg["Date"] = format_datetime(when or datetime.now(UTC))
     msg["Message-ID"] = msg_id
-    token = unsubscribe_token(to)
-    msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
-                               f"{urlquote('unsubscribe ' + token)}>")
-    msg["X-Figmon-Unsubscribe-Token"] = token
+    if unsubscribe is not None:
+        unsubscribe.add_headers(msg)
+    else:
+        token = unsubscribe_token(to)
+        msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
+                                   f"{urlquote('unsubscribe ' + token)}>")
+        msg["X-Figmon-Unsubscribe-Token"] = token
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.email_html, subtype="html")
     return msg
@@ -399,24 +406,25 @@ class Built:
 def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], key: str,
               cadence: str, created: datetime) -> list[Outgoing]:
     from .deliver import sender_of
+    from .subscribers import unsubscribe_link
 
     sender = sender_of(ctx.settings)
     prefix = str(ctx.settings.digest.get("subject_prefix") or "")
     out = []
-    renders: dict[tuple[int, ...], Rendered] = {}  # subscribers to the same figures share one
     for sub in subs:
         picked = tuple(i for i, it in enumerate(items) if sub.wants(it.event.figure))
         if not picked:
             continue
-        if picked not in renders:
-            renders[picked] = render(
-                [items[i] for i in picked], prefix=prefix, created=created, key=key,
-                cadence=cadence, archive=False,
-                max_per_figure=int(ctx.settings.digest["max_per_figure"]),
-                reports_url=str(ctx.settings.digest.get("reports_url") or ""))
-        r = renders[picked]
+        link = unsubscribe_link(ctx.store, ctx.settings, sub.email, sender)
+        # the footer names the subscriber and their own link: one render each
+        r = render([items[i] for i in picked], prefix=prefix, created=created, key=key,
+                   cadence=cadence, archive=False,
+                   max_per_figure=int(ctx.settings.digest["max_per_figure"]),
+                   reports_url=str(ctx.settings.digest.get("reports_url") or ""),
+                   unsubscribe=link)
         mid = message_id(key, sub.email, sender_domain(sender))
-        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created)
+        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created,
+                            unsubscribe=link)
         out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
     return out
 

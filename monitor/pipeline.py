@@ -11,6 +11,7 @@ A source's saved state advances only after its articles are committed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -162,13 +163,14 @@ def run_source(ctx: Context, source: Source) -> IngestResult:
     """
     store = ctx.store
     state = store.source_state(source.name)
+    started = time.monotonic()  # the run's duration is kept for /metrics
     try:
         fetched = source.fetch(state, ctx.client())
     except Exception as exc:  # any source failure: record it, go on with the others
         message = f"source '{source.name}': {exc}"
         log.warning("%s", message)
         store.record_source_run(source.name, source.kind, state=state, found=0, new=0,
-                                error=message)
+                                error=message, seconds=time.monotonic() - started)
         _save_host_waits(ctx)
         return IngestResult(errors=[message])
     _save_host_waits(ctx)
@@ -182,7 +184,8 @@ def run_source(ctx: Context, source: Source) -> IngestResult:
     if fetched.cleared:
         store.release(source.name, fetched.cleared)
     store.record_source_run(source.name, source.kind, state=new_state, found=result.found,
-                            new=result.new, error="; ".join(errors) or None)
+                            new=result.new, error="; ".join(errors) or None,
+                            seconds=time.monotonic() - started)
     result.errors = errors
     return result
 
@@ -232,6 +235,7 @@ def run_once(settings: Settings, *, rules: Any = None) -> RunSummary:
 
     summary = RunSummary()
     sources = build_sources(settings)
+    started = time.monotonic()
     ctx = open_context(settings, rules=rules)
     try:
         for source in sources:
@@ -248,6 +252,7 @@ def run_once(settings: Settings, *, rules: Any = None) -> RunSummary:
                 failures.messages.append(f"digest failed ({type(exc).__name__}: {exc}); "
                                          "pending events stay for the next run")
         summary.digest_errors = failures.messages
+        ctx.store.set_meta("last_run_seconds", f"{time.monotonic() - started:.3f}")
     finally:
         ctx.close()
     return summary

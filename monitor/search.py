@@ -58,9 +58,10 @@ def lemma_query(query: str) -> str | None:
     return " AND ".join(parts) or None
 
 
-def snippet(text: str, query: str, width: int = 12) -> str:
+def snippet(text: str, query: str, width: int = 12,
+            marks: tuple[str, str] = ("[", "]")) -> str:
     """Words around the first word of ``text`` that shares a lemma with the query,
-    marked with [ ] as the FTS snippet marks them."""
+    wrapped in ``marks`` as the FTS snippet wraps them."""
     wanted: set[str] = set()
     for w in words(query):
         wanted |= _candidates(w, _langs(w, None))
@@ -77,7 +78,7 @@ def snippet(text: str, query: str, width: int = 12) -> str:
         hit = 0
     lo, hi = max(0, hit - width // 2), min(len(tokens), hit + width // 2)
     m = tokens[hit]
-    out = (text[tokens[lo].start():m.start()] + f"[{m.group()}]"
+    out = (text[tokens[lo].start():m.start()] + f"{marks[0]}{m.group()}{marks[1]}"
            + text[m.end():tokens[hi - 1].end()])
     out = " ".join(out.split())
     return ("…" if lo else "") + out + ("…" if hi < len(tokens) else "")

@@ -138,6 +138,28 @@ def _m4_near_misses(db: sqlite_utils.Database) -> None:
     db.table("near_misses").create_index(["published"])
 
 
+def _m6_serve(db: sqlite_utils.Database) -> None:
+    """SERVE: a key/value table holding secrets made once per database (the HMAC key of
+    unsubscribe tokens, the id Atom entries are named under) and run timings; source
+    error counts and durations for /metrics; one-click unsubscribes of config
+    subscribers; an index that holds what a figure's chart needs."""
+    import secrets
+    import uuid
+
+    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+    db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+               ["unsubscribe_secret", secrets.token_hex(32)])
+    db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+               ["instance_id", str(uuid.uuid4())])
+    for table, column, kind in (("sources", "errors", int), ("sources", "last_seconds", float),
+                                ("subscribers", "unsubscribed_at", str)):
+        if column not in db.table(table).columns_dict:
+            db.table(table).add_column(column, kind)
+    # a figure's chart reads its whole timeline: from this index alone, already in order
+    db.execute("CREATE INDEX IF NOT EXISTS idx_observations_chart ON observations"
+               " (figure, dated, id, track, published, low, high, qualifier)")
+
+
 # Applied in order, each in its own transaction; PRAGMA user_version = how many
 # have run.  Only ever append: a released database depends on the numbering.
 def _m5_quarantine_lemmas(db: sqlite_utils.Database) -> None:
@@ -161,7 +183,7 @@ def _m5_quarantine_lemmas(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
                                                               _m3_host_waits, _m4_near_misses,
-                                                              _m5_quarantine_lemmas]
+                                                              _m5_quarantine_lemmas, _m6_serve]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:
@@ -422,12 +444,15 @@ class Store:
 
     def events(self, *, figures: Iterable[str] | None = None, undigested: bool = False,
                since_id: int | None = None, limit: int | None = None,
-               globs: Iterable[str] = (), published_since: str | None = None
-               ) -> list[dict[str, Any]]:
+               globs: Iterable[str] = (), published_since: str | None = None,
+               published_until: str | None = None, before_id: int | None = None,
+               newest_first: bool = False) -> list[dict[str, Any]]:
         """Events in the order they were detected, with their article and quote.
 
         ``globs`` keeps figures matching any of them (as subscriptions match);
-        ``published_since`` ("YYYY-MM-DD") keeps events published on or after it.
+        ``published_since`` / ``published_until`` ("YYYY-MM-DD") keep events published
+        on or after / on or before that day; ``newest_first`` reverses the order and
+        ``before_id`` pages back through it.
 
         Each dict has the stable keys figure, kind, old, new, article, published,
         plus id, track, title, source, outlet, claimant, relayed, quote, surface,
@@ -442,9 +467,10 @@ class Store:
         if patterns:  # SQLite's GLOB is fnmatchcase's syntax: * ? [...]
             where.append("(" + " OR ".join("e.figure GLOB ?" for _ in patterns) + ")")
             args.extend(patterns)
-        if published_since:
-            where.append("substr(e.published, 1, 10) >= ?")
-            args.append(published_since)
+        _day_range("e.published", published_since, published_until, where, args)
+        if before_id is not None:
+            where.append("e.id < ?")
+            args.append(before_id)
         if undigested:
             where.append("e.digest_id IS NULL")
         if since_id is not None:
@@ -454,7 +480,8 @@ class Store:
                " o.surface, o.unit FROM events e"
                " LEFT JOIN observations o ON o.id = e.observation_id"
                " LEFT JOIN articles a ON a.id = o.article_id"
-               f" WHERE {' AND '.join(where)} ORDER BY e.id")
+               f" WHERE {' AND '.join(where)} ORDER BY e.id"
+               f"{' DESC' if newest_first else ''}")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         out = []
@@ -481,16 +508,25 @@ class Store:
 
     # --- timeline, search, status
 
-    def timeline(self, figure: str) -> list[dict[str, Any]]:
+    def timeline(self, figure: str, *, track: str | None = None, since: str | None = None,
+                 until: str | None = None, newest_first: bool = False,
+                 limit: int | None = None) -> list[dict[str, Any]]:
         """Every observation of ``figure`` by date (ties: arrival), with its article,
-        source, claimant and the event it raised (if any)."""
+        source, claimant and the event it raised (if any); optionally only one claimant
+        ``track``, dates from ``since`` to ``until`` ("YYYY-MM-DD", inclusive), the
+        newest first, and at most ``limit`` of them."""
+        where, args = _timeline_where(figure, track, since, until)
+        order = "o.dated DESC, o.id DESC" if newest_first else "o.dated, o.id"
+        if limit is not None:  # pick the ids first: joining every article to sort is slow
+            where = (f"o.id IN (SELECT o.id FROM observations o WHERE {where}"
+                     f" ORDER BY {order} LIMIT {int(limit)})")
         out = []
         for r in self.db.query(
                 "SELECT o.*, a.url AS article, a.title, a.source, a.outlet,"
                 " e.kind AS event, e.id AS event_id FROM observations o"
                 " JOIN articles a ON a.id = o.article_id"
                 " LEFT JOIN events e ON e.observation_id = o.id"
-                " WHERE o.figure = ? ORDER BY o.dated, o.id", [figure]):
+                f" WHERE {where} ORDER BY {order}", args):
             out.append({
                 "id": r["id"], "figure": r["figure"], "track": r["track"],
                 "published": r["published"], "low": clean_number(r["low"]),
@@ -529,22 +565,132 @@ class Store:
             " JOIN articles a ON a.id = n.article_id" + where + " ORDER BY n.id", args)]
 
     def figure_ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT figure FROM observations ORDER BY figure")]
+        """Observed figure ids, sorted.  Walked through the index one id at a time:
+        a DISTINCT over every observation would read them all."""
+        out: list[str] = []
+        row = self.db.execute("SELECT min(figure) FROM observations").fetchone()
+        while row is not None and row[0] is not None:
+            out.append(row[0])
+            row = self.db.execute("SELECT min(figure) FROM observations WHERE figure > ?",
+                                  [row[0]]).fetchone()
+        return out
 
-    def search(self, query: str, limit: int = 20, *, raw: bool = False
-               ) -> list[dict[str, Any]]:
+    # --- read queries of `figmon serve`
+
+    def figure_summary(self, figure: str, trend: int = 8) -> dict[str, Any] | None:
+        """One figure at a glance: its latest observation (any track), how many
+        observations and distinct articles state it, its claimant tracks (key → the
+        claimant as last written), its last event, and the last ``trend`` values of the
+        latest observation's track (oldest first).  None when the figure has no
+        observation.  Every query here is an index lookup, so the cost does not grow
+        with the number of observations."""
+        # each claimant track's newest observation, walking the (figure, track) index
+        heads: dict[str, tuple[str, int, str | None]] = {}
+        key = self.db.execute("SELECT min(track) FROM observations WHERE figure = ?",
+                              [figure]).fetchone()[0]
+        while key is not None:
+            dated, obs_id, who = self.db.execute(
+                "SELECT dated, id, claimant FROM observations WHERE figure = ? AND track = ?"
+                " ORDER BY dated DESC, id DESC LIMIT 1", [figure, key]).fetchone()
+            heads[key] = (dated or "", obs_id, who)
+            key = self.db.execute("SELECT min(track) FROM observations WHERE figure = ?"
+                                  " AND track > ?", [figure, key]).fetchone()[0]
+        if not heads:
+            return None
+        top = max(heads.values())[1]
+        latest = next(self.db.query(
+            "SELECT o.*, a.url AS article, a.title, a.outlet, a.source FROM observations o"
+            " JOIN articles a ON a.id = o.article_id WHERE o.id = ?", [top]))
+        n_obs, n_articles = self.db.execute(
+            "SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT article_id FROM"
+            " observations WHERE figure = ?1)) FROM observations WHERE figure = ?1",
+            [figure]).fetchone()
+        tracks = {k: h[2] or k for k, h in heads.items() if k}
+        last = next(self.db.query(
+            "SELECT id, kind, published, old_low, old_high, old_qualifier, new_low, new_high,"
+            " new_qualifier, article FROM events WHERE figure = ? ORDER BY id DESC LIMIT 1",
+            [figure]), None)
+        values = [_value_json(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT low, high, qualifier FROM observations WHERE figure = ? AND track = ?"
+            " ORDER BY dated DESC, id DESC LIMIT ?", [figure, latest["track"], trend])]
+        return {
+            "figure": figure, "track": latest["track"],
+            "value": _value_json(latest["low"], latest["high"], latest["qualifier"]),
+            "published": latest["published"], "article": latest["article"],
+            "claimant": latest["claimant"], "source": latest["outlet"] or latest["source"],
+            "observations": int(n_obs), "articles": int(n_articles), "tracks": tracks,
+            "last_event": None if last is None else {
+                "id": last["id"], "kind": last["kind"], "published": last["published"],
+                "old": _value_json(last["old_low"], last["old_high"], last["old_qualifier"]),
+                "new": _value_json(last["new_low"], last["new_high"], last["new_qualifier"]),
+                "article": last["article"]},
+            "trend": [v for v in reversed(values) if v is not None],
+        }
+
+    def timeline_values(self, figure: str, *, track: str | None = None,
+                        since: str | None = None, until: str | None = None
+                        ) -> list[tuple[str | None, Any, Any, str, str | None]]:
+        """(published, low, high, qualifier, event kind) of each observation, by date:
+        the chart's data, without the article columns `timeline` adds.  Bounds are as
+        stored (floats; ``models.clean_number`` makes them ints where whole)."""
+        where, args = _timeline_where(figure, track, since, until)
+        kinds = dict(self.db.execute(
+            "SELECT observation_id, kind FROM events WHERE figure = ?", [figure]).fetchall())
+        return [(r[0], r[1], r[2], r[3], kinds.get(r[4])) for r in self.db.execute(
+            "SELECT o.published, o.low, o.high, o.qualifier, o.id FROM observations o"
+            f" WHERE {where} ORDER BY o.dated, o.id", args)]
+
+    def article_figures(self, article_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The figures each of these articles stated (for linking search results)."""
+        ids = [int(i) for i in article_ids]
+        if not ids:
+            return {}
+        out: dict[int, list[str]] = {}
+        for art, fig in self.db.execute(
+                "SELECT DISTINCT article_id, figure FROM observations WHERE article_id IN"
+                f" ({','.join('?' * len(ids))}) ORDER BY article_id, figure", ids):
+            out.setdefault(int(art), []).append(fig)
+        return out
+
+    def meta(self, name: str) -> str | None:
+        """A value of the meta table (secrets made once per database, run timings)."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.atomic():
+            self.db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name)"
+                            " DO UPDATE SET value = excluded.value", [name, value])
+
+    def health(self) -> dict[str, Any]:
+        """What /metrics exposes: per-source counters and timings, events by kind,
+        deliveries by status, and the last `run --once` cycle."""
+        last_run = self.meta("last_run_seconds")
+        return {
+            "sources": [dict(r) for r in self.db.query(
+                "SELECT name, kind, articles_new, coalesce(errors, 0) AS errors, last_ok,"
+                " last_run, last_error, last_seconds FROM sources ORDER BY name")],
+            "events": {r[0]: int(r[1]) for r in self.db.execute(
+                "SELECT kind, count(*) FROM events GROUP BY kind")},
+            "deliveries": {r[0]: int(r[1]) for r in self.db.execute(
+                "SELECT status, count(*) FROM deliveries GROUP BY status")},
+            "last_run_seconds": float(last_run) if last_run is not None else None,
+        }
+
+    def search(self, query: str, limit: int = 20, *, raw: bool = False, offset: int = 0,
+               marks: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
         """Full-text search.  Plain words match any of their forms (the lemma
-        column); ``raw`` passes FTS5 syntax to the surface text instead."""
+        column); ``raw`` passes FTS5 syntax to the surface text instead.  ``marks``
+        wrap the matched word in the snippet."""
         from .search import lemma_query, snippet
 
         if raw:
             sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
-                   " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet"
+                   " snippet(articles_fts, 1, ?, ?, '…', 12) AS snippet"
                    " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-                   " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
+                   " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?")
             try:
-                return list(self.db.query(sql, [query, limit]))
+                return list(self.db.query(sql, [*marks, query, limit, offset]))
             except sqlite3.OperationalError as exc:
                 from .errors import InputError
 
@@ -558,9 +704,10 @@ class Store:
         for r in self.db.query(
                 "SELECT a.id, a.title, a.url, a.source, a.outlet, a.published, a.text"
                 " FROM articles_lemma_fts l JOIN articles a ON a.id = l.rowid"
-                " WHERE articles_lemma_fts MATCH ? ORDER BY l.rank LIMIT ?", [match, limit]):
+                " WHERE articles_lemma_fts MATCH ? ORDER BY l.rank LIMIT ? OFFSET ?",
+                [match, limit, offset]):
             text = r.pop("text") or ""
-            r["snippet"] = snippet(text, query)
+            r["snippet"] = snippet(text, query, marks=marks)
             out.append(r)
         return out
 
@@ -648,8 +795,10 @@ class Store:
         return state if isinstance(state, dict) else {}
 
     def record_source_run(self, name: str, kind: str, *, state: dict[str, Any],
-                          found: int, new: int, error: str | None) -> None:
-        """Record one run of a source: counters, time, outcome and its saved state."""
+                          found: int, new: int, error: str | None,
+                          seconds: float | None = None) -> None:
+        """Record one run of a source: counters, time, outcome, how long it took
+        (``seconds``) and its saved state."""
         stamp = now_iso()
         with self.atomic():
             self.db.execute(
@@ -660,10 +809,32 @@ class Store:
                 "UPDATE sources SET kind = ?, last_run = ?,"
                 " last_ok = CASE WHEN ? IS NULL THEN ? ELSE last_ok END, last_error = ?,"
                 " runs = runs + 1, articles_found = articles_found + ?,"
-                " articles_new = articles_new + ?, last_found = ?, last_new = ?, state = ?"
-                " WHERE name = ?",
+                " articles_new = articles_new + ?, last_found = ?, last_new = ?, state = ?,"
+                " errors = coalesce(errors, 0) + ?, last_seconds = ? WHERE name = ?",
                 [kind, stamp, error, stamp, error, found, new, found, new,
-                 json.dumps(state, ensure_ascii=False, sort_keys=True), name])
+                 json.dumps(state, ensure_ascii=False, sort_keys=True), int(error is not None),
+                 seconds, name])
+
+
+def _timeline_where(figure: str, track: str | None, since: str | None,
+                    until: str | None) -> tuple[str, list[Any]]:
+    where, args = ["o.figure = ?"], [figure]
+    if track is not None:
+        where.append("o.track = ?")
+        args.append(track)
+    _day_range("o.dated", since, until, where, args)
+    return " AND ".join(where), args
+
+
+def _day_range(column: str, since: str | None, until: str | None, where: list[str],
+               args: list[Any]) -> None:
+    """Keep rows whose ``column`` date falls from ``since`` to ``until`` (inclusive)."""
+    if since:
+        where.append(f"substr({column}, 1, 10) >= ?")
+        args.append(since)
+    if until:
+        where.append(f"substr({column}, 1, 10) <= ?")
+        args.append(until)
 
 
 def article_hash(article: Article) -> str | None:

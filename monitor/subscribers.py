@@ -7,6 +7,8 @@ restarts; a row whose address has left the config is ignored, not deleted.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable
@@ -84,8 +86,18 @@ def add(store: Store, email: str, figures: Iterable[str] = (),
     figs = [f.strip() for f in figures if f.strip()]
     with store.atomic():
         _upsert(store, e, figs, cadence, "cli")
+        # subscribing again after a one-click unsubscribe: a fresh start, so links in
+        # the old mails no longer unsubscribe
+        store.db.execute("UPDATE subscribers SET unsubscribed_at = NULL, created_at = ?"
+                         " WHERE email = ? AND unsubscribed_at IS NOT NULL", [_now(), e])
     _commit(store)
     return get(store, e) or Subscriber(e, tuple(figs), cadence)
+
+
+def _now() -> str:
+    from .store import now_iso
+
+    return now_iso()
 
 
 def get(store: Store, email: str) -> Subscriber | None:
@@ -138,13 +150,18 @@ def active(store: Store, settings: Settings | None = None, *,
         sync_config(store, settings)  # type: ignore[arg-type]
     listed = {c.email: c for c in config}
     out: dict[str, Subscriber] = {}
+    gone: set[str] = set()
     for row in store.db.query("SELECT * FROM subscribers ORDER BY email"):
         sub = _row_to_sub(row)
+        if row.get("unsubscribed_at"):
+            gone.add(sub.email)  # one-click unsubscribed, though still in the config
+            continue
         if sub.origin == "config" and sub.email not in listed:
             continue  # removed from the config file since
         out[sub.email] = sub
     for email, c in listed.items():
-        out.setdefault(email, c)
+        if email not in gone:
+            out.setdefault(email, c)
     return sorted(out.values(), key=lambda s: s.email)
 
 
@@ -152,3 +169,99 @@ def _commit(store: Store) -> None:
     # sqlite3's implicit transactions: make sure what we wrote is durable now
     if store.db.conn.in_transaction:
         store.db.conn.commit()
+
+
+# --- one-click unsubscribe (RFC 8058) -------------------------------------------------
+
+def unsubscribe_token(store: Store, email: str) -> str | None:
+    """The token in ``email``'s unsubscribe link: an HMAC of the subscription (address
+    and when it began) under the database's secret.  None when the address has no row."""
+    row = store.db.execute("SELECT email, created_at FROM subscribers WHERE email = ?",
+                           [email.strip().lower()]).fetchone()
+    secret = store.meta("unsubscribe_secret")
+    if row is None or not secret:
+        return None
+    return _token(secret, row[0], row[1] or "")
+
+
+def _token(secret: str, email: str, created_at: str) -> str:
+    mac = hmac.new(secret.encode(), f"unsubscribe\0{email}\0{created_at}".encode(),
+                   hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    email: str
+    origin: str
+    unsubscribed: bool  # already (a config subscriber's row stays, marked)
+
+
+def token_owner(store: Store, token: str) -> TokenOwner | None:
+    """Whose unsubscribe token this is; None for a wrong token, or one whose
+    subscription was removed or started again since."""
+    secret = store.meta("unsubscribe_secret")
+    token = (token or "").strip().lower()
+    if not secret or not re.fullmatch(r"[0-9a-f]{32}", token):
+        return None
+    for email, created, origin, gone in store.db.execute(
+            "SELECT email, created_at, origin, unsubscribed_at FROM subscribers"):
+        if hmac.compare_digest(_token(secret, email, created or ""), token):
+            return TokenOwner(email, origin or "cli", bool(gone))
+    return None
+
+
+def unsubscribe_by_token(store: Store, token: str) -> TokenOwner | None:
+    """Remove the subscriber the token names, and cancel deliveries still waiting for
+    them.  A subscriber from figmon.yaml is marked instead (the config would add them
+    back), and then gets nothing until `figmon subscribers add` subscribes them again.
+    Returns the owner as it was before; None (nothing changed) for a wrong or used token."""
+    owner = token_owner(store, token)
+    if owner is None or owner.unsubscribed:
+        return owner
+    with store.atomic():
+        if owner.origin == "config":
+            store.db.execute("UPDATE subscribers SET unsubscribed_at = ? WHERE email = ?",
+                             [_now(), owner.email])
+        else:
+            store.db.execute("DELETE FROM subscribers WHERE email = ?", [owner.email])
+        store.db.execute("UPDATE deliveries SET status = 'cancelled', last_error ="
+                         " 'unsubscribed' WHERE email = ? AND status = 'pending'",
+                         [owner.email])
+    _commit(store)
+    return owner
+
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    """How one subscriber stops their digests: the headers and the footer's words."""
+
+    email: str
+    sender: str
+    token: str
+    url: str = ""  # the one-click https link; "" without serve.public_url
+
+    @property
+    def mailto(self) -> str:
+        from urllib.parse import quote
+
+        return f"mailto:{self.sender}?subject={quote('unsubscribe ' + self.token)}"
+
+    def add_headers(self, msg: Any) -> None:
+        """RFC 8058 List-Unsubscribe (+ List-Unsubscribe-Post when there is a link)."""
+        if self.url:
+            msg["List-Unsubscribe"] = f"<{self.url}>, <{self.mailto}>"
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        else:
+            msg["List-Unsubscribe"] = f"<{self.mailto}>"
+
+
+def unsubscribe_link(store: Store, settings: Settings, email: str,
+                     sender: str) -> UnsubscribeLink:
+    """``email``'s unsubscribe link, on serve.public_url when that is set."""
+    from urllib.parse import quote
+
+    token = unsubscribe_token(store, email) or ""
+    base = str(settings.serve_options().get("public_url") or "").rstrip("/")
+    url = f"{base}/unsubscribe?t={quote(token)}" if base and token else ""
+    return UnsubscribeLink(email=email, sender=sender, token=token, url=url)
