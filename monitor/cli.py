@@ -243,9 +243,12 @@ def run(once: bool, config_path: str | None) -> None:
         _run_daemon(config_path)
         return
     from .errors import RunFailed
-    from .pipeline import run_once
+    from .pipeline import figure_kind, run_once, value_text
+    from .rules import load_rules
 
-    summary = run_once(_settings(config_path))
+    settings = _settings(config_path)
+    rules = load_rules(settings.rules)
+    summary = run_once(settings, rules=rules)
     for s in summary.sources:
         line = f"{s.name} ({s.kind}): {s.found} found, {s.new} new, {s.events} events"
         click.echo(line + (f" — {len(s.errors)} error(s)" if s.errors else ""))
@@ -253,8 +256,9 @@ def run(once: bool, config_path: str | None) -> None:
         for err in s.errors:  # once each, under one prefix
             click.echo(f"  error: {s.name}: {err.removeprefix(prefix)}", err=True)
     for e in summary.events_raised:
-        change = _value_plain(e.new) if e.old is None else \
-            f"{_value_plain(e.old)} → {_value_plain(e.new)}"
+        kind = figure_kind(rules, e.figure, e.track)
+        new = value_text(e.new.to_json(), kind)
+        change = new if e.old is None else f"{value_text(e.old.to_json(), kind)} → {new}"
         who = f" [{e.track}]" if e.track else ""
         click.echo(f"  {e.kind}: {e.figure}{who}: {change}  {e.article}")
     for err in summary.digest_errors:
@@ -268,12 +272,6 @@ def run(once: bool, config_path: str | None) -> None:
         raise RunFailed(f"the run finished, but {' and '.join(what)} had errors (above)",
                         "Everything else was stored. See `figmon status`; failed sources "
                         "and deliveries are tried again on the next run.")
-
-
-def _value_plain(value: Any) -> str:
-    from .pipeline import value_text
-
-    return value_text(value.to_json() if hasattr(value, "to_json") else value)
 
 
 def _run_daemon(config_path: str | None) -> None:
