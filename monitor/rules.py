@@ -187,7 +187,7 @@ def load_rules(directory: str | Path) -> RuleSet:
     for f in files:
         located = load_file(f)
         problems.extend(located.problems)
-        if located.problems:
+        if located.problems and located.data is None:  # nothing to check further
             continue
         for fig in _figures(located, problems):
             if fig.id in figures:

@@ -88,3 +88,26 @@ def test_a_single_file_can_be_loaded(tmp_path: Path) -> None:
     rules = load_rules(tmp_path / "one.yaml")
     assert list(rules.figures) == ["same-id"]
     assert rules.figures["same-id"].unit_label == "troops"  # defaults to the first measure
+
+
+def test_yaml_and_rule_problems_of_one_file_come_in_one_pass(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(
+        "figures:\n"
+        "  - id: one\n"
+        "    title: !!python/name:os.system \"\"\n"
+        "    kind: count\n"
+        "    mesure: [troops]\n"
+        "  - id: two\n"
+        "    title: Two\n"
+        "    kind: count\n"
+        "    measure: [troops]\n"
+        "    examples:\n"
+        "      - text: \"x\"\n"
+        "        expect: {low: 2025-02-30, high: null, qualifier: exact}\n",
+        encoding="utf-8")
+    with pytest.raises(RuleError) as caught:
+        load_rules(tmp_path)
+    said = str(caught.value)
+    assert "r.yaml:3:12: YAML tag '!!python/name:os.system' is not allowed" in said
+    assert "r.yaml:5:5: unknown key 'mesure'" in said
+    assert "r.yaml:12:23: invalid date '2025-02-30'" in said

@@ -105,6 +105,10 @@ def test_atom_feeds_match_the_cli_events(site: tuple[Served, Path]) -> None:
     assert not live.bozo, live.get("bozo_exception")
     assert len(live.entries) == len(events)
     assert _entries(live) == _expected(events, srv.url + "/figures/{}")
+    # the archive's index names its feed, so a reader finds it from reports/index.html
+    index = (tmp / "reports" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="application/atom+xml"' in index
+    assert 'href="events.atom"' in index
     static = feedparser.parse((tmp / "reports" / "events.atom").read_bytes())
     assert not static.bozo
     assert _entries(static) == _expected(events, "figures/{}.html")
