@@ -756,8 +756,8 @@ class _View:
         if bare or ((no_noun or q.unit in _GENERIC_UNITS) and not rules):
             floor = prev_end if came_from is None else self.neighbours(came_from)[0]
             rules |= self.measures_in(Matcher._clause_start(text, floor, q.start), q.start)
-            if not rules and bare and q.unit != "%":  # "чисельність військових …, за
-                rules = self.measures_in(floor, q.start)  # даними видання, — 15 тисяч"
+            if not rules and bare:  # "чисельність військових …, за даними видання, —
+                rules = self.measures_in(floor, q.start)  # 15 тисяч", "доля боеприпасов … 40%"
         if not rules and no_noun and prev and prev[0] == s0:
             rules = set(prev[1])  # elided noun: "and 6,000 more"
         if not rules and no_noun and anaphor and _OF_THEM.match(text, q.end) \
