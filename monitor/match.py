@@ -47,7 +47,7 @@ from .models import (
 if TYPE_CHECKING:
     from .rules import Figure
 
-ROLES = ("subject", "measure", "exclude", "require", "rivals")
+ROLES = ("subject", "measure", "exclude", "require", "rivals", "recipients")
 MEASURE_AFTER = 6  # words after the number that may name what is counted
 MIN_STEM = 3  # shortest glob stem accepted ("кнд*" is the limit)
 
@@ -343,6 +343,10 @@ _SAYS_BEFORE = re.compile(
     r"(?:said|says|told|reported|сообщил[аио]?|заявил[аио]?|пишут|пишет|считают|"
     r"повідомил[аио]?|повідомив|заявив|пишуть|пише|вважають)\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE)
+# "Moscow has received …": a recipient taking delivery is not the side that counts
+_RECEIVE_AFTER = re.compile(
+    r"\s+(?:(?:has|had|have|already|уже|вже|также|також)\s+)*(?:receiv|got\b|obtain|"
+    r"получ|отрима|одержа)", re.IGNORECASE)
 # a country after these is a place or a partner, not the side doing the counting
 _DEST = frozenset({"в", "во", "на", "до", "у", "по", "за", "с", "со", "з", "із", "для", "to",
                    "in", "into", "inside", "across", "at", "on", "for", "with", "alongside",
@@ -635,6 +639,7 @@ class _View:
         self.q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
                                       and q.unit_start > q.start else q.end)) for q in qs]
         self.measure_hits: list[_Hit] = []
+        self.recipient_at: set[int] = set()  # where a recipient of the subject's figures stands
         self.qual_hits: list[_Hit] = []
         self.rival_hits: list[_Hit] = []
         subj_hits: list[_Hit] = []
@@ -649,6 +654,8 @@ class _View:
                     self.measure_hits.append(hit)
                 elif term.role == "subject":
                     subj_hits.append(hit)
+                elif term.role == "recipients":
+                    self.recipient_at.add(hit.start)
                 elif term.role == "rivals":
                     before = tokens[max(0, i - 2):i]  # "sent to (the) Russian army": a place
                     if not before or not (before[-1] in _DEST or (
@@ -844,7 +851,8 @@ class _View:
         hits = [h for h in self.rival_hits[lo:hi] if (c0 <= h.start < c1 or h.start < head)
                 and not _SOURCE_BEFORE.search(text, max(0, h.start - 40), h.start)
                 and not _SAYS_AFTER.match(text, h.end)
-                and not _SAYS_BEFORE.search(text, max(0, h.start - 30), h.start)]
+                and not _SAYS_BEFORE.search(text, max(0, h.start - 30), h.start)
+                and not (h.start in self.recipient_at and _RECEIVE_AFTER.match(text, h.end))]
         if not _union(hits, "rivals") & accepted:
             return set()
 

@@ -20,11 +20,12 @@ from .yamlio import Located, did_you_mean, load_file, one_line
 
 KINDS = ("count", "percent", "amount")
 SCOPES = ("sentence", "paragraph", "article")
-TERM_ROLES = ("subject", "measure", "exclude", "require", "rivals")
+TERM_ROLES = ("subject", "measure", "exclude", "require", "rivals", "recipients")
 FIGURE_KEYS = {
     "id": str, "title": str, "description": str, "kind": str, "unit_label": str,
     "subject": list, "scope": str, "lookback": int, "headline": bool, "measure": list,
-    "exclude": list, "require": list, "rivals": list, "bounds": dict, "change": dict,
+    "exclude": list, "require": list, "rivals": list, "recipients": list, "bounds": dict,
+    "change": dict,
     "per_claimant": bool, "shares": bool, "maker": bool, "examples": list,
 }
 BOUNDS_KEYS = ("min", "max")
@@ -73,6 +74,7 @@ class Figure:
     exclude: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
     rivals: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()  # rivals that take delivery ("Moscow received …")
     scope: str = "sentence"
     lookback: int = 1
     headline: bool = False  # the headline lends its subject to every sentence
@@ -287,7 +289,8 @@ def _figure(loc: Located, path: tuple[str | int, ...], item: Any,
         id=fid, title=one_line(item["title"]), kind=kind,  # it goes into mail subjects
         unit_label=item.get("unit_label") or default_label,
         measure=terms["measure"], subject=terms["subject"], exclude=terms["exclude"],
-        require=terms["require"], rivals=terms["rivals"], scope=scope, lookback=lookback,
+        require=terms["require"], rivals=terms["rivals"], recipients=terms["recipients"],
+        scope=scope, lookback=lookback,
         headline=bool(item.get("headline", False)), minimum=minimum, maximum=maximum,
         min_relative=min_rel, min_absolute=min_abs,
         per_claimant=bool(item.get("per_claimant", False)),

@@ -192,3 +192,18 @@ def test_a_bare_number_finds_what_it_counts_earlier_in_its_sentence(shipped: Rul
     text = ("Загальна чисельність військових Пхеньяна в Росії, за даними джерел видання, "
             "становить близько 14 тисяч.")
     assert got(shipped, text, "uk") == {("dprk-troops", 14000, 14000, "approx")}
+
+
+@pytest.mark.parametrize("text, lang, want", [
+    # Russia taking delivery is the recipient of North Korea's figure, not a rival
+    ("Pyongyang began sending troops a year ago. Since then Moscow has received more than "
+     "11 million shells.", "en", {("dprk-shells", 11000000, None, "more_than")}),
+    ("Пхеньян продолжает поставки. За год Россия получила свыше 3 млн снарядов.", "ru",
+     {("dprk-shells", 3000000, None, "more_than")}),
+    # a rival that is not a recipient stays a rival when it receives
+    ("North Korea keeps shipping arms. Ukraine has received 31 Abrams tanks from allies.",
+     "en", set()),
+])
+def test_a_recipient_taking_delivery_is_no_rival(
+        shipped: RuleSet, text: str, lang: str, want: set[tuple[object, ...]]) -> None:
+    assert got(shipped, text, lang) == want
