@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.rules import RuleSet, load_rules
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -16,3 +18,9 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def shipped() -> RuleSet:
+    """The shipped rules folder, loaded once."""
+    return load_rules(ROOT / "rules")

@@ -19,11 +19,6 @@ from monitor.rules import RuleSet, load_rules
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def shipped() -> RuleSet:
-    return load_rules(ROOT / "rules")
-
-
 def art(text: str, lang: str, title: str = "") -> Article:
     return Article(id="t", title=title, url="test://a", source="test", published="2025-08-15",
                    lang=lang, text=text)

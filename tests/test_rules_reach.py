@@ -10,21 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_rules_match import art
 
-from monitor.models import SHARE_TRACK, Article, Value, Verdict
+from monitor.models import SHARE_TRACK, Value, Verdict
 from monitor.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def shipped() -> RuleSet:
-    return load_rules(ROOT / "rules")
-
-
-def art(text: str, lang: str, title: str = "") -> Article:
-    return Article(id="t", title=title, url="test://r", source="test", published="2025-10-01",
-                   lang=lang, text=text)
 
 
 def got(rules: RuleSet, text: str, lang: str, title: str = "") -> set[tuple[object, ...]]:

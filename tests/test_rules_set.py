@@ -8,12 +8,11 @@ in, fails here.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+from test_extract_corpus import _accuracy
 
 from monitor.models import QUALIFIERS
 from monitor.rules import load_rules
@@ -22,14 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
 FLOOR_PRECISION = 94.0
 FLOOR_RECALL = 91.0
-
-
-def _accuracy() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("accuracy", ROOT / "benchmarks" / "accuracy.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _cases() -> list[dict[str, object]]:
