@@ -586,27 +586,32 @@ def subscribers() -> None:
 
 
 @subscribers.command("add")
-@click.argument("email")
+@click.argument("address")
 @click.option("--figures", multiple=True, help="Figure id or glob (repeatable; default: all).")
 @click.option("--cadence", type=click.Choice(["immediate", "daily"]), default="immediate",
               show_default=True, help="When to send.")
 @config_option
-def subscribers_add(email: str, figures: tuple[str, ...], cadence: str,
+def subscribers_add(address: str, figures: tuple[str, ...], cadence: str,
                     config_path: str | None) -> None:
-    """Subscribe EMAIL to digests."""
+    """Subscribe ADDRESS to digests: an e-mail address, an http(s):// URL (a webhook
+    receiving JSON) or an Apprise URL (tgram://, slack://, ntfy://, json:// ...)."""
     from fnmatch import fnmatchcase
 
     from . import subscribers as subs
+    from .channels import guess
     from .errors import InputError
     from .store import Store
 
-    domain = subs.normalise_email(email).rpartition("@")[2]  # a non-address is refused first
-    if "." not in domain.strip(".") or domain.startswith(".") or domain.endswith("."):
-        raise InputError(f"'{email}' has no dot in its domain ('{domain}'), so mail to it "
-                         "cannot be delivered", "Give a full address like analyst@example.org.")
+    kind, normal = guess(address)  # a non-address is refused first
+    if kind == "email":
+        domain = normal.rpartition("@")[2]
+        if "." not in domain.strip(".") or domain.startswith(".") or domain.endswith("."):
+            raise InputError(f"'{address}' has no dot in its domain ('{domain}'), so mail to "
+                             "it cannot be delivered",
+                             "Give a full address like analyst@example.org.")
     settings = _settings(config_path)
     with Store.open(settings.database) as store:
-        sub = subs.add(store, email, figures, cadence)
+        sub = subs.add(store, address, figures, cadence, channel=kind)
         known = set(store.figure_ids())
     rules = _rules_or_none(config_path)
     known |= set(getattr(rules, "figures", {}) or {})
@@ -614,8 +619,10 @@ def subscribers_add(email: str, figures: tuple[str, ...], cadence: str,
         if not any(fnmatchcase(f, glob) for f in known):
             click.echo(f"warning: --figures '{glob}' matches no figure yet (known: "
                        f"{', '.join(sorted(known)) or 'none'}); check the spelling", err=True)
+    taken = {"email": "an e-mail address", "webhook": "a webhook (JSON POST)",
+             "apprise": "an Apprise URL"}[kind]
     click.echo(f"Subscribed {sub.email} ({sub.cadence}; figures: "
-               f"{', '.join(sub.figures) or 'all'})")
+               f"{', '.join(sub.figures) or 'all'}), taken as {taken}")
 
 
 @subscribers.command("list")
@@ -630,16 +637,17 @@ def subscribers_list(config_path: str | None) -> None:
         rows = subs.active(store, settings, sync=False)
     for s in rows:
         origin = " (figmon.yaml)" if s.origin == "config" else ""
-        click.echo(f"{s.email}\t{s.cadence}\t{', '.join(s.figures) or '*'}{origin}")
+        kind = "" if s.channel == "email" else f" [{s.channel}]"
+        click.echo(f"{s.email}\t{s.cadence}\t{', '.join(s.figures) or '*'}{origin}{kind}")
     if not rows:
-        click.echo("No subscribers: add one with `figmon subscribers add EMAIL`.")
+        click.echo("No subscribers: add one with `figmon subscribers add ADDRESS`.")
 
 
 @subscribers.command("remove")
-@click.argument("email")
+@click.argument("email", metavar="ADDRESS")
 @config_option
 def subscribers_remove(email: str, config_path: str | None) -> None:
-    """Unsubscribe EMAIL."""
+    """Unsubscribe ADDRESS (an e-mail address, webhook URL or Apprise URL)."""
     from . import subscribers as subs
     from .errors import InputError
     from .store import Store

@@ -41,7 +41,7 @@ def digest_trigger(settings: Settings) -> CronTrigger:
     """The digest's CronTrigger in digest.timezone (as the digest module reads it); a bad
     ``digest.cron`` is a ConfigError naming its line (config validation catches it
     first; this guards settings built in code)."""
-    from .deliver import cron_trigger
+    from .schedule import cron_trigger
 
     expr = str(settings.digest.get("cron", ""))
     try:

@@ -21,15 +21,16 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote as urlquote
 
 import css_inline
 
+from . import changes, subscribers
 from .archive import (
+    aliases,
     archive_stale,
     digest_page,
     env,
@@ -42,8 +43,19 @@ from .archive import (
     source_link,
     write_archive,
 )
+from .channels import Compose, Outgoing, channel
+from .channels.email import (
+    build_message,
+    message_id,
+    sender_domain,
+    sender_of,
+    serialize,
+    unsubscribe_token,
+)
 from .charts import spark_text, trend_bars
 from .models import Event, Value
+from .schedule import daily_due
+from .subscribers import unsubscribe_link
 from .words import (
     QUALIFIER_WORDS,
     change_sentence,
@@ -62,7 +74,9 @@ log = logging.getLogger(__name__)
 
 # the words and page helpers live in words.py and archive.py; re-exported for callers
 __all__ = ["QUALIFIER_WORDS", "change_words", "difference", "fmt_number", "highlight",
-           "safe_href", "file_slug", "value_words", "write_archive"]
+           "safe_href", "file_slug", "value_words", "write_archive", "build_message",
+           "message_id", "sender_domain", "serialize", "unsubscribe_token", "daily_due",
+           "Outgoing"]
 
 
 # --- rendering ----------------------------------------------------------------
@@ -268,49 +282,6 @@ def inline_css(html: str) -> str:
                       .rstrip(";") + '"', out)
 
 
-def message_id(key: str, email: str, domain: str = "figmon.local") -> str:
-    """Stable per digest and recipient, so a resend can be recognised as the same message."""
-    h = hashlib.sha256(f"{key}\0{email.strip().lower()}".encode()).hexdigest()[:32]
-    return f"<{h}@{domain}>"
-
-
-def unsubscribe_token(email: str) -> str:
-    """Stable token naming the subscriber in unsubscribe requests."""
-    return hashlib.sha256(f"figmon-unsubscribe\0{email.strip().lower()}".encode()).hexdigest()[:20]
-
-
-def sender_domain(sender: str) -> str:
-    return sender.rpartition("@")[2].strip(" >") or "figmon.local"
-
-
-def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
-                  when: datetime | None = None,
-                  unsubscribe: UnsubscribeLink | None = None) -> EmailMessage:
-    """A multipart/alternative message: plain text first, then the inlined HTML."""
-    msg = EmailMessage()
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = format_datetime(when or datetime.now(UTC))
-    msg["Message-ID"] = msg_id
-    if unsubscribe is not None:
-        unsubscribe.add_headers(msg)
-    else:
-        token = unsubscribe_token(to)
-        msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
-                                   f"{urlquote('unsubscribe ' + token)}>")
-        msg["X-Figmon-Unsubscribe-Token"] = token
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.email_html, subtype="html")
-    return msg
-
-
-def serialize(msg: EmailMessage) -> str:
-    """The message as sent. Headers are not folded (lines up to RFC 5322's 998):
-    the stdlib's folding doubles the space before an encoded word such as "→"."""
-    return msg.as_string(policy=msg.policy.clone(max_line_length=998))
-
-
 def test_message(sender: str, to: str) -> EmailMessage:
     """The `figmon test-email` message: proves the route works, nothing more."""
     now = datetime.now(UTC)
@@ -343,9 +314,6 @@ def _value(d: Mapping[str, Any] | None) -> Value | None:
 def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 8
               ) -> list[DigestItem]:
     """Store.events() rows → DigestItems with quote, source, agreement and trend."""
-    from . import changes
-    from .archive import aliases
-
     figures = getattr(ctx.rules, "figures", None) or {}
     names = aliases(ctx)
     tracks: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -381,16 +349,6 @@ def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 
 
 
 @dataclass
-class Outgoing:
-    """One subscriber's message of a digest."""
-
-    email: str
-    message_id: str
-    subject: str
-    body: str  # the whole message, as sent
-
-
-@dataclass
 class Built:
     """A digest built (and, unless a dry run, recorded with its deliveries)."""
 
@@ -405,27 +363,29 @@ class Built:
 
 def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], key: str,
               cadence: str, created: datetime) -> list[Outgoing]:
-    from .deliver import sender_of
-    from .subscribers import unsubscribe_link
-
+    """Each subscriber's message, composed by their channel."""
     sender = sender_of(ctx.settings)
     prefix = str(ctx.settings.digest.get("subject_prefix") or "")
+    reports_url = str(ctx.settings.digest.get("reports_url") or "")
+    url = reports_url.rstrip("/") + "/" + digest_page(created, cadence, key) if reports_url \
+        else None
     out = []
     for sub in subs:
-        picked = tuple(i for i, it in enumerate(items) if sub.wants(it.event.figure))
+        picked = [items[i] for i, it in enumerate(items) if sub.wants(it.event.figure)]
         if not picked:
             continue
-        link = unsubscribe_link(ctx.store, ctx.settings, sub.email, sender)
+        kind = channel(sub.channel)
+        link = (unsubscribe_link(ctx.store, ctx.settings, sub.email, sender)
+                if kind.kind == "email" else None)
         # the footer names the subscriber and their own link: one render each
-        r = render([items[i] for i in picked], prefix=prefix, created=created, key=key,
+        r = render(picked, prefix=prefix, created=created, key=key,
                    cadence=cadence, archive=False,
                    max_per_figure=int(ctx.settings.digest["max_per_figure"]),
-                   reports_url=str(ctx.settings.digest.get("reports_url") or ""),
-                   unsubscribe=link)
-        mid = message_id(key, sub.email, sender_domain(sender))
-        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created,
-                            unsubscribe=link)
-        out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
+                   reports_url=reports_url, unsubscribe=link)
+        out.append(kind.compose(Compose(
+            key=key, cadence=cadence, created=created, address=sub.email, rendered=r,
+            items=picked, sender=sender, url=url, options=dict(sub.options),
+            unsubscribe=link)))
     return out
 
 
@@ -454,11 +414,14 @@ def _record(ctx: Context, built: Built, created: datetime,
                 [*built.event_ids, built.digest_id]).fetchone()[0]
             if taken:  # another process digested some of them meanwhile: roll back
                 raise _Raced()
+        for o in built.outgoing:
+            if o.finish is not None:
+                o.body = o.finish(built.digest_id)
         store.db.conn.executemany(
             "INSERT OR IGNORE INTO deliveries (digest_id, email, message_id, status, attempts,"
-            " body, subject, created_at) VALUES (?,?,?,'pending',0,?,?,?)",
-            [(built.digest_id, o.email, o.message_id, o.body, o.subject, stamp)
-             for o in built.outgoing])
+            " body, subject, created_at, channel, options) VALUES (?,?,?,'pending',0,?,?,?,?,?)",
+            [(built.digest_id, o.email, o.message_id, o.body, o.subject, stamp, o.channel,
+              o.options or None) for o in built.outgoing])
         for email, last in (cursor or {}).items():
             store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
                              " WHERE email = ?", [last, stamp, email])
@@ -471,8 +434,6 @@ def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -
 
     Immediate subscribers whose figures match get a delivery each. With
     ``dry_run`` nothing is written."""
-    from . import subscribers
-
     # a restatement is recorded and shown in the archive, never mailed
     rows = [r for r in ctx.store.events(undigested=True) if r["kind"] != "restated"]
     if not rows:
@@ -500,28 +461,10 @@ class _Raced(Exception):
     """Some events were attached to another process's digest first."""
 
 
-def daily_due(expr: str, last: str | None, now: datetime, timezone: str = "UTC") -> bool:
-    """Has the digest cron fired since ``last`` (a subscriber's previous daily digest)?"""
-    from .deliver import cron_trigger
-
-    if not last:
-        return True
-    try:
-        since = datetime.fromisoformat(last)
-    except ValueError:
-        return True
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    nxt = cron_trigger(expr, timezone).get_next_fire_time(None, since + timedelta(seconds=1))
-    return nxt is not None and nxt <= now
-
-
 def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
                 now: datetime | None = None) -> list[Built]:
     """Daily subscribers whose cron time has come get everything digested since their
     last daily digest. Subscribers with the same pending events share one digest."""
-    from . import subscribers
-
     store = ctx.store
     now = now or datetime.now(UTC)
     expr = str(ctx.settings.digest.get("cron") or "0 7 * * *")

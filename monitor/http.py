@@ -274,6 +274,20 @@ class HttpClient:
                 watchdog.cancel()
                 self._origin.url = None
 
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        """One POST, no retries and no redirects (the delivery outbox retries with
+        back-off); any answer is returned, only a transport failure raises."""
+        if self.stopping:
+            raise FetchError(f"{url}: not sent, figmon is shutting down",
+                             "it is sent on the next start", url=url, status=0)
+        with self._host_gate(url):
+            try:
+                r = self._client.post(url, content=body, headers=headers,
+                                      follow_redirects=False)
+            except httpx.HTTPError as exc:
+                raise self._transport_error(url, exc) from exc
+        return Response(str(r.url), r.status_code, _headers(r), r.content[:65536])
+
     def _too_slow(self, url: str) -> FetchError:
         return FetchError(
             f"{url}: no answer within {self.timeout:g} s (http.timeout bounds the whole "

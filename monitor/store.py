@@ -181,9 +181,22 @@ def _m5_quarantine_lemmas(db: sqlite_utils.Database) -> None:
                    [row_id, index_text(title or "", text or "", lang)])
 
 
+def _m7_channels(db: sqlite_utils.Database) -> None:
+    """CHANNELS: a subscriber and a delivery have a channel kind (email, webhook,
+    apprise); the ``email`` column holds the address of any kind.  Rows from before
+    are e-mail.  A delivery's options hold what its sender needs (secret_env)."""
+    for table, column in (("subscribers", "channel"), ("deliveries", "channel")):
+        if column not in db.table(table).columns_dict:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL"
+                       " DEFAULT 'email'")
+    if "options" not in db.table("deliveries").columns_dict:
+        db.table("deliveries").add_column("options", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
                                                               _m3_host_waits, _m4_near_misses,
-                                                              _m5_quarantine_lemmas, _m6_serve]
+                                                              _m5_quarantine_lemmas, _m6_serve,
+                                                              _m7_channels]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:

@@ -12,27 +12,36 @@ import hmac
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from .channels import KINDS, entry_address, guess
+from .channels.email import EmailChannel
+from .channels.email import unsubscribe_token as mailto_token
 from .errors import InputError
+from .store import now_iso
 
 if TYPE_CHECKING:
     from .config import Settings
     from .store import Store
 
 CADENCES = ("immediate", "daily")
-_EMAIL = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
 
 
 @dataclass(frozen=True)
 class Subscriber:
-    email: str
+    email: str  # the address, of whichever channel (the column predates channels)
     figures: tuple[str, ...] = ()  # ids or fnmatch globs; empty = every figure
     cadence: str = "immediate"
     origin: str = "cli"  # "cli" | "config"
     last_event_id: int | None = None  # daily cursor: events up to this id were sent
+    channel: str = "email"  # a kind in channels.KINDS
+    options: tuple[tuple[str, str], ...] = ()  # the channel's extra keys (secret_env)
+
+    @property
+    def address(self) -> str:
+        return self.email
 
     def wants(self, figure: str) -> bool:
         return not self.figures or any(fnmatchcase(figure, g) for g in self.figures)
@@ -40,11 +49,13 @@ class Subscriber:
 
 def normalise_email(email: str) -> str:
     """Addresses are compared case-insensitively; a bad one is refused with a reason."""
-    e = (email or "").strip().lower()
-    if not _EMAIL.match(e):
-        raise InputError(f"'{email}' is not an e-mail address",
-                         "Give an address like analyst@example.org.")
-    return e
+    return EmailChannel.normalise(email)
+
+
+def _key(address: str) -> str:
+    """The stored form of any address: e-mail lower-cased, URLs as given."""
+    a = (address or "").strip()
+    return a.lower() if EmailChannel.looks_like(a) else a
 
 
 def _row_to_sub(row: dict[str, Any]) -> Subscriber:
@@ -55,7 +66,8 @@ def _row_to_sub(row: dict[str, Any]) -> Subscriber:
     return Subscriber(email=row["email"], figures=tuple(str(f) for f in figs),
                       cadence=row.get("cadence") or "immediate",
                       origin=row.get("origin") or "cli",
-                      last_event_id=row.get("last_event_id"))
+                      last_event_id=row.get("last_event_id"),
+                      channel=row.get("channel") or "email")
 
 
 def _digested_max(store: Store) -> int:
@@ -64,54 +76,57 @@ def _digested_max(store: Store) -> int:
     return int(row[0] or 0)
 
 
-def _upsert(store: Store, email: str, figures: Iterable[str], cadence: str, origin: str) -> None:
-    from .digest import unsubscribe_token
-    from .store import now_iso
-
+def _upsert(store: Store, email: str, figures: Iterable[str], cadence: str, origin: str,
+            channel: str = "email") -> None:
     figs = json.dumps(list(figures), ensure_ascii=False)
     store.db.execute(
         "INSERT INTO subscribers (email, figures, cadence, origin, created_at, last_event_id,"
-        " token) VALUES (?,?,?,?,?,?,?) ON CONFLICT(email) DO UPDATE SET"
-        " figures = excluded.figures, cadence = excluded.cadence, origin = excluded.origin",
+        " token, channel) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(email) DO UPDATE SET"
+        " figures = excluded.figures, cadence = excluded.cadence, origin = excluded.origin,"
+        " channel = excluded.channel",
         [email, figs, cadence, origin, now_iso(), _digested_max(store),
-         unsubscribe_token(email)])
+         mailto_token(email), channel])
 
 
 def add(store: Store, email: str, figures: Iterable[str] = (),
-        cadence: str = "immediate") -> Subscriber:
-    """Subscribe (or update) ``email``; returns the stored subscriber."""
-    e = normalise_email(email)
+        cadence: str = "immediate", channel: str | None = None) -> Subscriber:
+    """Subscribe (or update) ``email`` — an e-mail address, a webhook URL or an Apprise
+    URL; ``channel`` says which, or is guessed from the address.  Returns the stored
+    subscriber."""
+    if channel is None:
+        channel, e = guess(email)
+    elif channel not in KINDS:
+        raise InputError(f"unknown channel '{channel}'", f"Use one of: {', '.join(KINDS)}.")
+    else:
+        e = KINDS[channel].normalise(email)
     if cadence not in CADENCES:
         raise InputError(f"unknown cadence '{cadence}'", "Use immediate or daily.")
     figs = [f.strip() for f in figures if f.strip()]
     with store.atomic():
-        _upsert(store, e, figs, cadence, "cli")
+        _upsert(store, e, figs, cadence, "cli", channel)
         # subscribing again after a one-click unsubscribe: a fresh start, so links in
         # the old mails no longer unsubscribe
         store.db.execute("UPDATE subscribers SET unsubscribed_at = NULL, created_at = ?"
                          " WHERE email = ? AND unsubscribed_at IS NOT NULL", [_now(), e])
     _commit(store)
-    return get(store, e) or Subscriber(e, tuple(figs), cadence)
+    return get(store, e) or Subscriber(e, tuple(figs), cadence, channel=channel)
 
 
 def _now() -> str:
-    from .store import now_iso
-
     return now_iso()
 
 
 def get(store: Store, email: str) -> Subscriber | None:
-    rows = list(store.db.query("SELECT * FROM subscribers WHERE email = ?",
-                               [email.strip().lower()]))
+    rows = list(store.db.query("SELECT * FROM subscribers WHERE email = ?", [_key(email)]))
     return _row_to_sub(rows[0]) if rows else None
 
 
 def remove(store: Store, email: str, settings: Settings | None = None) -> bool:
     """Unsubscribe; False when the address was not subscribed. Config subscribers are
     refused: the next run would add them back."""
-    e = email.strip().lower()
-    if settings is not None and any(str(s.get("email", "")).strip().lower() == e
-                                    for s in settings.subscribers):
+    e = _key(email)
+    if settings is not None and any(_key(str(s.get(k, ""))) == e
+                                    for s in settings.subscribers for k in KINDS if k in s):
         where = settings.path or "figmon.yaml"
         raise InputError(f"{email} is listed under 'subscribers:' in {where}",
                          "Remove it from the config file instead.")
@@ -126,7 +141,7 @@ def sync_config(store: Store, settings: Settings) -> None:
     with store.atomic():
         for s in settings.subscribers:
             c = _from_config(s)
-            _upsert(store, c.email, c.figures, c.cadence, "config")
+            _upsert(store, c.email, c.figures, c.cadence, "config", c.channel)
     _commit(store)
 
 
@@ -134,9 +149,11 @@ def _from_config(entry: dict[str, Any]) -> Subscriber:
     figs = entry.get("figures") or []
     if isinstance(figs, str):
         figs = [figs]
-    return Subscriber(normalise_email(str(entry.get("email", ""))),
-                      tuple(str(f) for f in figs),
-                      str(entry.get("cadence") or "immediate"), "config")
+    kind, address = entry_address(entry)
+    options = tuple((k, str(entry[k])) for k in KINDS[kind].keys if entry.get(k))
+    return Subscriber(address, tuple(str(f) for f in figs),
+                      str(entry.get("cadence") or "immediate"), "config",
+                      channel=kind, options=options)
 
 
 def active(store: Store, settings: Settings | None = None, *,
@@ -158,6 +175,8 @@ def active(store: Store, settings: Settings | None = None, *,
             continue
         if sub.origin == "config" and sub.email not in listed:
             continue  # removed from the config file since
+        if sub.email in listed:  # the config's channel options (secret_env) hold
+            sub = replace(sub, options=listed[sub.email].options)
         out[sub.email] = sub
     for email, c in listed.items():
         if email not in gone:
@@ -177,7 +196,7 @@ def unsubscribe_token(store: Store, email: str) -> str | None:
     """The token in ``email``'s unsubscribe link: an HMAC of the subscription (address
     and when it began) under the database's secret.  None when the address has no row."""
     row = store.db.execute("SELECT email, created_at FROM subscribers WHERE email = ?",
-                           [email.strip().lower()]).fetchone()
+                           [_key(email)]).fetchone()
     secret = store.meta("unsubscribe_secret")
     if row is None or not secret:
         return None
