@@ -40,6 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from .extract.lemmas import analyzer
+from .extract.sentences import sentence_around
 
 Span = tuple[int, int]
 
@@ -1038,8 +1039,6 @@ def _doc(text: str, lang: str) -> _Doc:
 
 def _lookback(doc: _Doc, before: int, sentences: int = 3) -> str | None:
     """The last speaker named in the few sentences before ``before``."""
-    from .extract.sentences import sentence_around
-
     text = doc.text
     pos = before
     for _ in range(sentences):
@@ -1213,21 +1212,3 @@ class Aliases:
 def canonical_name(name: str | None, table: dict[str, str] | None = None) -> str | None:
     """``name`` as its canonical claimant (see ``Aliases``); a one-off helper."""
     return Aliases(table).canonical(name)
-
-
-_ALIASES: dict[tuple[str, tuple[tuple[str, float], ...]], Aliases] = {}
-
-
-def aliases_for(rules_dir: str | Any) -> Aliases:
-    """The ``Aliases`` of a rules folder, re-read only when one of its files changes."""
-    from pathlib import Path
-
-    from .rules import load_claimants, rule_files
-
-    d = Path(rules_dir)
-    files = rule_files(d) if d.exists() else []
-    key = (str(d), tuple((str(f), f.stat().st_mtime) for f in files))
-    if key not in _ALIASES:
-        _ALIASES.clear()
-        _ALIASES[key] = Aliases(load_claimants(d))
-    return _ALIASES[key]

@@ -18,15 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
-
-import css_inline
 
 from . import changes, subscribers
 from .archive import (
@@ -37,6 +32,7 @@ from .archive import (
     figure_info,
     file_slug,
     highlight,
+    inline_css,
     old_source,
     row_value,
     safe_href,
@@ -50,9 +46,12 @@ from .channels.email import (
     sender_domain,
     sender_of,
     serialize,
+    test_message,
     unsubscribe_token,
 )
 from .charts import spark_text, trend_bars
+from .deliver import deliver_pending
+from .errors import FigmonError
 from .models import Event, Value
 from .schedule import daily_due
 from .subscribers import unsubscribe_link
@@ -67,7 +66,7 @@ from .words import (
 )
 
 if TYPE_CHECKING:
-    from .pipeline import Context
+    from .context import Context
     from .subscribers import UnsubscribeLink
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ log = logging.getLogger(__name__)
 __all__ = ["QUALIFIER_WORDS", "change_words", "difference", "fmt_number", "highlight",
            "safe_href", "file_slug", "value_words", "write_archive", "build_message",
            "message_id", "sender_domain", "serialize", "unsubscribe_token", "daily_due",
-           "Outgoing"]
+           "Outgoing", "inline_css", "test_message"]
 
 
 # --- rendering ----------------------------------------------------------------
@@ -268,37 +267,6 @@ def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime |
     return Rendered(subject, text, html, email_html)
 
 
-_CLASS = re.compile(r'\sclass="[^"]*"')
-_STYLE = re.compile(r'style="([^"]*)"')
-
-
-def inline_css(html: str) -> str:
-    """Move the <style> rules into style="" attributes; never fetch anything.  Class
-    names go and the styles are written tightly: Gmail clips a message past ~102 KB."""
-    out = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
-    out = _CLASS.sub("", out)
-    # css_inline writes "prop: value;" declarations
-    return _STYLE.sub(lambda m: 'style="' + m[1].replace(": ", ":").replace("; ", ";")
-                      .rstrip(";") + '"', out)
-
-
-def test_message(sender: str, to: str) -> EmailMessage:
-    """The `figmon test-email` message: proves the route works, nothing more."""
-    now = datetime.now(UTC)
-    text = ("This is a test message from figmon.\n\nIf you can read it, digests sent to "
-            f"{to} will arrive the same way.\n")
-    html = inline_css(env().get_template("test.html").render(to=to))
-    msg = EmailMessage()
-    msg["Subject"] = "[figmon] test message"
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(f"test-{now.isoformat()}", to, sender_domain(sender))
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    return msg
-
-
 # --- from the store -----------------------------------------------------------------
 
 def digest_key(cadence: str, event_ids: Iterable[int]) -> str:
@@ -314,7 +282,7 @@ def _value(d: Mapping[str, Any] | None) -> Value | None:
 def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 8
               ) -> list[DigestItem]:
     """Store.events() rows → DigestItems with quote, source, agreement and trend."""
-    figures = getattr(ctx.rules, "figures", None) or {}
+    figures = ctx.rules.figures
     names = aliases(ctx)
     tracks: dict[tuple[str, str], list[dict[str, Any]]] = {}
     out = []
@@ -530,9 +498,6 @@ def run_daily(ctx: Context) -> None:
 
 
 def _cycle(ctx: Context, *, force_daily: bool) -> None:
-    from .deliver import deliver_pending
-    from .errors import FigmonError
-
     try:
         built = build(ctx)
         daily = build_daily(ctx, force=force_daily)

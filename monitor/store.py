@@ -9,8 +9,10 @@ crash never leaves half an article behind.  Hot paths use plain SQL through
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,8 +21,10 @@ from typing import Any
 
 import sqlite_utils
 
-from .errors import StoreError
+from .articles import content_hash
+from .errors import InputError, StoreError
 from .models import Article, Event, Observation, Value, Verdict, clean_number
+from .search import index_text, lemma_query, snippet
 
 
 def now_iso() -> str:
@@ -143,9 +147,6 @@ def _m6_serve(db: sqlite_utils.Database) -> None:
     unsubscribe tokens, the id Atom entries are named under) and run timings; source
     error counts and durations for /metrics; one-click unsubscribes of config
     subscribers; an index that holds what a figure's chart needs."""
-    import secrets
-    import uuid
-
     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
     db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
                ["unsubscribe_secret", secrets.token_hex(32)])
@@ -173,8 +174,6 @@ def _m5_quarantine_lemmas(db: sqlite_utils.Database) -> None:
     if exists:
         return
     db.execute("CREATE VIRTUAL TABLE articles_lemma_fts USING fts5(lemmas)")
-    from .search import index_text
-
     for row_id, title, text, lang in db.execute(
             "SELECT id, title, text, lang FROM articles").fetchall():
         db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
@@ -372,8 +371,6 @@ class Store:
         if cur.rowcount == 0:  # lost a race with another writer
             return self.find_duplicate(url, chash), False
         row_id = int(cur.lastrowid or 0)
-        from .search import index_text
-
         self.db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
                         [row_id, index_text(article.title, article.text, article.lang)])
         return row_id, True
@@ -695,8 +692,6 @@ class Store:
         """Full-text search.  Plain words match any of their forms (the lemma
         column); ``raw`` passes FTS5 syntax to the surface text instead.  ``marks``
         wrap the matched word in the snippet."""
-        from .search import lemma_query, snippet
-
         if raw:
             sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
                    " snippet(articles_fts, 1, ?, ?, '…', 12) AS snippet"
@@ -705,8 +700,6 @@ class Store:
             try:
                 return list(self.db.query(sql, [*marks, query, limit, offset]))
             except sqlite3.OperationalError as exc:
-                from .errors import InputError
-
                 raise InputError(f"search: {query!r} is not valid FTS5 syntax ({exc})",
                                  "fix the query, or leave out --raw to search plain "
                                  "words") from None
@@ -855,6 +848,5 @@ def article_hash(article: Article) -> str | None:
     empty articles are told apart by URL only)."""
     if not article.text.strip():
         return None
-    from .articles import content_hash
 
     return content_hash(article.text)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .channels import KINDS, entry_address, guess
 from .channels.email import EmailChannel
@@ -262,8 +263,6 @@ class UnsubscribeLink:
 
     @property
     def mailto(self) -> str:
-        from urllib.parse import quote
-
         return f"mailto:{self.sender}?subject={quote('unsubscribe ' + self.token)}"
 
     def add_headers(self, msg: Any) -> None:
@@ -278,8 +277,6 @@ class UnsubscribeLink:
 def unsubscribe_link(store: Store, settings: Settings, email: str,
                      sender: str) -> UnsubscribeLink:
     """``email``'s unsubscribe link, on serve.public_url when that is set."""
-    from urllib.parse import quote
-
     token = unsubscribe_token(store, email) or ""
     base = str(settings.serve_options().get("public_url") or "").rstrip("/")
     url = f"{base}/unsubscribe?t={quote(token)}" if base and token else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,8 +29,12 @@ from starlette.routing import Route
 from . import atom
 from .charts import ChartPoint, sparkline_svg, timeline_svg
 from .digest import change_words, env, highlight, value_words
+from .match import near_miss_groups
+from .metrics import CONTENT_TYPE, exposition
 from .models import SHARE_TRACK, Value, clean_number, track_kind
+from .pipeline import status_report
 from .store import Store, date_key
+from .subscribers import token_owner, unsubscribe_by_token
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -324,8 +329,6 @@ def articles(request: Request) -> Response:
 
 def unmatched(request: Request) -> Response:
     """Near misses, grouped by the noun they count, as `figmon unmatched` lists them."""
-    from .match import near_miss_groups
-
     web: Web = request.app.state.web
     since, _ = _span(request)
     groups = near_miss_groups(web.reader().near_misses(published_since=since))
@@ -335,8 +338,6 @@ def unmatched(request: Request) -> Response:
 
 
 def unsubscribe(request: Request) -> Response:
-    from .subscribers import token_owner, unsubscribe_by_token
-
     web: Web = request.app.state.web
     token = request.query_params.get("t", "").strip()
     if not token:
@@ -393,8 +394,6 @@ def api_events(request: Request) -> Response:
 
 
 def status(request: Request) -> Response:
-    from .pipeline import status_report
-
     web: Web = request.app.state.web
     store = web.reader()
     # Agreement counts read every observation (seconds on a large database), so the
@@ -414,8 +413,6 @@ def status(request: Request) -> Response:
 
 
 def metrics(request: Request) -> Response:
-    from .metrics import CONTENT_TYPE, exposition
-
     return Response(exposition(request.app.state.web.reader().health()),
                     media_type=CONTENT_TYPE)
 
@@ -492,8 +489,6 @@ def run_in_foreground(srv: Any) -> None:
     uvicorn handles the signal, shuts down gracefully, then raises the same signal
     again against the handlers found before it started; no-op ones make that last
     step a plain return instead of a KeyboardInterrupt or a kill."""
-    import signal
-
     previous = {sig: signal.signal(sig, lambda *_: None)
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote as urlquote
 
-from ..archive import write_text
-from ..config import DEFAULTS
+from ..defaults import DEFAULTS
 from ..errors import InputError, PermanentDeliveryError, TemporaryDeliveryError
+from ..pages import env, inline_css, write_text
 from .base import Channel, Compose, Outgoing
 
 if TYPE_CHECKING:
@@ -70,6 +70,23 @@ def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
         msg["X-Figmon-Unsubscribe-Token"] = token
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.email_html, subtype="html")
+    return msg
+
+
+def test_message(sender: str, to: str) -> EmailMessage:
+    """The `figmon test-email` message: proves the route works, nothing more."""
+    now = datetime.now(UTC)
+    text = ("This is a test message from figmon.\n\nIf you can read it, digests sent to "
+            f"{to} will arrive the same way.\n")
+    html = inline_css(env().get_template("test.html").render(to=to))
+    msg = EmailMessage()
+    msg["Subject"] = "[figmon] test message"
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(f"test-{now.isoformat()}", to, sender_domain(sender))
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
     return msg
 
 
