@@ -28,6 +28,7 @@ from .pages import (
     source_link,
     write_text,
 )
+from .store import digests as stored_digests
 from .words import change_sentence, difference, short_date, value_words
 
 __all__ = ["env", "file_slug", "highlight", "inline_css", "safe_href", "source_link",
@@ -84,10 +85,7 @@ def write_archive(ctx: Context) -> Path:
     store = ctx.store
     e = env()
     try:
-        digests = list(store.db.query(
-            "SELECT d.id, d.key, d.created_at, d.subject, d.cadence, d.path, d.html, d.events,"
-            " (SELECT count(*) FROM deliveries x WHERE x.digest_id = d.id) AS recipients"
-            " FROM digests d ORDER BY d.created_at DESC, d.id DESC"))
+        digests = stored_digests.for_archive(store)
         for d in digests:
             page = root / (d["path"] or f"digests/{d['key']}.html")
             if not page.exists():
@@ -121,7 +119,7 @@ def archive_stale(ctx: Context) -> bool:
         written = datetime.fromtimestamp(index.stat().st_mtime, UTC).replace(microsecond=0)
     except OSError:
         return True
-    newest = ctx.store.db.execute("SELECT max(created_at) FROM observations").fetchone()[0]
+    newest = ctx.store.newest_observation()[1]
     return bool(newest) and str(newest) >= written.isoformat()
 
 

@@ -52,6 +52,7 @@ from .errors import (
     DeliveryError,
 )
 from .schedule import cron_trigger, zone
+from .store import deliveries as outbox
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -106,32 +107,18 @@ def _alive(claim: str | None, claimed_at: str | None, now: datetime) -> bool:
     return now - at < STALE_FOREIGN_CLAIM
 
 
-def _commit(store: Store) -> None:
-    if store.db.conn.in_transaction:
-        store.db.conn.commit()
-
-
 def recover(store: Store, now: datetime | None = None) -> int:
     """Rows left 'sending' by a dead process become pending again (same bytes, same
     Message-ID). Returns how many."""
     now = now or datetime.now(UTC)
-    stale = [r["id"] for r in store.db.query(
-        "SELECT id, claimed_by, claimed_at FROM deliveries WHERE status = 'sending'")
-        if not _alive(r["claimed_by"], r["claimed_at"], now)]
-    if stale:
-        with store.atomic():
-            store.db.conn.executemany(
-                "UPDATE deliveries SET status = 'pending', claimed_by = NULL WHERE id = ?"
-                " AND status = 'sending'", [(i,) for i in stale])
-        _commit(store)
+    stale = [r["id"] for r in outbox.sending(store)
+             if not _alive(r["claimed_by"], r["claimed_at"], now)]
+    outbox.release(store, stale)
     return len(stale)
 
 
 def due(store: Store, now: datetime) -> list[dict[str, Any]]:
-    return list(store.db.query(
-        "SELECT id, email, body, message_id, attempts, channel, options FROM deliveries"
-        " WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-        " ORDER BY id", [_iso(now)]))
+    return outbox.due(store, _iso(now))
 
 
 def _backoff(settings: Settings, attempts: int) -> timedelta:
@@ -147,31 +134,17 @@ def _retry_or_fail(store: Store, settings: Settings, row_id: int, attempts: int,
         status, nxt = "failed", None
     else:
         status, nxt = "pending", _iso(now + _backoff(settings, attempts))
-    with store.atomic():
-        store.db.execute(
-            "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,"
-            " last_error = ?, claimed_by = NULL WHERE id = ?",
-            [status, attempts, nxt, error, row_id])
-    _commit(store)
+    outbox.record_failure(store, row_id, status=status, attempts=attempts,
+                          next_attempt_at=nxt, error=error)
     return status
 
 
 def _claim(store: Store, row_id: int, now: datetime) -> bool:
-    with store.atomic():
-        cur = store.db.execute(
-            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1,"
-            " claimed_by = ?, claimed_at = ? WHERE id = ? AND status = 'pending'",
-            [_me(), _iso(now), row_id])
-    _commit(store)  # durable before a single byte goes to the server
-    return bool(cur.rowcount)
+    return outbox.claim(store, row_id, _me(), _iso(now))  # durable before a byte is sent
 
 
 def _mark_sent(store: Store, row_id: int) -> None:
-    with store.atomic():
-        store.db.execute(
-            "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL,"
-            " claimed_by = NULL WHERE id = ?", [_iso(datetime.now(UTC)), row_id])
-    _commit(store)
+    outbox.mark_sent(store, row_id, _iso(datetime.now(UTC)))
 
 
 def deliver_pending(ctx: Context, *, now: datetime | None = None) -> DeliveryReport:

@@ -16,7 +16,6 @@ monitor/archive.py.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ from .deliver import deliver_pending
 from .errors import FigmonError
 from .models import Event, Value
 from .schedule import daily_due
+from .store import digests as stored_digests
+from .store import subscribers as subscriber_rows
 from .subscribers import unsubscribe_link
 from .words import (
     QUALIFIER_WORDS,
@@ -360,41 +361,20 @@ def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], ke
 def _record(ctx: Context, built: Built, created: datetime,
             cursor: Mapping[str, int] | None = None) -> None:
     """Digest row, event attachment, delivery rows (and daily cursors): one transaction."""
-    store = ctx.store
     stamp = created.replace(microsecond=0).isoformat()
-    path = digest_page(created, built.cadence, built.key)
-    with store.atomic():
-        store.db.execute(
-            "INSERT OR IGNORE INTO digests (key, created_at, subject, html, text, cadence,"
-            " events, path) VALUES (?,?,?,?,?,?,?,?)",
-            [built.key, stamp, built.rendered.subject, built.rendered.html, built.rendered.text,
-             built.cadence, json.dumps(built.event_ids), path])
-        built.created = bool(store.db.execute("SELECT changes()").fetchone()[0])
-        built.digest_id = int(store.db.execute("SELECT id FROM digests WHERE key = ?",
-                                               [built.key]).fetchone()[0])
-        if built.cadence == "immediate":
-            store.db.conn.executemany(
-                "UPDATE events SET digest_id = ? WHERE id = ? AND digest_id IS NULL",
-                [(built.digest_id, i) for i in built.event_ids])
-            marks = ",".join("?" * len(built.event_ids))
-            taken = store.db.execute(
-                f"SELECT count(*) FROM events WHERE id IN ({marks}) AND digest_id != ?",
-                [*built.event_ids, built.digest_id]).fetchone()[0]
-            if taken:  # another process digested some of them meanwhile: roll back
-                raise _Raced()
+    row = stored_digests.DigestRow(
+        key=built.key, created_at=stamp, subject=built.rendered.subject,
+        html=built.rendered.html, text=built.rendered.text, cadence=built.cadence,
+        event_ids=built.event_ids, path=digest_page(created, built.cadence, built.key))
+
+    def deliveries(digest_id: int) -> list[tuple[Any, ...]]:
         for o in built.outgoing:
-            if o.finish is not None:
-                o.body = o.finish(built.digest_id)
-        store.db.conn.executemany(
-            "INSERT OR IGNORE INTO deliveries (digest_id, email, message_id, status, attempts,"
-            " body, subject, created_at, channel, options) VALUES (?,?,?,'pending',0,?,?,?,?,?)",
-            [(built.digest_id, o.email, o.message_id, o.body, o.subject, stamp, o.channel,
-              o.options or None) for o in built.outgoing])
-        for email, last in (cursor or {}).items():
-            store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
-                             " WHERE email = ?", [last, stamp, email])
-    if store.db.conn.in_transaction:
-        store.db.conn.commit()
+            if o.finish is not None:  # the body names the digest's id
+                o.body = o.finish(digest_id)
+        return [(digest_id, o.email, o.message_id, o.body, o.subject, stamp, o.channel,
+                 o.options or None) for o in built.outgoing]
+
+    built.digest_id, built.created = stored_digests.save(ctx.store, row, deliveries, cursor)
 
 
 def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -> Built | None:
@@ -419,14 +399,10 @@ def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -
     if not dry_run:
         try:
             _record(ctx, built, created)
-        except _Raced:
+        except stored_digests.Raced:
             return build(ctx, now=now)  # only the events still undigested
         write_archive(ctx)
     return built
-
-
-class _Raced(Exception):
-    """Some events were attached to another process's digest first."""
 
 
 def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
@@ -441,15 +417,12 @@ def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
             if s.cadence == "daily"]
     if not subs:
         return []
-    top = int(store.db.execute(
-        "SELECT coalesce(max(id), 0) FROM events WHERE digest_id IS NOT NULL").fetchone()[0])
+    top = stored_digests.top_digested_event(store)
     groups: dict[tuple[int, ...], list[Any]] = {}
     cursor: dict[str, int] = {}
     rows_by_id: dict[int, dict[str, Any]] = {}
     for sub in subs:
-        last_at = store.db.execute("SELECT last_digest_at, created_at FROM subscribers"
-                                   " WHERE email = ?", [sub.email]).fetchone()
-        anchor = (last_at[0] or last_at[1]) if last_at else None
+        anchor = subscriber_rows.daily_anchor(store, sub.email)
         if not force and not daily_due(expr, anchor, now, tz):
             continue
         start = sub.last_event_id or 0
@@ -474,13 +447,7 @@ def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
             _record(ctx, built, created, {m.email: cursor.pop(m.email) for m in members})
         out.append(built)
     if cursor and not dry_run:  # due subscribers with nothing new: just move their clock
-        stamp = created.replace(microsecond=0).isoformat()
-        with store.atomic():
-            for email, last in cursor.items():
-                store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
-                                 " WHERE email = ?", [last, stamp, email])
-        if store.db.conn.in_transaction:
-            store.db.conn.commit()
+        stored_digests.move_cursors(store, cursor, created.replace(microsecond=0).isoformat())
     if out and not dry_run:
         write_archive(ctx)
     return out

@@ -21,7 +21,10 @@ from .channels import KINDS, entry_address, guess
 from .channels.email import EmailChannel
 from .channels.email import unsubscribe_token as mailto_token
 from .errors import InputError
+from .store import deliveries as outbox
 from .store import now_iso
+from .store import subscribers as rows
+from .store.digests import top_digested_event
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -71,22 +74,12 @@ def _row_to_sub(row: dict[str, Any]) -> Subscriber:
                       channel=row.get("channel") or "email")
 
 
-def _digested_max(store: Store) -> int:
-    """New daily subscribers start after the events already digested before they joined."""
-    row = store.db.execute("SELECT max(id) FROM events WHERE digest_id IS NOT NULL").fetchone()
-    return int(row[0] or 0)
-
-
 def _upsert(store: Store, email: str, figures: Iterable[str], cadence: str, origin: str,
             channel: str = "email") -> None:
-    figs = json.dumps(list(figures), ensure_ascii=False)
-    store.db.execute(
-        "INSERT INTO subscribers (email, figures, cadence, origin, created_at, last_event_id,"
-        " token, channel) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(email) DO UPDATE SET"
-        " figures = excluded.figures, cadence = excluded.cadence, origin = excluded.origin,"
-        " channel = excluded.channel",
-        [email, figs, cadence, origin, now_iso(), _digested_max(store),
-         mailto_token(email), channel])
+    # new daily subscribers start after the events already digested before they joined
+    rows.upsert(store, email, figures=json.dumps(list(figures), ensure_ascii=False),
+                cadence=cadence, origin=origin, channel=channel, created_at=now_iso(),
+                last_event_id=top_digested_event(store), token=mailto_token(email))
 
 
 def add(store: Store, email: str, figures: Iterable[str] = (),
@@ -103,23 +96,17 @@ def add(store: Store, email: str, figures: Iterable[str] = (),
     if cadence not in CADENCES:
         raise InputError(f"unknown cadence '{cadence}'", "Use immediate or daily.")
     figs = [f.strip() for f in figures if f.strip()]
-    with store.atomic():
+    with store.durable():
         _upsert(store, e, figs, cadence, "cli", channel)
         # subscribing again after a one-click unsubscribe: a fresh start, so links in
         # the old mails no longer unsubscribe
-        store.db.execute("UPDATE subscribers SET unsubscribed_at = NULL, created_at = ?"
-                         " WHERE email = ? AND unsubscribed_at IS NOT NULL", [_now(), e])
-    _commit(store)
+        rows.restart(store, e, now_iso())
     return get(store, e) or Subscriber(e, tuple(figs), cadence, channel=channel)
 
 
-def _now() -> str:
-    return now_iso()
-
-
 def get(store: Store, email: str) -> Subscriber | None:
-    rows = list(store.db.query("SELECT * FROM subscribers WHERE email = ?", [_key(email)]))
-    return _row_to_sub(rows[0]) if rows else None
+    row = rows.get(store, _key(email))
+    return _row_to_sub(row) if row else None
 
 
 def remove(store: Store, email: str, settings: Settings | None = None) -> bool:
@@ -131,19 +118,16 @@ def remove(store: Store, email: str, settings: Settings | None = None) -> bool:
         where = settings.path or "figmon.yaml"
         raise InputError(f"{email} is listed under 'subscribers:' in {where}",
                          "Remove it from the config file instead.")
-    with store.atomic():
-        cur = store.db.execute("DELETE FROM subscribers WHERE email = ?", [e])
-    _commit(store)
-    return bool(cur.rowcount)
+    with store.durable():
+        return rows.delete(store, e)
 
 
 def sync_config(store: Store, settings: Settings) -> None:
     """Make sure every config subscriber has a row (keeping its cursor)."""
-    with store.atomic():
+    with store.durable():
         for s in settings.subscribers:
             c = _from_config(s)
             _upsert(store, c.email, c.figures, c.cadence, "config", c.channel)
-    _commit(store)
 
 
 def _from_config(entry: dict[str, Any]) -> Subscriber:
@@ -169,7 +153,7 @@ def active(store: Store, settings: Settings | None = None, *,
     listed = {c.email: c for c in config}
     out: dict[str, Subscriber] = {}
     gone: set[str] = set()
-    for row in store.db.query("SELECT * FROM subscribers ORDER BY email"):
+    for row in rows.every(store):
         sub = _row_to_sub(row)
         if row.get("unsubscribed_at"):
             gone.add(sub.email)  # one-click unsubscribed, though still in the config
@@ -185,23 +169,16 @@ def active(store: Store, settings: Settings | None = None, *,
     return sorted(out.values(), key=lambda s: s.email)
 
 
-def _commit(store: Store) -> None:
-    # sqlite3's implicit transactions: make sure what we wrote is durable now
-    if store.db.conn.in_transaction:
-        store.db.conn.commit()
-
-
 # --- one-click unsubscribe (RFC 8058) -------------------------------------------------
 
 def unsubscribe_token(store: Store, email: str) -> str | None:
     """The token in ``email``'s unsubscribe link: an HMAC of the subscription (address
     and when it began) under the database's secret.  None when the address has no row."""
-    row = store.db.execute("SELECT email, created_at FROM subscribers WHERE email = ?",
-                           [_key(email)]).fetchone()
+    row = rows.get(store, _key(email))
     secret = store.meta("unsubscribe_secret")
     if row is None or not secret:
         return None
-    return _token(secret, row[0], row[1] or "")
+    return _token(secret, row["email"], row["created_at"] or "")
 
 
 def _token(secret: str, email: str, created_at: str) -> str:
@@ -224,10 +201,9 @@ def token_owner(store: Store, token: str) -> TokenOwner | None:
     token = (token or "").strip().lower()
     if not secret or not re.fullmatch(r"[0-9a-f]{32}", token):
         return None
-    for email, created, origin, gone in store.db.execute(
-            "SELECT email, created_at, origin, unsubscribed_at FROM subscribers"):
-        if hmac.compare_digest(_token(secret, email, created or ""), token):
-            return TokenOwner(email, origin or "cli", bool(gone))
+    for email, created, origin, gone in rows.starts(store):
+        if hmac.compare_digest(_token(secret, email, created), token):
+            return TokenOwner(email, origin, bool(gone))
     return None
 
 
@@ -239,16 +215,12 @@ def unsubscribe_by_token(store: Store, token: str) -> TokenOwner | None:
     owner = token_owner(store, token)
     if owner is None or owner.unsubscribed:
         return owner
-    with store.atomic():
+    with store.durable():
         if owner.origin == "config":
-            store.db.execute("UPDATE subscribers SET unsubscribed_at = ? WHERE email = ?",
-                             [_now(), owner.email])
+            rows.mark_unsubscribed(store, owner.email, now_iso())
         else:
-            store.db.execute("DELETE FROM subscribers WHERE email = ?", [owner.email])
-        store.db.execute("UPDATE deliveries SET status = 'cancelled', last_error ="
-                         " 'unsubscribed' WHERE email = ? AND status = 'pending'",
-                         [owner.email])
-    _commit(store)
+            rows.delete(store, owner.email)
+        outbox.cancel_pending(store, owner.email, "unsubscribed")
     return owner
 
 

@@ -121,7 +121,7 @@ class Web:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = Store.open(self.settings.database)
-            store.db.execute("PRAGMA query_only = 1")  # this server only reads
+            store.read_only()  # this server only reads
             self._local.store = store
         return store
 
@@ -398,8 +398,8 @@ def status(request: Request) -> Response:
     store = web.reader()
     # Agreement counts read every observation (seconds on a large database), so the
     # report is kept until a run changes what it is built from.
-    key = json.dumps([store.counts(), store.health(), store.db.execute(
-        "SELECT max(id) FROM observations").fetchone()[0]], sort_keys=True)
+    key = json.dumps([store.counts(), store.health(), store.newest_observation()[0]],
+                     sort_keys=True)
     with web._lock:
         cached = web.status_cache if web.status_cache[0] == key else None
     if cached is None:

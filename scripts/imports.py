@@ -6,13 +6,15 @@ floor, and checked.
 
 Checks (tests/test_imports.py runs them): no import circles; at most one arrow
 that runs back up the floors of ``FLOORS``; no import inside a function body
-except of an optional heavy dependency (``HEAVY``).  Imports under
+except of an optional heavy dependency (``HEAVY``); no SQL and no commit outside
+monitor/store/.  Imports under
 ``if TYPE_CHECKING:`` are for the type checker only and are not arrows.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ HEAVY = frozenset({"trafilatura", "pymorphy3", "uvicorn", "apprise", "playwright
 
 @dataclass
 class Picture:
+    root: Path = ROOT
     arrows: dict[str, set[str]] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)  # "file:line module"
 
@@ -132,7 +135,7 @@ def _third_party_root(node: ast.ImportFrom | ast.Import) -> str | None:
 
 
 def draw(root: Path = ROOT) -> Picture:
-    pic = Picture()
+    pic = Picture(root)
     for path in sorted(root.rglob("*.py")):
         me = unit_of(path, root)
         pic.arrows.setdefault(me, set())
@@ -159,12 +162,28 @@ def draw(root: Path = ROOT) -> Picture:
     return pic
 
 
+_SQL = re.compile(r"\.db\.|\.conn\.|\.commit\(\)|\b(SELECT|UPDATE|INSERT INTO|DELETE FROM)\s")
+
+
+def sql_outside_store(root: Path = ROOT) -> list[str]:
+    """Lines outside monitor/store/ that write SQL or reach into the connection."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        if unit_of(path, root) == "store":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _SQL.search(line):
+                out.append(f"{path.relative_to(root.parent)}:{n} {line.strip()}")
+    return out
+
+
 def problems(pic: Picture) -> list[str]:
     out = [f"import circle: {' ↔ '.join(c)}" for c in pic.circles()]
     up = pic.upward()
     if len(up) > 1:
         out += [f"arrow up the house: {a} → {b}" for a, b in up]
     out += [f"import inside a function: {h}" for h in pic.hidden]
+    out += [f"SQL outside monitor/store/: {h}" for h in sql_outside_store(pic.root)]
     for unit in pic.arrows:
         try:
             pic.floor(unit)

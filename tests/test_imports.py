@@ -1,5 +1,6 @@
 """The dependency picture of monitor/ (scripts/imports.py): no circles, at most one
-arrow back up the house, no import hidden in a function body."""
+arrow back up the house, no import hidden in a function body, no SQL outside
+monitor/store/."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_the_checks_see_a_circle_an_upward_arrow_and_a_hidden_import(tmp_path: P
     (root / "errors.py").write_text("from .models import Thing\n")
     (root / "models.py").write_text("from .errors import Oops\n\n\ndef f():\n"
                                     "    from . import digest\n    import trafilatura\n")
-    (root / "digest.py").write_text("X = 1\n")
+    (root / "digest.py").write_text('ROWS = "SELECT id FROM events"\n')
     pic = imports.draw(root)
     assert pic.circles() == [["errors", "models"]]
     assert ("models", "digest") in pic.upward()
@@ -42,3 +43,4 @@ def test_the_checks_see_a_circle_an_upward_arrow_and_a_hidden_import(tmp_path: P
     found = imports.problems(pic)
     assert any("import circle: errors ↔ models" in p for p in found)
     assert any("import inside a function" in p for p in found)
+    assert imports.sql_outside_store(root) == ['monitor/digest.py:1 ROWS = "SELECT id FROM events"']

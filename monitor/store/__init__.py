@@ -21,10 +21,10 @@ from typing import Any
 
 import sqlite_utils
 
-from .articles import content_hash
-from .errors import InputError, StoreError
-from .models import Article, Event, Observation, Value, Verdict, clean_number
-from .search import index_text, lemma_query, snippet
+from ..articles import content_hash
+from ..errors import InputError, StoreError
+from ..models import Article, Event, Observation, Value, Verdict, clean_number
+from ..search import index_text, lemma_query, snippet
 
 
 def now_iso() -> str:
@@ -325,6 +325,25 @@ class Store:
                 "Check free disk space and that no other program holds the database "
                 "(a second figmon daemon, an open sqlite3 shell), then run again: "
                 "nothing is lost, articles not saved are fetched again.") from exc
+
+    @contextmanager
+    def durable(self) -> Iterator[None]:
+        """``atomic()``, and committed when it ends even inside an implicit transaction
+        that sqlite3 opened: what it wrote is on disk before the caller goes on (the
+        delivery outbox relies on that before a byte goes to a server)."""
+        with self.atomic():
+            yield
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
+
+    def read_only(self) -> None:
+        """Refuse every write on this connection from now on (the web server)."""
+        self.db.execute("PRAGMA query_only = 1")
+
+    def newest_observation(self) -> tuple[int | None, str | None]:
+        """(id, created_at) of the newest observation: whether pages are stale."""
+        row = self.db.execute("SELECT max(id), max(created_at) FROM observations").fetchone()
+        return row[0], row[1]
 
     @property
     def version(self) -> int:
