@@ -275,3 +275,49 @@ def test_old_database_keeps_its_email_subscribers_and_deliveries(
     digest.after_run(ctx)
     assert len(smtp.handler.to("old@example.org")) == 1
     assert ctx.store.db.execute("SELECT channel FROM deliveries").fetchone()[0] == "email"
+
+
+WEBHOOK_CHILD = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from digest_support import context
+from monitor import deliver
+from monitor.channels import webhook
+from monitor.config import load_config
+
+ctx = context(load_config({config!r}))
+real_send = webhook._WebhookSender.send
+
+def send(self, row):
+    real_send(self, row)
+    os.kill(os.getpid(), signal.SIGKILL)  # the receiver has it; figmon has not recorded it
+
+webhook._WebhookSender.send = send
+deliver.deliver_pending(ctx)
+"""
+
+
+def test_a_kill_in_the_window_resends_with_the_same_idempotency_key(
+        tmp_path: Path, web: HTTPServer) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    web.expect_request("/hook", method="POST").respond_with_data("ok")
+    subs = f"subscribers:\n  - webhook: http://127.0.0.1:{web.port}/hook\n"
+    ctx = context(write_config(tmp_path, subscribers=subs))
+    seed_troops(ctx.store)
+    assert digest.build(ctx) is not None
+    tests = str(Path(__file__).resolve().parent)
+    script = WEBHOOK_CHILD.format(tests=tests, config=str(tmp_path / "figmon.yaml"))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(tests).parent)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert statuses(ctx) == {f"http://127.0.0.1:{web.port}/hook": "sending"}
+    digest.after_run(ctx)  # the dead process's claim is taken over and sent again
+    digest.after_run(ctx)
+    sent = [r for r, _ in web.log if r.path == "/hook"]
+    assert len(sent) == 2  # the documented window: twice, recognisably the same
+    assert sent[0].headers["Idempotency-Key"] == sent[1].headers["Idempotency-Key"]
+    assert sent[0].get_data() == sent[1].get_data()
+    assert set(statuses(ctx).values()) == {"sent"}
