@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .context import RuleSet, figures_of
 from .models import Value, track_kind
 from .pages import file_slug, safe_href, write_text
 from .words import change_words
@@ -31,9 +32,9 @@ FIGURE_SCHEME = "urn:figmon:figure"
 Describe = Callable[[str], tuple[str, str]]
 
 
-def describer(rules: Any) -> Describe:
+def describer(rules: RuleSet | None) -> Describe:
     """Figure titles and kinds from a RuleSet; the id stands in for a figure without a rule."""
-    figures = getattr(rules, "figures", None) or {}
+    figures = figures_of(rules)
 
     def describe(fid: str) -> tuple[str, str]:
         fig = figures.get(fid)

@@ -28,7 +28,7 @@ from . import subscribers as subs
 from .articles import iter_paths, parse_html
 from .channels import guess
 from .config import load_config
-from .context import Context, NoRules, RuleSet
+from .context import Context, NoRules, RuleSet, figures_of
 from .daemon import run_daemon
 from .deliver import deliver_pending, send_test
 from .errors import FigmonError, InputError, RunFailed, TemporaryDeliveryError
@@ -479,7 +479,7 @@ def _open_store(config_path: str | None) -> Any:
     return Store.open(settings.database)
 
 
-def _rules_or_none(config_path: str | None) -> Any:
+def _rules_or_none(config_path: str | None) -> RuleSet | None:
     """The rules when they load; status still works without them (exact comparison)."""
     try:
         return load_rules(load_config(config_path).rules)
@@ -576,7 +576,7 @@ def subscribers_add(address: str, figures: tuple[str, ...], cadence: str,
         sub = subs.add(store, address, figures, cadence, channel=kind)
         known = set(store.figure_ids())
     rules = _rules_or_none(config_path)
-    known |= set(getattr(rules, "figures", {}) or {})
+    known |= set(figures_of(rules))
     for glob in figures:
         if not any(fnmatchcase(f, glob) for f in known):
             click.echo(f"warning: --figures '{glob}' matches no figure yet (known: "

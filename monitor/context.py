@@ -38,6 +38,11 @@ class NoRules:
         return []
 
 
+def figures_of(rules: RuleSet | None) -> Mapping[str, Any]:
+    """The tracked figures, none when the rules are not loaded (status, serve)."""
+    return rules.figures if rules is not None else {}
+
+
 @dataclass
 class Context:
     """What every stage of a run needs; built by ``pipeline.open_context``."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import changes
 from .aliases import aliases_for
-from .context import Context, RuleSet
+from .context import Context, RuleSet, figures_of
 from .models import Article, Event, Observation, Value, Verdict, track_kind
 from .rules import load_rules
 from .store import Store, article_hash, date_key, now_iso
@@ -174,17 +174,17 @@ def value_text(value: dict[str, Any] | None, kind: str = "count") -> str:
     return value_words(Value(value["low"], value["high"], value["qualifier"]), kind)
 
 
-def figure_kind(rules: Any, figure: str, track: str = "") -> str:
+def figure_kind(rules: RuleSet | None, figure: str, track: str = "") -> str:
     """The kind of the values on one of a figure's tracks ("count" when unknown)."""
-    fig = (getattr(rules, "figures", None) or {}).get(figure)
+    fig = figures_of(rules).get(figure)
     return track_kind(str(getattr(fig, "kind", "count") or "count"), track)
 
 
-def status_report(store: Store, rules: Any = None) -> dict[str, Any]:
+def status_report(store: Store, rules: RuleSet | None = None) -> dict[str, Any]:
     """store.status() plus, per figure track, how many articles agree with the
     current value (under the rule's thresholds when the rules are available)."""
     report = store.status()
-    figures = (getattr(rules, "figures", None) or {}) if rules is not None else {}
+    figures = figures_of(rules)
     for item in report["figures"]:
         rows = store.track_observations(item["figure"], item["track"])
         item["agreeing"] = changes.agreeing(rows, figures.get(item["figure"]))

@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from . import atom
 from .charts import ChartPoint, sparkline_svg, timeline_svg
+from .context import RuleSet, figures_of
 from .digest import change_words, env, highlight, value_words
 from .match import near_miss_groups
 from .metrics import CONTENT_TYPE, exposition
@@ -106,7 +107,7 @@ def _span(request: Request) -> tuple[str | None, str | None]:
 class Web:
     """Shared state of the app: settings, rules and a read-only connection per thread."""
 
-    def __init__(self, settings: Settings, rules: Any) -> None:
+    def __init__(self, settings: Settings, rules: RuleSet | None) -> None:
         self.settings = settings
         self.rules = rules
         self.describe = atom.describer(rules)
@@ -135,7 +136,7 @@ class Web:
             store.close()
 
     def figure_ids(self, store: Store) -> list[str]:
-        return list(dict.fromkeys([*(getattr(self.rules, "figures", None) or {}).keys(),
+        return list(dict.fromkeys([*figures_of(self.rules).keys(),
                                    *store.figure_ids()]))
 
     def page(self, request: Request, template: str, status: int = 200,
@@ -444,7 +445,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
                     status_code=500, media_type="text/plain")
 
 
-def create_app(settings: Settings, *, rules: Any = None) -> Starlette:
+def create_app(settings: Settings, *, rules: RuleSet | None = None) -> Starlette:
     """The ASGI app over ``settings.database``; ``rules`` give titles and kinds
     (ids stand in when None)."""
     web = Web(settings, rules)
@@ -498,7 +499,8 @@ def run_in_foreground(srv: Any) -> None:
             signal.signal(sig, handler)
 
 
-def server(settings: Settings, *, host: str, port: int, rules: Any = None) -> Any:
+def server(settings: Settings, *, host: str, port: int, rules: RuleSet | None = None
+           ) -> Any:
     """A uvicorn Server for the app (``.run()`` blocks; ``.should_exit = True`` stops it)."""
     import uvicorn
 
