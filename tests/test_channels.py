@@ -321,3 +321,16 @@ def test_a_kill_in_the_window_resends_with_the_same_idempotency_key(
     assert sent[0].headers["Idempotency-Key"] == sent[1].headers["Idempotency-Key"]
     assert sent[0].get_data() == sent[1].get_data()
     assert set(statuses(ctx).values()) == {"sent"}
+
+
+def test_a_redirecting_webhook_is_not_followed(tmp_path: Path, web: HTTPServer) -> None:
+    web.expect_request("/moved", method="POST").respond_with_data(
+        "", status=301, headers={"Location": f"http://127.0.0.1:{web.port}/elsewhere"})
+    web.expect_request("/elsewhere").respond_with_data("ok")
+    subs = f"subscribers:\n  - webhook: http://127.0.0.1:{web.port}/moved\n"
+    ctx = context(write_config(tmp_path, subscribers=subs))
+    seed_troops(ctx.store)
+    digest.after_run(ctx)
+    assert [r.path for r, _ in web.log] == ["/moved"]
+    status, error = ctx.store.db.execute("SELECT status, last_error FROM deliveries").fetchone()
+    assert status == "failed" and "301" in error
