@@ -1,128 +1,46 @@
 """The reports/ archive: the index, one page per figure, and the digest pages.
 
-Also the pieces every rendered page shares (the Jinja2 environment, quote
-highlighting, links, file names), so the digest, the archive and the web app
-render the same way.  Files are written whole (temp file + rename) with the
-permissions the umask gives any new file (0644 under the usual 022), so a web
-server can publish the folder.
+The pieces every rendered page shares (the Jinja2 environment, quote
+highlighting, links, file names, whole-file writes) are in monitor/pages.py and
+re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
-
+from . import atom
+from .aliases import aliases_for
 from .charts import NARROW, WIDE, ChartPoint, sparkline_svg, timeline_svg, track_legend
+from .claimants import Aliases
+from .errors import StoreError
 from .models import Value, clean_number, track_kind
-from .words import change_sentence, difference, fmt_number, short_date, value_words
+from .pages import (
+    env,
+    file_slug,
+    highlight,
+    inline_css,
+    safe_href,
+    source_link,
+    write_text,
+)
+from .store import digests as stored_digests
+from .words import change_sentence, difference, short_date, value_words
+
+__all__ = ["env", "file_slug", "highlight", "inline_css", "safe_href", "source_link",
+           "write_text"]
 
 if TYPE_CHECKING:
-    from .claimants import Aliases
-    from .pipeline import Context
-
-_SAFE_SCHEMES = ("http://", "https://")
-
-
-# --- shared by every page -----------------------------------------------------------
-
-def safe_href(url: str) -> str | None:
-    """Only web links become hrefs: a javascript: or data: URL in an article is shown as text."""
-    u = (url or "").strip()
-    return u if u.lower().startswith(_SAFE_SCHEMES) else None
-
-
-def source_link(url: str | None, title: str | None, outlet: str | None
-                ) -> tuple[str | None, str]:
-    """(href, text) for an observation's article: its own URL when it has one, linked
-    under the outlet's name; otherwise the article's title as plain text.  A path on
-    disk is never shown."""
-    href = safe_href(url or "")
-    if href:
-        return href, (outlet or "").strip() or (title or "").strip() or href
-    label = (title or "").strip()
-    name = (outlet or "").strip()
-    if label:
-        return None, f"“{label}”" + (f", {name}" if name else "")
-    return None, name or "source not named"
-
-
-def highlight(quote: str, surface: str) -> Markup:
-    """The quote, escaped, with the number's surface wrapped in <mark>."""
-    i = quote.find(surface) if surface else -1
-    if i < 0:
-        return escape(quote)
-    return (escape(quote[:i]) + Markup("<mark>") + escape(surface) + Markup("</mark>")
-            + escape(quote[i + len(surface):]))
-
-
-def file_slug(name: str) -> str:
-    """A figure id as a file name that works on any disk."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "_"
-
-
-_env: Environment | None = None
-
-
-def env() -> Environment:
-    """The Jinja2 environment: autoescape on for every .html template."""
-    global _env
-    if _env is None:
-        _env = Environment(loader=PackageLoader("monitor", "templates"),
-                           autoescape=select_autoescape(("html", "svg")),
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                           keep_trailing_newline=True)
-        _env.filters["href"] = safe_href
-        _env.filters["num"] = fmt_number
-        _env.filters["day"] = short_date
-    return _env
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (a brief os.umask(0) would let a
-    thread create world-writable files meanwhile)."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    old = os.umask(0o022)
-    os.umask(old)
-    return old
-
-
-def write_text(path: Path, text: str, *, fsync: bool = False, newline: str | None = None
-               ) -> None:
-    """Write ``path`` whole: a temp file beside it, renamed over it, so a reader never
-    sees half a file.  The file gets the umask's permissions, not mkstemp's 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
-            fh.write(text)
-            if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
+    from .context import Context
 
 def figure_info(ctx: Context, fig_id: str, track: str = "") -> tuple[str, str, str]:
     """(title, kind, unit label) of a figure's track; the id stands in when the rule
     is gone.  The shares a count figure keeps are percent, "% of the missiles"."""
-    fig = (getattr(ctx.rules, "figures", None) or {}).get(fig_id)
+    fig = ctx.rules.figures.get(fig_id)
     if fig is None:
         return fig_id, "count", ""
     kind = track_kind(str(getattr(fig, "kind", "count") or "count"), track)
@@ -136,8 +54,6 @@ def figure_info(ctx: Context, fig_id: str, track: str = "") -> tuple[str, str, s
 
 def aliases(ctx: Context) -> Aliases:
     """The canonical claimant names of the context's rules folder."""
-    from .claimants import Aliases, aliases_for
-
     rules_dir = getattr(ctx.settings, "rules", None)
     return aliases_for(rules_dir) if rules_dir is not None else Aliases()
 
@@ -165,23 +81,17 @@ def row_value(r: Mapping[str, Any]) -> Value:
 def write_archive(ctx: Context) -> Path:
     """(Re)write reports/: any missing digest page, one page per figure, the index and
     the Atom feed of events."""
-    from . import atom
-    from .errors import StoreError
-
     root = ctx.settings.reports
     store = ctx.store
     e = env()
     try:
-        digests = list(store.db.query(
-            "SELECT d.id, d.key, d.created_at, d.subject, d.cadence, d.path, d.html, d.events,"
-            " (SELECT count(*) FROM deliveries x WHERE x.digest_id = d.id) AS recipients"
-            " FROM digests d ORDER BY d.created_at DESC, d.id DESC"))
+        digests = stored_digests.for_archive(store)
         for d in digests:
             page = root / (d["path"] or f"digests/{d['key']}.html")
             if not page.exists():
                 write_text(page, d["html"] or "")
         figure_ids = list(dict.fromkeys(
-            [*(getattr(ctx.rules, "figures", None) or {}).keys(), *store.figure_ids()]))
+            [*ctx.rules.figures.keys(), *store.figure_ids()]))
         figures = []
         for fid in figure_ids:
             info = figure_page(ctx, fid)
@@ -209,7 +119,7 @@ def archive_stale(ctx: Context) -> bool:
         written = datetime.fromtimestamp(index.stat().st_mtime, UTC).replace(microsecond=0)
     except OSError:
         return True
-    newest = ctx.store.db.execute("SELECT max(created_at) FROM observations").fetchone()[0]
+    newest = ctx.store.newest_observation()[1]
     return bool(newest) and str(newest) >= written.isoformat()
 
 

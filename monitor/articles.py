@@ -34,9 +34,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from charset_normalizer import from_bytes
+
 from .errors import ArticleError, EncodingError, ReadError
 from .extract.lang import detect_lang
 from .models import LANGS, Article
+from .yamlio import load_text
 
 MAX_FILE_BYTES = 20_000_000  # larger files are refused: no news article is this big
 FRONT_MATTER_BYTES = 64_000  # title, date, url, source, lang: a few hundred bytes
@@ -239,8 +242,6 @@ def decode_bytes(raw: bytes, name: str = "<bytes>", html: bool = False) -> tuple
         if enc == "koi8_u" and raw.decode("koi8_r", errors="replace") == best[1]:
             enc = "koi8_r"  # no Ukrainian letters: name the Russian variant
         return _check_text(best[1], name), enc.replace("_", "-")
-    from charset_normalizer import from_bytes
-
     match = from_bytes(raw).best()
     if match is None:
         raise _binary(name)
@@ -338,8 +339,6 @@ def parse_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int]:
     Text without front matter gives ({}, text, 1).  A front matter block that is
     not closed, not valid YAML or not a mapping raises ArticleError with a line.
     """
-    from .yamlio import load_text
-
     m = _FRONT_OPEN.match(text)
     if not m:
         return {}, text, 1

@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .models import track_kind
+from .context import RuleSet, figures_of
+from .models import Value, track_kind
+from .pages import file_slug, safe_href, write_text
+from .words import change_words
 
 if TYPE_CHECKING:
-    from .pipeline import Context
+    from .context import Context
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 100  # entries in a feed: the newest events
@@ -29,9 +32,9 @@ FIGURE_SCHEME = "urn:figmon:figure"
 Describe = Callable[[str], tuple[str, str]]
 
 
-def describer(rules: Any) -> Describe:
+def describer(rules: RuleSet | None) -> Describe:
     """Figure titles and kinds from a RuleSet; the id stands in for a figure without a rule."""
-    figures = getattr(rules, "figures", None) or {}
+    figures = figures_of(rules)
 
     def describe(fid: str) -> tuple[str, str]:
         fig = figures.get(fid)
@@ -63,9 +66,6 @@ def rfc3339(text: str | None) -> str:
 
 def entry_title(event: Mapping[str, Any], describe: Describe) -> str:
     """ "CHANGED North Korean troops in Russia: more than 10,000 → 11,000–12,000"."""
-    from .digest import change_words
-    from .models import Value
-
     title, kind = describe(event["figure"])
 
     def value(d: Mapping[str, Any] | None) -> Value | None:
@@ -82,8 +82,6 @@ def render_feed(events: Sequence[Mapping[str, Any]], *, instance_id: str, name: 
                 title: str, self_url: str, home_url: str, figure_url: Callable[[str], str],
                 describe: Describe) -> str:
     """The feed of ``events`` (Store.events() rows, newest first) as Atom XML."""
-    from .digest import safe_href
-
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None,
@@ -133,8 +131,6 @@ def render_feed(events: Sequence[Mapping[str, Any]], *, instance_id: str, name: 
 def write_archive_feed(ctx: Context, root: Path) -> Path:
     """reports/events.atom: the newest events, linking the archive's figure pages
     (absolute when digest.reports_url says where reports/ is published)."""
-    from .archive import file_slug, write_text
-
     store = ctx.store
     base = str(ctx.settings.digest.get("reports_url") or "").rstrip("/")
     prefix = f"{base}/" if base else ""

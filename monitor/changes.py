@@ -23,8 +23,10 @@ article, so re-ingesting or re-running can never fire twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .articles import document_url
 from .models import SHARE_TRACK, Event, Observation, Value, clean_number
 from .store import Store
 
@@ -67,7 +69,7 @@ def track_of(figure: FigureLike | None, obs: Observation, aliases: Aliases | Non
     return f"{share} {claim}".strip()
 
 
-def rekey_tracks(store: Store, figures: dict[str, Any], aliases: Aliases) -> int:
+def rekey_tracks(store: Store, figures: Mapping[str, Any], aliases: Aliases) -> int:
     """Rename per-claimant tracks stored under another spelling ("зеленский", from before
     the claimant table knew the name) to their canonical name, merging tracks that turn
     out to be one claimant.  Returns how many tracks moved."""
@@ -205,8 +207,6 @@ def agreeing_with(rows: list[dict[str, Any]], value: Value, figure: FigureLike |
     """Distinct documents among ``rows`` whose value does not differ from ``value``,
     leaving out the one ``besides`` comes from.  Revisions of one watched page are
     one document: a page re-read is not a second source."""
-    from .articles import document_url
-
     own = document_url(besides["article"]) if besides is not None else None
     return len({document_url(r["article"]) for r in rows if (v := _row_value(r)) is not None
                 and not differs(value, v, figure)} - {own})

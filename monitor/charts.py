@@ -25,7 +25,7 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from .models import Number, Value
-from .words import OPEN_DOWN, OPEN_UP, fmt_number, is_range
+from .words import OPEN_DOWN, OPEN_UP, fmt_number, is_range, value_words
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 # (colour, mark shape) per claimant track, in order of first appearance
@@ -153,8 +153,6 @@ def sparkline_svg(values: Sequence[Value], width: int = 150, height: int = 44,
 
 
 def _value_short(v: Value, kind: str) -> str:
-    from .words import value_words
-
     return value_words(v, kind)
 
 

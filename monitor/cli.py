@@ -9,15 +9,38 @@ Imports of pipeline modules are done inside commands to keep start-up fast.
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable
+from fnmatch import fnmatchcase
+from importlib.resources import files
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__
-from .errors import FigmonError
+from . import digest as dg
+from . import subscribers as subs
+from .articles import iter_paths, parse_html
+from .channels import guess
+from .config import load_config
+from .context import Context, NoRules, RuleSet, figures_of
+from .daemon import run_daemon
+from .deliver import deliver_pending, send_test
+from .errors import FigmonError, InputError, RunFailed, TemporaryDeliveryError
+from .extract import extract
+from .http import HttpClient
+from .match import near_miss_groups
+from .models import track_kind
+from .pipeline import figure_kind, status_report, value_text
+from .rules import example_table, load_rules, observation_row, summary, verdict_json, verdict_row
+from .run import run_once
+from .store import Store
+from .web import announce, run_in_foreground, server
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,10 +62,7 @@ def cli() -> None:
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
     """Write a commented starter figmon.yaml, a rules folder and one example article."""
-    from importlib.resources import files
-    from pathlib import Path
 
-    from .errors import InputError
 
     root = Path(directory)
     starter = files("monitor") / "starter"
@@ -74,9 +94,6 @@ def _todo(name: str) -> None:
               'write one {"id","quantities"} per line.')
 def quantities(lang: str | None, jsonl: bool) -> None:
     """Extract every quantity from text on stdin (rule-free), as JSON."""
-    from .errors import InputError
-    from .extract import extract
-
     out = sys.stdout
     if not jsonl:
         text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -121,8 +138,6 @@ def rules() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=True))
 def rules_check(directory: str | None) -> None:
     """Validate every rule file in DIRECTORY (default: ./rules)."""
-    from .rules import load_rules, summary
-
     ruleset = load_rules(directory or "rules")
     for line in summary(ruleset):
         click.echo(line)
@@ -135,8 +150,6 @@ def rules_check(directory: str | None) -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=True))
 def rules_test(directory: str | None) -> None:
     """Run every inline example in DIRECTORY's rules; print a pass/fail table."""
-    from .rules import example_table, load_rules
-
     results = load_rules(directory or "rules").run_examples()
     for line in example_table(results):
         click.echo(line)
@@ -159,13 +172,8 @@ def rules_test(directory: str | None) -> None:
 def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: bool,
          config_path: str | None) -> None:
     """Run article files, folders or URLs through the rules and print observations."""
-    from .errors import InputError
-    from .rules import load_rules, observation_row, verdict_json, verdict_row
-
     settings = None
     if config_path is not None:
-        from .config import load_config
-
         settings = load_config(config_path)
     ruleset = load_rules(rules_dir or (settings.rules if settings else "rules"))
     failed: set[str] = set()
@@ -206,14 +214,10 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: 
 def scan_inputs(paths: tuple[str, ...], settings: Any) -> Any:
     """(name, articles or error) for each file, folder or http(s) URL given to scan;
     URLs are fetched through the shared HTTP client (the config's http: section)."""
-    from .articles import iter_paths
-
     for given in paths:
         if not given.startswith(("http://", "https://")):
             yield from iter_paths([given])
             continue
-        from .articles import parse_html
-        from .http import HttpClient
 
         try:
             with HttpClient(settings.http if settings else None) as client:
@@ -242,9 +246,6 @@ def run(once: bool, config_path: str | None) -> None:
     if not once:
         _run_daemon(config_path)
         return
-    from .errors import RunFailed
-    from .pipeline import figure_kind, run_once, value_text
-    from .rules import load_rules
 
     settings = _settings(config_path)
     rules = load_rules(settings.rules)
@@ -277,9 +278,6 @@ def run(once: bool, config_path: str | None) -> None:
 def _run_daemon(config_path: str | None) -> None:
     """The daemon branch of `run`: the whole config and every rule file are checked
     before the scheduler starts; SIGTERM/SIGINT end it with exit code 0."""
-    from .daemon import run_daemon
-    from .rules import load_rules
-
     settings = _settings(config_path)
     rules = load_rules(settings.rules)
     run_daemon(settings, rules=rules)
@@ -295,8 +293,6 @@ def _run_daemon(config_path: str | None) -> None:
 def events(as_json: bool, figures: tuple[str, ...], since: Any,
            config_path: str | None) -> None:
     """List detected events (new and changed figures)."""
-    from .pipeline import figure_kind, value_text
-
     store = _open_store(config_path)
     if store is None:
         return
@@ -328,9 +324,6 @@ TIMELINE_CSV = ["published", "low", "high", "qualifier", "unit", "claimant", "re
 @config_option
 def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) -> None:
     """Show FIGURE's dated history with sources and claimants."""
-    from .models import track_kind
-    from .pipeline import figure_kind, value_text
-
     if as_json and as_csv:
         raise click.UsageError("--json and --csv cannot be used together: choose one")
     store = _open_store(config_path)
@@ -344,8 +337,6 @@ def timeline(figure: str, as_json: bool, as_csv: bool, config_path: str | None) 
                           "known figures: " + (", ".join(known) or "none yet — run "
                                                "`figmon run --once` first"))
     if as_csv:
-        import csv
-
         out = csv.DictWriter(sys.stdout, TIMELINE_CSV, extrasaction="ignore",
                              lineterminator="\n")
         out.writeheader()
@@ -398,8 +389,6 @@ def search(query: str, limit: int, as_json: bool, raw: bool, config_path: str | 
 @config_option
 def status(as_json: bool, config_path: str | None) -> None:
     """Show sources, current figure values and pending deliveries."""
-    from .pipeline import figure_kind, status_report, value_text
-
     store = _open_store(config_path)
     if store is None:
         return
@@ -455,8 +444,6 @@ def status(as_json: bool, config_path: str | None) -> None:
 def unmatched(since: Any, as_json: bool, examples: int, config_path: str | None) -> None:
     """List near misses: numbers that name a tracked subject but matched no figure,
     grouped by the noun they count, so a missing rule term stands out."""
-    from .match import near_miss_groups
-
     store = _open_store(config_path)
     if store is None:
         return
@@ -478,15 +465,11 @@ def unmatched(since: Any, as_json: bool, examples: int, config_path: str | None)
 def _settings(config_path: str | None) -> Any:
     """The validated config; with no figmon.yaml here, a ConfigError that says how
     to start (`figmon init`)."""
-    from .config import load_config
-
     return load_config(config_path, required=True)
 
 
 def _open_store(config_path: str | None) -> Any:
     """The configured database, or None (with a note) when it does not exist yet."""
-    from .store import Store
-
     settings = _settings(config_path)
     if not settings.database.exists():
         click.echo(f"no database at {settings.database} yet: run `figmon run --once` "
@@ -495,11 +478,8 @@ def _open_store(config_path: str | None) -> Any:
     return Store.open(settings.database)
 
 
-def _rules_or_none(config_path: str | None) -> Any:
+def _rules_or_none(config_path: str | None) -> RuleSet | None:
     """The rules when they load; status still works without them (exact comparison)."""
-    from .config import load_config
-    from .rules import load_rules
-
     try:
         return load_rules(load_config(config_path).rules)
     except FigmonError:
@@ -513,10 +493,6 @@ def _rules_or_none(config_path: str | None) -> Any:
 @config_option
 def digest(dry_run: bool, config_path: str | None) -> None:
     """Build a digest of pending events now and deliver it."""
-    from . import digest as dg
-    from .deliver import deliver_pending
-    from .errors import TemporaryDeliveryError
-
     settings = _settings(config_path)
     if dry_run and not settings.database.exists():
         click.echo("Nothing to digest: no database yet (run `figmon run --once` first).")
@@ -554,16 +530,10 @@ def digest(dry_run: bool, config_path: str | None) -> None:
 
 def _digest_context(settings: Any) -> Any:
     """Store + rules for digest commands; titles fall back to figure ids without rules."""
-    from types import SimpleNamespace
-
-    from .pipeline import Context
-    from .rules import load_rules
-    from .store import Store
-
     try:
-        rules: Any = load_rules(settings.rules)
+        rules: RuleSet = load_rules(settings.rules)
     except FigmonError:
-        rules = SimpleNamespace(figures={})
+        rules = NoRules()
     return Context(settings=settings, store=Store.open(settings.database), rules=rules)
 
 
@@ -572,8 +542,6 @@ def _digest_context(settings: Any) -> Any:
 @config_option
 def test_email(address: str, config_path: str | None) -> None:
     """Send a test message to ADDRESS through the configured delivery."""
-    from .deliver import send_test
-
     where = send_test(_settings(config_path), address)
     click.echo(f"Test message to {address} sent via {where}")
 
@@ -584,64 +552,60 @@ def subscribers() -> None:
 
 
 @subscribers.command("add")
-@click.argument("email")
+@click.argument("address")
 @click.option("--figures", multiple=True, help="Figure id or glob (repeatable; default: all).")
 @click.option("--cadence", type=click.Choice(["immediate", "daily"]), default="immediate",
               show_default=True, help="When to send.")
 @config_option
-def subscribers_add(email: str, figures: tuple[str, ...], cadence: str,
+def subscribers_add(address: str, figures: tuple[str, ...], cadence: str,
                     config_path: str | None) -> None:
-    """Subscribe EMAIL to digests."""
-    from fnmatch import fnmatchcase
+    """Subscribe ADDRESS to digests: an e-mail address, an http(s):// URL (a webhook
+    receiving JSON) or an Apprise URL (tgram://, slack://, ntfy://, json:// ...)."""
 
-    from . import subscribers as subs
-    from .errors import InputError
-    from .store import Store
 
-    domain = subs.normalise_email(email).rpartition("@")[2]  # a non-address is refused first
-    if "." not in domain.strip(".") or domain.startswith(".") or domain.endswith("."):
-        raise InputError(f"'{email}' has no dot in its domain ('{domain}'), so mail to it "
-                         "cannot be delivered", "Give a full address like analyst@example.org.")
+    kind, normal = guess(address)  # a non-address is refused first
+    if kind == "email":
+        domain = normal.rpartition("@")[2]
+        if "." not in domain.strip(".") or domain.startswith(".") or domain.endswith("."):
+            raise InputError(f"'{address}' has no dot in its domain ('{domain}'), so mail to "
+                             "it cannot be delivered",
+                             "Give a full address like analyst@example.org.")
     settings = _settings(config_path)
     with Store.open(settings.database) as store:
-        sub = subs.add(store, email, figures, cadence)
+        sub = subs.add(store, address, figures, cadence, channel=kind)
         known = set(store.figure_ids())
     rules = _rules_or_none(config_path)
-    known |= set(getattr(rules, "figures", {}) or {})
+    known |= set(figures_of(rules))
     for glob in figures:
         if not any(fnmatchcase(f, glob) for f in known):
             click.echo(f"warning: --figures '{glob}' matches no figure yet (known: "
                        f"{', '.join(sorted(known)) or 'none'}); check the spelling", err=True)
+    taken = {"email": "an e-mail address", "webhook": "a webhook (JSON POST)",
+             "apprise": "an Apprise URL"}[kind]
     click.echo(f"Subscribed {sub.email} ({sub.cadence}; figures: "
-               f"{', '.join(sub.figures) or 'all'})")
+               f"{', '.join(sub.figures) or 'all'}), taken as {taken}")
 
 
 @subscribers.command("list")
 @config_option
 def subscribers_list(config_path: str | None) -> None:
     """List subscribers."""
-    from . import subscribers as subs
-    from .store import Store
-
     settings = _settings(config_path)
     with Store.open(settings.database) as store:
         rows = subs.active(store, settings, sync=False)
     for s in rows:
         origin = " (figmon.yaml)" if s.origin == "config" else ""
-        click.echo(f"{s.email}\t{s.cadence}\t{', '.join(s.figures) or '*'}{origin}")
+        kind = "" if s.channel == "email" else f" [{s.channel}]"
+        click.echo(f"{s.email}\t{s.cadence}\t{', '.join(s.figures) or '*'}{origin}{kind}")
     if not rows:
-        click.echo("No subscribers: add one with `figmon subscribers add EMAIL`.")
+        click.echo("No subscribers: add one with `figmon subscribers add ADDRESS`.")
 
 
 @subscribers.command("remove")
-@click.argument("email")
+@click.argument("email", metavar="ADDRESS")
 @config_option
 def subscribers_remove(email: str, config_path: str | None) -> None:
-    """Unsubscribe EMAIL."""
-    from . import subscribers as subs
-    from .errors import InputError
-    from .store import Store
-
+    """Unsubscribe ADDRESS (an e-mail address, webhook URL or Apprise URL)."""
     settings = _settings(config_path)
     with Store.open(settings.database) as store:
         removed = subs.remove(store, email, settings)
@@ -663,9 +627,6 @@ def serve(host: str | None, port: int | None, config_path: str | None) -> None:
     """Serve the archive live: figures, events, an Atom feed, search, a JSON API,
     /status, Prometheus /metrics and one-click /unsubscribe.  Read-only on the data
     except for unsubscribing."""
-    from .config import load_config
-    from .web import announce, run_in_foreground, server
-
     settings = load_config(config_path)
     options = settings.serve_options()
     host = host or str(options["host"])
@@ -679,8 +640,6 @@ def serve(host: str | None, port: int | None, config_path: str | None) -> None:
     try:
         run_in_foreground(srv)
     except SystemExit:  # uvicorn's answer to a port it cannot bind (reason logged above)
-        from .errors import InputError
-
         raise InputError(f"cannot listen on {host}:{port} (in use, or not an address of "
                          "this machine)", "Choose another --port or --host.") from None
     click.echo("figmon serve stopped", err=True)
@@ -705,8 +664,6 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - a bug still gets a message, not a traceback
-        import os
-        import traceback
 
         if os.environ.get("FIGMON_DEBUG"):
             traceback.print_exc()

@@ -1,74 +1,34 @@
 """figmon.yaml + environment → validated settings.
 
-All defaults live in ``DEFAULTS``.  Every problem in the file is reported at
-once, each with file, line and column.  Secrets are read from the environment
-only (``FIGMON_SMTP_PASSWORD`` or the variable a ``password_env`` key names).
+All defaults live in ``DEFAULTS`` (monitor/defaults.py, re-exported here).
+Every problem in the file is reported at once, each with file, line and
+column.  Secrets are read from the environment only (``FIGMON_SMTP_PASSWORD``
+or the variable a ``password_env`` key names).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from .defaults import (
+    DEFAULTS,
+    EVERY_HINT,
+    HARD_MAX_BYTES,
+    parse_every,
+    resolve_path,
+)
+from .delivery_settings import validate_delivery
 from .errors import ConfigError, Problem
+from .sources import validate_sources
 from .yamlio import Located, did_you_mean, load_file, one_line
 
 DEFAULT_CONFIG = "figmon.yaml"
 
-DEFAULTS: dict[str, Any] = {
-    "database": "figmon.db",
-    "rules": "rules",
-    "reports": "reports",
-    "outbox": "outbox",
-    "http": {
-        "timeout": 20.0,  # seconds for the whole request, connect to last byte
-        "max_bytes": 10_000_000,  # response size cap (at most http.HARD_MAX_BYTES)
-        "max_redirects": 5,
-        "retries": 3,
-        "backoff": 1.0,  # seconds, doubled per retry
-        "per_host": 2,  # concurrent requests per host
-        "max_wait": 60.0,  # longest Retry-After (seconds) honoured before giving up
-        "parallel": 4,  # sources the daemon fetches at the same time
-        # redirects into private/loopback addresses (other than the configured
-        # URL's own host and port) are refused unless this is true
-        "allow_private": False,
-        "user_agent": "figmon/0.1 (+https://github.com/figmon/figmon; news figure monitor)",
-    },
-    "every": "1h",  # default source interval
-    "digest": {
-        "cron": "0 7 * * *",  # daily digest schedule
-        "timezone": "UTC",  # the zone the cron is read in (IANA name, e.g. Europe/Kyiv)
-        "subject_prefix": "[figmon]",
-        # entries shown per figure in one message (the latest ones); the rest are
-        # counted and left to the reports archive, so a flood stays readable and
-        # under Gmail's ~102 KB clipping size
-        "max_per_figure": 10,
-        # where the reports/ folder is published (https://…/reports/): mails then link
-        # each figure's timeline page; empty = no links (the folder may be private)
-        "reports_url": "",
-    },
-    "delivery": {
-        "retries": 5,
-        "backoff": 60.0,  # seconds, doubled per attempt
-    },
-    # `figmon serve`, and the daemon's web server when the file has a `serve:` section
-    "serve": {
-        "host": "127.0.0.1",  # loopback only: the pages have no login
-        "port": 8750,
-        # the address the server is reached at (https://figmon.example.org): digests then
-        # carry RFC 8058 one-click unsubscribe links; empty = mailto: unsubscribe only
-        "public_url": "",
-    },
-    # merged under the file's `smtp:` section when there is one (no section = file outbox)
-    "smtp": {
-        "port": 25,
-        "starttls": False,
-        "ssl": False,
-        "timeout": 30.0,  # seconds per SMTP command
-    },
-}
+__all__ = ["DEFAULTS", "EVERY_HINT", "Settings", "load_config", "parse_every",
+           "resolve_path"]
 
 TOP_KEYS = {
     "database": str, "rules": str, "reports": str, "outbox": str, "http": dict,
@@ -172,9 +132,6 @@ def validate_top(data: dict[str, Any], located: Located) -> list[Problem]:
 
 def validate_sections(settings: Settings, located: Located | None) -> list[Problem]:
     """Hook for sections owned by other modules (sources, smtp, subscribers)."""
-    from .deliver import validate_delivery
-    from .sources import validate_sources
-
     problems = [*validate_http(settings, located), *validate_every(settings, located),
                 *validate_secrets(located), *validate_sources(settings, located),
                 *validate_delivery(settings, located), *validate_serve(located)]
@@ -182,19 +139,6 @@ def validate_sections(settings: Settings, located: Located | None) -> list[Probl
 
 
 # --- intervals, http section, secrets (SOURCES owner) ------------------------
-
-_EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-EVERY_HINT = "write a whole number and a unit: 30s, 15m, 6h or 1d"
-
-
-def parse_every(value: str) -> int:
-    """'30s', '15m', '6h', '1d' → seconds; ValueError for anything else."""
-    m = _EVERY.match(str(value))
-    if not m or int(m.group(1)) <= 0:
-        raise ValueError(f"'{value}' is not an interval")
-    return int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-
 
 def validate_every(settings: Settings, located: Located | None) -> list[Problem]:
     """The top-level default interval."""
@@ -244,9 +188,9 @@ def validate_http(settings: Settings, located: Located | None) -> list[Problem]:
             what = names.get(types, "a number")
             problems.append(_problem(located, path, f"'http.{key}' must be {what}",
                                      f"got {value!r}; default is {DEFAULTS['http'][key]!r}"))
-        elif key == "max_bytes" and isinstance(value, int) and value > _hard_max_bytes():
+        elif key == "max_bytes" and isinstance(value, int) and value > HARD_MAX_BYTES:
             problems.append(_problem(
-                located, path, f"'http.max_bytes' must be at most {_hard_max_bytes():,}",
+                located, path, f"'http.max_bytes' must be at most {HARD_MAX_BYTES:,}",
                 f"got {value!r}: a bigger page would take gigabytes of memory to parse; "
                 "point the source at the article page rather than a huge listing"))
         elif isinstance(value, int | float) and not isinstance(value, bool) and value < least:
@@ -258,16 +202,8 @@ def validate_http(settings: Settings, located: Located | None) -> list[Problem]:
     return problems
 
 
-def _hard_max_bytes() -> int:
-    from .http import HARD_MAX_BYTES
-
-    return HARD_MAX_BYTES
-
-
 def validate_serve(located: Located | None) -> list[Problem]:
     """Keys and values of the ``serve:`` section."""
-    from urllib.parse import urlsplit
-
     data = located.data if located is not None and isinstance(located.data, dict) else {}
     given = data.get("serve") or {}
     problems: list[Problem] = []
@@ -352,12 +288,6 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(spot)
         out.append(p)
     return out
-
-
-def resolve_path(base: Path, value: str | Path) -> Path:
-    """A path as the config means it: ``~`` expanded, relative to ``base``."""
-    p = Path(str(value)).expanduser()
-    return p if p.is_absolute() else base / p
 
 
 def _digest(given: dict[str, Any]) -> dict[str, Any]:

@@ -13,20 +13,30 @@ import logging
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
 from .config import parse_every
-from .errors import ConfigError
+from .digest import run_daily
+from .errors import ConfigError, InputError, Problem
 from .lock import DatabaseLock
+from .pipeline import open_context, run_source
+from .run import after_run
+from .schedule import cron_trigger
+from .sources import build_sources
+from .web import announce, server
 
 if TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
 
     from .config import Settings
-    from .pipeline import Context
+    from .context import Context
     from .sources.base import FetchResult, Source
 
 log = logging.getLogger("figmon.daemon")
@@ -41,8 +51,6 @@ def digest_trigger(settings: Settings) -> CronTrigger:
     """The digest's CronTrigger in digest.timezone (as the digest module reads it); a bad
     ``digest.cron`` is a ConfigError naming its line (config validation catches it
     first; this guards settings built in code)."""
-    from .deliver import cron_trigger
-
     expr = str(settings.digest.get("cron", ""))
     try:
         trigger: CronTrigger = cron_trigger(expr, str(settings.digest.get("timezone") or "UTC"))
@@ -55,8 +63,6 @@ def digest_trigger(settings: Settings) -> CronTrigger:
             problem = settings.located.problem(path, f"'digest.cron: {expr}' is not valid "
                                                f"({exc})", hint)
         else:
-            from .errors import Problem
-
             problem = Problem("figmon.yaml", None, None, f"'digest.cron: {expr}' is not valid "
                               f"({exc})", hint)
         raise ConfigError([problem], problem.file) from None
@@ -119,10 +125,7 @@ class Daemon:
     # --- main thread ------------------------------------------------------
 
     def run(self) -> None:
-        from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.interval import IntervalTrigger
 
-        from .pipeline import open_context
 
         cron = digest_trigger(self.settings)
         with DatabaseLock(self.settings.database):
@@ -232,8 +235,6 @@ class Daemon:
         assert self.ctx is not None
         key = item[1]
         try:
-            from .pipeline import after_run, run_source
-
             if key == DIGEST_JOB:
                 run_digest(self.ctx)
                 return
@@ -258,10 +259,7 @@ def start_web(settings: Settings, rules: Any, wait: float = 10.0) -> Any:
     cannot be bound stops the start with an error rather than serving nothing."""
     if settings.serve is None:
         return None
-    import time
 
-    from .errors import InputError
-    from .web import announce, server
 
     opts = settings.serve_options()
     host, port = str(opts["host"]), int(opts["port"])
@@ -290,8 +288,6 @@ def start_web(settings: Settings, rules: Any, wait: float = 10.0) -> Any:
 
 def run_digest(ctx: Context) -> None:
     """The scheduled digest: every daily subscriber's digest, then delivery."""
-    from .digest import run_daily
-
     run_daily(ctx)
 
 
@@ -300,8 +296,6 @@ def run_daemon(settings: Settings, *, rules: Any = None) -> None:
 
     ``rules`` is the RuleSet when the caller has loaded (and so validated) it already.
     """
-    from .sources import build_sources
-
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s figmon %(levelname)s %(message)s")

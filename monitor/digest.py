@@ -16,34 +16,46 @@ monitor/archive.py.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote as urlquote
 
-import css_inline
-
+from . import changes, subscribers
 from .archive import (
+    aliases,
     archive_stale,
     digest_page,
     env,
     figure_info,
     file_slug,
     highlight,
+    inline_css,
     old_source,
     row_value,
     safe_href,
     source_link,
     write_archive,
 )
+from .channels import Compose, Outgoing, channel
+from .channels.email import (
+    build_message,
+    message_id,
+    sender_domain,
+    sender_of,
+    serialize,
+    test_message,
+    unsubscribe_token,
+)
 from .charts import spark_text, trend_bars
+from .deliver import deliver_pending
+from .errors import FigmonError
 from .models import Event, Value
+from .schedule import daily_due
+from .store import digests as stored_digests
+from .store import subscribers as subscriber_rows
+from .subscribers import unsubscribe_link
 from .words import (
     QUALIFIER_WORDS,
     change_sentence,
@@ -55,14 +67,16 @@ from .words import (
 )
 
 if TYPE_CHECKING:
-    from .pipeline import Context
+    from .context import Context
     from .subscribers import UnsubscribeLink
 
 log = logging.getLogger(__name__)
 
 # the words and page helpers live in words.py and archive.py; re-exported for callers
 __all__ = ["QUALIFIER_WORDS", "change_words", "difference", "fmt_number", "highlight",
-           "safe_href", "file_slug", "value_words", "write_archive"]
+           "safe_href", "file_slug", "value_words", "write_archive", "build_message",
+           "message_id", "sender_domain", "serialize", "unsubscribe_token", "daily_due",
+           "Outgoing", "inline_css", "test_message"]
 
 
 # --- rendering ----------------------------------------------------------------
@@ -254,80 +268,6 @@ def render(items: Sequence[DigestItem], *, prefix: str = "", created: datetime |
     return Rendered(subject, text, html, email_html)
 
 
-_CLASS = re.compile(r'\sclass="[^"]*"')
-_STYLE = re.compile(r'style="([^"]*)"')
-
-
-def inline_css(html: str) -> str:
-    """Move the <style> rules into style="" attributes; never fetch anything.  Class
-    names go and the styles are written tightly: Gmail clips a message past ~102 KB."""
-    out = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(html)
-    out = _CLASS.sub("", out)
-    # css_inline writes "prop: value;" declarations
-    return _STYLE.sub(lambda m: 'style="' + m[1].replace(": ", ":").replace("; ", ";")
-                      .rstrip(";") + '"', out)
-
-
-def message_id(key: str, email: str, domain: str = "figmon.local") -> str:
-    """Stable per digest and recipient, so a resend can be recognised as the same message."""
-    h = hashlib.sha256(f"{key}\0{email.strip().lower()}".encode()).hexdigest()[:32]
-    return f"<{h}@{domain}>"
-
-
-def unsubscribe_token(email: str) -> str:
-    """Stable token naming the subscriber in unsubscribe requests."""
-    return hashlib.sha256(f"figmon-unsubscribe\0{email.strip().lower()}".encode()).hexdigest()[:20]
-
-
-def sender_domain(sender: str) -> str:
-    return sender.rpartition("@")[2].strip(" >") or "figmon.local"
-
-
-def build_message(rendered: Rendered, *, sender: str, to: str, msg_id: str,
-                  when: datetime | None = None,
-                  unsubscribe: UnsubscribeLink | None = None) -> EmailMessage:
-    """A multipart/alternative message: plain text first, then the inlined HTML."""
-    msg = EmailMessage()
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = format_datetime(when or datetime.now(UTC))
-    msg["Message-ID"] = msg_id
-    if unsubscribe is not None:
-        unsubscribe.add_headers(msg)
-    else:
-        token = unsubscribe_token(to)
-        msg["List-Unsubscribe"] = (f"<mailto:{sender}?subject="
-                                   f"{urlquote('unsubscribe ' + token)}>")
-        msg["X-Figmon-Unsubscribe-Token"] = token
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.email_html, subtype="html")
-    return msg
-
-
-def serialize(msg: EmailMessage) -> str:
-    """The message as sent. Headers are not folded (lines up to RFC 5322's 998):
-    the stdlib's folding doubles the space before an encoded word such as "→"."""
-    return msg.as_string(policy=msg.policy.clone(max_line_length=998))
-
-
-def test_message(sender: str, to: str) -> EmailMessage:
-    """The `figmon test-email` message: proves the route works, nothing more."""
-    now = datetime.now(UTC)
-    text = ("This is a test message from figmon.\n\nIf you can read it, digests sent to "
-            f"{to} will arrive the same way.\n")
-    html = inline_css(env().get_template("test.html").render(to=to))
-    msg = EmailMessage()
-    msg["Subject"] = "[figmon] test message"
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(f"test-{now.isoformat()}", to, sender_domain(sender))
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    return msg
-
-
 # --- from the store -----------------------------------------------------------------
 
 def digest_key(cadence: str, event_ids: Iterable[int]) -> str:
@@ -343,10 +283,7 @@ def _value(d: Mapping[str, Any] | None) -> Value | None:
 def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 8
               ) -> list[DigestItem]:
     """Store.events() rows → DigestItems with quote, source, agreement and trend."""
-    from . import changes
-    from .archive import aliases
-
-    figures = getattr(ctx.rules, "figures", None) or {}
+    figures = ctx.rules.figures
     names = aliases(ctx)
     tracks: dict[tuple[str, str], list[dict[str, Any]]] = {}
     out = []
@@ -381,16 +318,6 @@ def items_for(ctx: Context, rows: Sequence[Mapping[str, Any]], trend_len: int = 
 
 
 @dataclass
-class Outgoing:
-    """One subscriber's message of a digest."""
-
-    email: str
-    message_id: str
-    subject: str
-    body: str  # the whole message, as sent
-
-
-@dataclass
 class Built:
     """A digest built (and, unless a dry run, recorded with its deliveries)."""
 
@@ -405,65 +332,49 @@ class Built:
 
 def _outgoing(ctx: Context, items: Sequence[DigestItem], subs: Iterable[Any], key: str,
               cadence: str, created: datetime) -> list[Outgoing]:
-    from .deliver import sender_of
-    from .subscribers import unsubscribe_link
-
+    """Each subscriber's message, composed by their channel."""
     sender = sender_of(ctx.settings)
     prefix = str(ctx.settings.digest.get("subject_prefix") or "")
+    reports_url = str(ctx.settings.digest.get("reports_url") or "")
+    url = reports_url.rstrip("/") + "/" + digest_page(created, cadence, key) if reports_url \
+        else None
     out = []
     for sub in subs:
-        picked = tuple(i for i, it in enumerate(items) if sub.wants(it.event.figure))
+        picked = [items[i] for i, it in enumerate(items) if sub.wants(it.event.figure)]
         if not picked:
             continue
-        link = unsubscribe_link(ctx.store, ctx.settings, sub.email, sender)
+        kind = channel(sub.channel)
+        link = (unsubscribe_link(ctx.store, ctx.settings, sub.email, sender)
+                if kind.kind == "email" else None)
         # the footer names the subscriber and their own link: one render each
-        r = render([items[i] for i in picked], prefix=prefix, created=created, key=key,
+        r = render(picked, prefix=prefix, created=created, key=key,
                    cadence=cadence, archive=False,
                    max_per_figure=int(ctx.settings.digest["max_per_figure"]),
-                   reports_url=str(ctx.settings.digest.get("reports_url") or ""),
-                   unsubscribe=link)
-        mid = message_id(key, sub.email, sender_domain(sender))
-        msg = build_message(r, sender=sender, to=sub.email, msg_id=mid, when=created,
-                            unsubscribe=link)
-        out.append(Outgoing(sub.email, mid, r.subject, serialize(msg)))
+                   reports_url=reports_url, unsubscribe=link)
+        out.append(kind.compose(Compose(
+            key=key, cadence=cadence, created=created, address=sub.email, rendered=r,
+            items=picked, sender=sender, url=url, options=dict(sub.options),
+            unsubscribe=link)))
     return out
 
 
 def _record(ctx: Context, built: Built, created: datetime,
             cursor: Mapping[str, int] | None = None) -> None:
     """Digest row, event attachment, delivery rows (and daily cursors): one transaction."""
-    store = ctx.store
     stamp = created.replace(microsecond=0).isoformat()
-    path = digest_page(created, built.cadence, built.key)
-    with store.atomic():
-        store.db.execute(
-            "INSERT OR IGNORE INTO digests (key, created_at, subject, html, text, cadence,"
-            " events, path) VALUES (?,?,?,?,?,?,?,?)",
-            [built.key, stamp, built.rendered.subject, built.rendered.html, built.rendered.text,
-             built.cadence, json.dumps(built.event_ids), path])
-        built.created = bool(store.db.execute("SELECT changes()").fetchone()[0])
-        built.digest_id = int(store.db.execute("SELECT id FROM digests WHERE key = ?",
-                                               [built.key]).fetchone()[0])
-        if built.cadence == "immediate":
-            store.db.conn.executemany(
-                "UPDATE events SET digest_id = ? WHERE id = ? AND digest_id IS NULL",
-                [(built.digest_id, i) for i in built.event_ids])
-            marks = ",".join("?" * len(built.event_ids))
-            taken = store.db.execute(
-                f"SELECT count(*) FROM events WHERE id IN ({marks}) AND digest_id != ?",
-                [*built.event_ids, built.digest_id]).fetchone()[0]
-            if taken:  # another process digested some of them meanwhile: roll back
-                raise _Raced()
-        store.db.conn.executemany(
-            "INSERT OR IGNORE INTO deliveries (digest_id, email, message_id, status, attempts,"
-            " body, subject, created_at) VALUES (?,?,?,'pending',0,?,?,?)",
-            [(built.digest_id, o.email, o.message_id, o.body, o.subject, stamp)
-             for o in built.outgoing])
-        for email, last in (cursor or {}).items():
-            store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
-                             " WHERE email = ?", [last, stamp, email])
-    if store.db.conn.in_transaction:
-        store.db.conn.commit()
+    row = stored_digests.DigestRow(
+        key=built.key, created_at=stamp, subject=built.rendered.subject,
+        html=built.rendered.html, text=built.rendered.text, cadence=built.cadence,
+        event_ids=built.event_ids, path=digest_page(created, built.cadence, built.key))
+
+    def deliveries(digest_id: int) -> list[tuple[Any, ...]]:
+        for o in built.outgoing:
+            if o.finish is not None:  # the body names the digest's id
+                o.body = o.finish(digest_id)
+        return [(digest_id, o.email, o.message_id, o.body, o.subject, stamp, o.channel,
+                 o.options or None) for o in built.outgoing]
+
+    built.digest_id, built.created = stored_digests.save(ctx.store, row, deliveries, cursor)
 
 
 def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -> Built | None:
@@ -471,8 +382,6 @@ def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -
 
     Immediate subscribers whose figures match get a delivery each. With
     ``dry_run`` nothing is written."""
-    from . import subscribers
-
     # a restatement is recorded and shown in the archive, never mailed
     rows = [r for r in ctx.store.events(undigested=True) if r["kind"] != "restated"]
     if not rows:
@@ -490,38 +399,16 @@ def build(ctx: Context, *, dry_run: bool = False, now: datetime | None = None) -
     if not dry_run:
         try:
             _record(ctx, built, created)
-        except _Raced:
+        except stored_digests.Raced:
             return build(ctx, now=now)  # only the events still undigested
         write_archive(ctx)
     return built
-
-
-class _Raced(Exception):
-    """Some events were attached to another process's digest first."""
-
-
-def daily_due(expr: str, last: str | None, now: datetime, timezone: str = "UTC") -> bool:
-    """Has the digest cron fired since ``last`` (a subscriber's previous daily digest)?"""
-    from .deliver import cron_trigger
-
-    if not last:
-        return True
-    try:
-        since = datetime.fromisoformat(last)
-    except ValueError:
-        return True
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    nxt = cron_trigger(expr, timezone).get_next_fire_time(None, since + timedelta(seconds=1))
-    return nxt is not None and nxt <= now
 
 
 def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
                 now: datetime | None = None) -> list[Built]:
     """Daily subscribers whose cron time has come get everything digested since their
     last daily digest. Subscribers with the same pending events share one digest."""
-    from . import subscribers
-
     store = ctx.store
     now = now or datetime.now(UTC)
     expr = str(ctx.settings.digest.get("cron") or "0 7 * * *")
@@ -530,15 +417,12 @@ def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
             if s.cadence == "daily"]
     if not subs:
         return []
-    top = int(store.db.execute(
-        "SELECT coalesce(max(id), 0) FROM events WHERE digest_id IS NOT NULL").fetchone()[0])
+    top = stored_digests.top_digested_event(store)
     groups: dict[tuple[int, ...], list[Any]] = {}
     cursor: dict[str, int] = {}
     rows_by_id: dict[int, dict[str, Any]] = {}
     for sub in subs:
-        last_at = store.db.execute("SELECT last_digest_at, created_at FROM subscribers"
-                                   " WHERE email = ?", [sub.email]).fetchone()
-        anchor = (last_at[0] or last_at[1]) if last_at else None
+        anchor = subscriber_rows.daily_anchor(store, sub.email)
         if not force and not daily_due(expr, anchor, now, tz):
             continue
         start = sub.last_event_id or 0
@@ -563,13 +447,7 @@ def build_daily(ctx: Context, *, force: bool = False, dry_run: bool = False,
             _record(ctx, built, created, {m.email: cursor.pop(m.email) for m in members})
         out.append(built)
     if cursor and not dry_run:  # due subscribers with nothing new: just move their clock
-        stamp = created.replace(microsecond=0).isoformat()
-        with store.atomic():
-            for email, last in cursor.items():
-                store.db.execute("UPDATE subscribers SET last_event_id = ?, last_digest_at = ?"
-                                 " WHERE email = ?", [last, stamp, email])
-        if store.db.conn.in_transaction:
-            store.db.conn.commit()
+        stored_digests.move_cursors(store, cursor, created.replace(microsecond=0).isoformat())
     if out and not dry_run:
         write_archive(ctx)
     return out
@@ -587,9 +465,6 @@ def run_daily(ctx: Context) -> None:
 
 
 def _cycle(ctx: Context, *, force_daily: bool) -> None:
-    from .deliver import deliver_pending
-    from .errors import FigmonError
-
     try:
         built = build(ctx)
         daily = build_daily(ctx, force=force_daily)

@@ -23,15 +23,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import FetchError
+from .articles import decode_bytes
+from .defaults import DEFAULTS, HARD_MAX_BYTES
+from .errors import ArticleError, EncodingError, FetchError
 
 if TYPE_CHECKING:
     from .config import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Whatever http.max_bytes says, a body is never held above this (config validation
-# refuses more): parsing a bigger page costs gigabytes and minutes.
-HARD_MAX_BYTES = 20_000_000
+__all__ = ["HARD_MAX_BYTES", "HttpClient", "Response", "decode"]
 
 
 @dataclass
@@ -69,8 +69,6 @@ class HttpClient:
                  transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        from .config import DEFAULTS
-
         cfg = {**DEFAULTS["http"], **(config or {})}
         self.timeout = float(cfg["timeout"])
         self.max_bytes = min(int(cfg["max_bytes"]), HARD_MAX_BYTES)
@@ -274,6 +272,20 @@ class HttpClient:
                 watchdog.cancel()
                 self._origin.url = None
 
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        """One POST, no retries and no redirects (the delivery outbox retries with
+        back-off); any answer is returned, only a transport failure raises."""
+        if self.stopping:
+            raise FetchError(f"{url}: not sent, figmon is shutting down",
+                             "it is sent on the next start", url=url, status=0)
+        with self._host_gate(url):
+            try:
+                r = self._client.post(url, content=body, headers=headers,
+                                      follow_redirects=False)
+            except httpx.HTTPError as exc:
+                raise self._transport_error(url, exc) from exc
+        return Response(str(r.url), r.status_code, _headers(r), r.content[:65536])
+
     def _too_slow(self, url: str) -> FetchError:
         return FetchError(
             f"{url}: no answer within {self.timeout:g} s (http.timeout bounds the whole "
@@ -427,9 +439,6 @@ def charset_from_header(content_type: str) -> str | None:
 def decode(content: bytes, content_type: str = "", url: str = "") -> str:
     """Bytes → text: the header's charset, else BOM / UTF-8 / <meta charset> /
     Cyrillic code pages / detection (``articles.decode_bytes``)."""
-    from .articles import decode_bytes
-    from .errors import ArticleError, EncodingError
-
     charset = charset_from_header(content_type)
     if charset:
         try:

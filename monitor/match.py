@@ -34,6 +34,11 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .claimants import find_claimant
+from .extract import extract
+from .extract.lang import detect_lang
+from .extract.lemmas import analyzer, forms
+from .extract.sentences import sentences
 from .models import (
     SHARE_TRACK,
     Article,
@@ -104,8 +109,6 @@ class WordPattern:
 
 def compile_word(word: str) -> WordPattern:
     """'солдат' → every case form; 'дополнительн*' → stem; '=ещё' → that form only."""
-    from .extract.lemmas import forms
-
     if word.endswith("*"):
         return WordPattern(stem=norm(word[:-1]))
     if word.startswith("="):
@@ -258,7 +261,6 @@ def _is_noun(unit: str, lang: str) -> bool:
     """False for a "unit" that cannot be a counted noun ("6 тысяч дополнительно")."""
     if not re.search(r"[а-яёіїєґ]", unit) or " " in unit:
         return True
-    from .extract.lemmas import analyzer
 
     parses = analyzer("uk" if lang == "uk" else "ru").parse(unit)
     return any(p.tag.POS in ("NOUN", None) for p in parses)
@@ -448,14 +450,9 @@ class Matcher:
         Pass a list as ``verdicts`` to learn, for every quantity, the figures it
         went to or why none took it (`figmon scan --explain`, near misses).
         """
-        from .claimants import find_claimant
-        from .extract.lang import detect_lang
-
         text = article.text
         lang = article.lang or detect_lang(text)
         if quantities is None:
-            from .extract import extract
-
             quantities = extract(text, lang)
         if not quantities or not self.figures:
             return []
@@ -625,8 +622,6 @@ class _View:
 
     def __init__(self, m: Matcher, article: Article, text: str, lang: str,
                  qs: list[Quantity]) -> None:
-        from .extract.sentences import sentences
-
         self.m, self.text, self.lang, self.qs = m, text, lang, qs
         self.sents = sentences(text) or [(0, len(text))]
         self.sent_starts = [a for a, _ in self.sents]

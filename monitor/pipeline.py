@@ -1,4 +1,5 @@
-"""One run: sources → articles → observations → events, then the digest hook.
+"""One source's run: fetch → articles → observations → events (monitor/run.py
+wires every source, then the digest and delivery, into one run).
 
 ``ingest`` streams articles in chunks: extraction and matching run outside any
 transaction, then a chunk's articles, observations and events are written in
@@ -18,12 +19,15 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from . import changes
+from .aliases import aliases_for
+from .context import Context, RuleSet, figures_of
 from .models import Article, Event, Observation, Value, Verdict, track_kind
+from .rules import load_rules
 from .store import Store, article_hash, date_key, now_iso
+from .words import value_words
 
 if TYPE_CHECKING:
     from .config import Settings
-    from .http import HttpClient
     from .sources.base import Source
 
 log = logging.getLogger(__name__)
@@ -32,38 +36,9 @@ CHUNK = 50  # articles per transaction: bounded memory, few commits
 _REKEYED: set[tuple[str, int]] = set()  # (database, alias table) pairs already made canonical
 
 
-@dataclass
-class Context:
-    """What every stage of a run needs; built by ``open_context``."""
-
-    settings: Settings
-    store: Store
-    rules: Any  # monitor.rules.RuleSet: .figures dict and .match(article, verdicts=)
-    http: HttpClient | None = None
-
-    def client(self) -> HttpClient:
-        """The shared HTTP client, created on first use."""
-        if self.http is None:
-            from .http import HttpClient
-
-            self.http = HttpClient(self.settings.http)
-            # hosts that asked an earlier run to stay away are still left alone
-            self.http.defer(self.store.host_waits(self.http.now()))
-        return self.http
-
-    def close(self) -> None:
-        if self.http is not None:
-            close = getattr(self.http, "close", None)
-            if close:
-                close()
-        self.store.close()
-
-
-def open_context(settings: Settings, *, rules: Any = None) -> Context:
+def open_context(settings: Settings, *, rules: RuleSet | None = None) -> Context:
     """Open the database and load the rules (RuleError lists every problem)."""
     if rules is None:
-        from .rules import load_rules
-
         rules = load_rules(settings.rules)
     return Context(settings=settings, store=Store.open(settings.database), rules=rules)
 
@@ -92,8 +67,7 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     """
     result = IngestResult()
     store = ctx.store
-    figures = getattr(ctx.rules, "figures", {}) or {}
-    from .claimants import aliases_for
+    figures = ctx.rules.figures
 
     # per-claimant tracks: one per canonical name (the rules folder's claimants: table)
     rules_dir = getattr(ctx.settings, "rules", None)
@@ -190,131 +164,27 @@ def run_source(ctx: Context, source: Source) -> IngestResult:
     return result
 
 
-@dataclass
-class SourceRun:
-    name: str
-    kind: str
-    found: int
-    new: int
-    events: int
-    errors: list[str]
-
-
-@dataclass
-class RunSummary:
-    sources: list[SourceRun] = field(default_factory=list)
-    events_raised: list[Event] = field(default_factory=list)
-    # what the digest and delivery step reported as failed (it never raises)
-    digest_errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Nothing failed: every source, the digest and every delivery went through."""
-        return not self.failed and not self.digest_errors
-
-    @property
-    def found(self) -> int:
-        return sum(s.found for s in self.sources)
-
-    @property
-    def new(self) -> int:
-        return sum(s.new for s in self.sources)
-
-    @property
-    def events(self) -> int:
-        return sum(s.events for s in self.sources)
-
-    @property
-    def failed(self) -> list[SourceRun]:
-        return [s for s in self.sources if s.errors]
-
-
-def run_once(settings: Settings, *, rules: Any = None) -> RunSummary:
-    """Every configured source once, then the digest hook (when DIGEST provides it)."""
-    from .sources import build_sources
-
-    summary = RunSummary()
-    sources = build_sources(settings)
-    started = time.monotonic()
-    ctx = open_context(settings, rules=rules)
-    try:
-        for source in sources:
-            r = run_source(ctx, source)
-            summary.sources.append(SourceRun(source.name, source.kind, r.found, r.new,
-                                             len(r.events), r.errors))
-            summary.events_raised.extend(r.events)
-        with _FailureLog() as failures:
-            try:
-                after_run(ctx)
-            except Exception as exc:  # noqa: BLE001 - the sources' work is committed
-                log.error("digest failed (%s: %s); pending events stay for the next run",
-                          type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-                failures.messages.append(f"digest failed ({type(exc).__name__}: {exc}); "
-                                         "pending events stay for the next run")
-        summary.digest_errors = failures.messages
-        ctx.store.set_meta("last_run_seconds", f"{time.monotonic() - started:.3f}")
-    finally:
-        ctx.close()
-    return summary
-
-
-class _FailureLog(logging.Handler):
-    """Collects what the digest and delivery step logs as failed: it records
-    failures and carries on rather than raising, and `run --once` must still
-    exit 3 when one happened."""
-
-    LOGGERS = ("monitor.digest", "monitor.deliver")
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-    def __enter__(self) -> _FailureLog:
-        for name in self.LOGGERS:
-            logging.getLogger(name).addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for name in self.LOGGERS:
-            logging.getLogger(name).removeHandler(self)
-
-
-def after_run(ctx: Context) -> None:
-    """Hand over to monitor.digest.after_run, if that module provides it."""
-    try:
-        from . import digest
-    except ImportError:  # digest module not installed in this build
-        return
-    hook = getattr(digest, "after_run", None)
-    if hook is not None:
-        hook(ctx)
-
-
 # --- helpers for the CLI -------------------------------------------------------
 
 def value_text(value: dict[str, Any] | None, kind: str = "count") -> str:
     """A stored value as words ("more than 10,000"); "—" for none."""
     if value is None:
         return "—"
-    from .digest import value_words
 
     return value_words(Value(value["low"], value["high"], value["qualifier"]), kind)
 
 
-def figure_kind(rules: Any, figure: str, track: str = "") -> str:
+def figure_kind(rules: RuleSet | None, figure: str, track: str = "") -> str:
     """The kind of the values on one of a figure's tracks ("count" when unknown)."""
-    fig = (getattr(rules, "figures", None) or {}).get(figure)
+    fig = figures_of(rules).get(figure)
     return track_kind(str(getattr(fig, "kind", "count") or "count"), track)
 
 
-def status_report(store: Store, rules: Any = None) -> dict[str, Any]:
+def status_report(store: Store, rules: RuleSet | None = None) -> dict[str, Any]:
     """store.status() plus, per figure track, how many articles agree with the
     current value (under the rule's thresholds when the rules are available)."""
     report = store.status()
-    figures = (getattr(rules, "figures", None) or {}) if rules is not None else {}
+    figures = figures_of(rules)
     for item in report["figures"]:
         rows = store.track_observations(item["figure"], item["track"])
         item["agreeing"] = changes.agreeing(rows, figures.get(item["figure"]))

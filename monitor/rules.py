@@ -16,6 +16,7 @@ from typing import Any
 from .errors import Problem, RuleError
 from .match import Matcher, term_problem
 from .models import QUALIFIERS, Article, Observation, Quantity, Value, Verdict
+from .words import value_words
 from .yamlio import Located, did_you_mean, load_file, one_line
 
 KINDS = ("count", "percent", "amount")
@@ -492,8 +493,6 @@ def example_table(results: Sequence[ExampleResult]) -> list[str]:
 
 def verdict_row(v: Verdict, kind: str = "count") -> str:
     """One line of `figmon scan --explain`: the number, then its figures or the reason."""
-    from .digest import value_words
-
     q = v.quantity
     value = value_words(Value(q.low, q.high, q.qualifier), "percent" if q.unit == "%" else kind)
     where = ("→ " + ", ".join(v.figures)) if v.figures else f"✗ {v.detail or v.reason}"
@@ -513,8 +512,6 @@ def verdict_json(v: Verdict, article: str) -> dict[str, Any]:
 
 def observation_row(obs: Observation, kind: str = "count") -> str:
     """One readable line of `figmon scan` output ("up to 40%" for a percent figure)."""
-    from .digest import value_words
-
     who = obs.claimant or "-"
     if obs.relayed:
         who += f" (via {obs.relayed})"

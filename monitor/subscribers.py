@@ -12,27 +12,40 @@ import hmac
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from .channels import KINDS, entry_address, guess
+from .channels.email import EmailChannel
+from .channels.email import unsubscribe_token as mailto_token
 from .errors import InputError
+from .store import deliveries as outbox
+from .store import now_iso
+from .store import subscribers as rows
+from .store.digests import top_digested_event
 
 if TYPE_CHECKING:
     from .config import Settings
     from .store import Store
 
 CADENCES = ("immediate", "daily")
-_EMAIL = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
 
 
 @dataclass(frozen=True)
 class Subscriber:
-    email: str
+    email: str  # the address, of whichever channel (the column predates channels)
     figures: tuple[str, ...] = ()  # ids or fnmatch globs; empty = every figure
     cadence: str = "immediate"
     origin: str = "cli"  # "cli" | "config"
     last_event_id: int | None = None  # daily cursor: events up to this id were sent
+    channel: str = "email"  # a kind in channels.KINDS
+    options: tuple[tuple[str, str], ...] = ()  # the channel's extra keys (secret_env)
+
+    @property
+    def address(self) -> str:
+        return self.email
 
     def wants(self, figure: str) -> bool:
         return not self.figures or any(fnmatchcase(figure, g) for g in self.figures)
@@ -40,11 +53,13 @@ class Subscriber:
 
 def normalise_email(email: str) -> str:
     """Addresses are compared case-insensitively; a bad one is refused with a reason."""
-    e = (email or "").strip().lower()
-    if not _EMAIL.match(e):
-        raise InputError(f"'{email}' is not an e-mail address",
-                         "Give an address like analyst@example.org.")
-    return e
+    return EmailChannel.normalise(email)
+
+
+def _key(address: str) -> str:
+    """The stored form of any address: e-mail lower-cased, URLs as given."""
+    a = (address or "").strip()
+    return a.lower() if EmailChannel.looks_like(a) else a
 
 
 def _row_to_sub(row: dict[str, Any]) -> Subscriber:
@@ -55,88 +70,75 @@ def _row_to_sub(row: dict[str, Any]) -> Subscriber:
     return Subscriber(email=row["email"], figures=tuple(str(f) for f in figs),
                       cadence=row.get("cadence") or "immediate",
                       origin=row.get("origin") or "cli",
-                      last_event_id=row.get("last_event_id"))
+                      last_event_id=row.get("last_event_id"),
+                      channel=row.get("channel") or "email")
 
 
-def _digested_max(store: Store) -> int:
-    """New daily subscribers start after the events already digested before they joined."""
-    row = store.db.execute("SELECT max(id) FROM events WHERE digest_id IS NOT NULL").fetchone()
-    return int(row[0] or 0)
-
-
-def _upsert(store: Store, email: str, figures: Iterable[str], cadence: str, origin: str) -> None:
-    from .digest import unsubscribe_token
-    from .store import now_iso
-
-    figs = json.dumps(list(figures), ensure_ascii=False)
-    store.db.execute(
-        "INSERT INTO subscribers (email, figures, cadence, origin, created_at, last_event_id,"
-        " token) VALUES (?,?,?,?,?,?,?) ON CONFLICT(email) DO UPDATE SET"
-        " figures = excluded.figures, cadence = excluded.cadence, origin = excluded.origin",
-        [email, figs, cadence, origin, now_iso(), _digested_max(store),
-         unsubscribe_token(email)])
+def _upsert(store: Store, email: str, figures: Iterable[str], cadence: str, origin: str,
+            channel: str = "email") -> None:
+    # new daily subscribers start after the events already digested before they joined
+    rows.upsert(store, email, figures=json.dumps(list(figures), ensure_ascii=False),
+                cadence=cadence, origin=origin, channel=channel, created_at=now_iso(),
+                last_event_id=top_digested_event(store), token=mailto_token(email))
 
 
 def add(store: Store, email: str, figures: Iterable[str] = (),
-        cadence: str = "immediate") -> Subscriber:
-    """Subscribe (or update) ``email``; returns the stored subscriber."""
-    e = normalise_email(email)
+        cadence: str = "immediate", channel: str | None = None) -> Subscriber:
+    """Subscribe (or update) ``email`` — an e-mail address, a webhook URL or an Apprise
+    URL; ``channel`` says which, or is guessed from the address.  Returns the stored
+    subscriber."""
+    if channel is None:
+        channel, e = guess(email)
+    elif channel not in KINDS:
+        raise InputError(f"unknown channel '{channel}'", f"Use one of: {', '.join(KINDS)}.")
+    else:
+        e = KINDS[channel].normalise(email)
     if cadence not in CADENCES:
         raise InputError(f"unknown cadence '{cadence}'", "Use immediate or daily.")
     figs = [f.strip() for f in figures if f.strip()]
-    with store.atomic():
-        _upsert(store, e, figs, cadence, "cli")
+    with store.durable():
+        _upsert(store, e, figs, cadence, "cli", channel)
         # subscribing again after a one-click unsubscribe: a fresh start, so links in
         # the old mails no longer unsubscribe
-        store.db.execute("UPDATE subscribers SET unsubscribed_at = NULL, created_at = ?"
-                         " WHERE email = ? AND unsubscribed_at IS NOT NULL", [_now(), e])
-    _commit(store)
-    return get(store, e) or Subscriber(e, tuple(figs), cadence)
-
-
-def _now() -> str:
-    from .store import now_iso
-
-    return now_iso()
+        rows.restart(store, e, now_iso())
+    return get(store, e) or Subscriber(e, tuple(figs), cadence, channel=channel)
 
 
 def get(store: Store, email: str) -> Subscriber | None:
-    rows = list(store.db.query("SELECT * FROM subscribers WHERE email = ?",
-                               [email.strip().lower()]))
-    return _row_to_sub(rows[0]) if rows else None
+    row = rows.get(store, _key(email))
+    return _row_to_sub(row) if row else None
 
 
 def remove(store: Store, email: str, settings: Settings | None = None) -> bool:
     """Unsubscribe; False when the address was not subscribed. Config subscribers are
     refused: the next run would add them back."""
-    e = email.strip().lower()
-    if settings is not None and any(str(s.get("email", "")).strip().lower() == e
-                                    for s in settings.subscribers):
+    e = _key(email)
+    if settings is not None and any(_key(str(s.get(k, ""))) == e
+                                    for s in settings.subscribers for k in KINDS if k in s):
         where = settings.path or "figmon.yaml"
         raise InputError(f"{email} is listed under 'subscribers:' in {where}",
                          "Remove it from the config file instead.")
-    with store.atomic():
-        cur = store.db.execute("DELETE FROM subscribers WHERE email = ?", [e])
-    _commit(store)
-    return bool(cur.rowcount)
+    with store.durable():
+        return rows.delete(store, e)
 
 
 def sync_config(store: Store, settings: Settings) -> None:
     """Make sure every config subscriber has a row (keeping its cursor)."""
-    with store.atomic():
+    with store.durable():
         for s in settings.subscribers:
             c = _from_config(s)
-            _upsert(store, c.email, c.figures, c.cadence, "config")
-    _commit(store)
+            _upsert(store, c.email, c.figures, c.cadence, "config", c.channel)
 
 
 def _from_config(entry: dict[str, Any]) -> Subscriber:
     figs = entry.get("figures") or []
     if isinstance(figs, str):
         figs = [figs]
-    return Subscriber(normalise_email(str(entry.get("email", ""))),
-                      tuple(str(f) for f in figs),
-                      str(entry.get("cadence") or "immediate"), "config")
+    kind, address = entry_address(entry)
+    options = tuple((k, str(entry[k])) for k in KINDS[kind].keys if entry.get(k))
+    return Subscriber(address, tuple(str(f) for f in figs),
+                      str(entry.get("cadence") or "immediate"), "config",
+                      channel=kind, options=options)
 
 
 def active(store: Store, settings: Settings | None = None, *,
@@ -151,13 +153,15 @@ def active(store: Store, settings: Settings | None = None, *,
     listed = {c.email: c for c in config}
     out: dict[str, Subscriber] = {}
     gone: set[str] = set()
-    for row in store.db.query("SELECT * FROM subscribers ORDER BY email"):
+    for row in rows.every(store):
         sub = _row_to_sub(row)
         if row.get("unsubscribed_at"):
             gone.add(sub.email)  # one-click unsubscribed, though still in the config
             continue
         if sub.origin == "config" and sub.email not in listed:
             continue  # removed from the config file since
+        if sub.email in listed:  # the config's channel options (secret_env) hold
+            sub = replace(sub, options=listed[sub.email].options)
         out[sub.email] = sub
     for email, c in listed.items():
         if email not in gone:
@@ -165,23 +169,16 @@ def active(store: Store, settings: Settings | None = None, *,
     return sorted(out.values(), key=lambda s: s.email)
 
 
-def _commit(store: Store) -> None:
-    # sqlite3's implicit transactions: make sure what we wrote is durable now
-    if store.db.conn.in_transaction:
-        store.db.conn.commit()
-
-
 # --- one-click unsubscribe (RFC 8058) -------------------------------------------------
 
 def unsubscribe_token(store: Store, email: str) -> str | None:
     """The token in ``email``'s unsubscribe link: an HMAC of the subscription (address
     and when it began) under the database's secret.  None when the address has no row."""
-    row = store.db.execute("SELECT email, created_at FROM subscribers WHERE email = ?",
-                           [email.strip().lower()]).fetchone()
+    row = rows.get(store, _key(email))
     secret = store.meta("unsubscribe_secret")
     if row is None or not secret:
         return None
-    return _token(secret, row[0], row[1] or "")
+    return _token(secret, row["email"], row["created_at"] or "")
 
 
 def _token(secret: str, email: str, created_at: str) -> str:
@@ -204,10 +201,9 @@ def token_owner(store: Store, token: str) -> TokenOwner | None:
     token = (token or "").strip().lower()
     if not secret or not re.fullmatch(r"[0-9a-f]{32}", token):
         return None
-    for email, created, origin, gone in store.db.execute(
-            "SELECT email, created_at, origin, unsubscribed_at FROM subscribers"):
-        if hmac.compare_digest(_token(secret, email, created or ""), token):
-            return TokenOwner(email, origin or "cli", bool(gone))
+    for email, created, origin, gone in rows.starts(store):
+        if hmac.compare_digest(_token(secret, email, created), token):
+            return TokenOwner(email, origin, bool(gone))
     return None
 
 
@@ -219,16 +215,12 @@ def unsubscribe_by_token(store: Store, token: str) -> TokenOwner | None:
     owner = token_owner(store, token)
     if owner is None or owner.unsubscribed:
         return owner
-    with store.atomic():
+    with store.durable():
         if owner.origin == "config":
-            store.db.execute("UPDATE subscribers SET unsubscribed_at = ? WHERE email = ?",
-                             [_now(), owner.email])
+            rows.mark_unsubscribed(store, owner.email, now_iso())
         else:
-            store.db.execute("DELETE FROM subscribers WHERE email = ?", [owner.email])
-        store.db.execute("UPDATE deliveries SET status = 'cancelled', last_error ="
-                         " 'unsubscribed' WHERE email = ? AND status = 'pending'",
-                         [owner.email])
-    _commit(store)
+            rows.delete(store, owner.email)
+        outbox.cancel_pending(store, owner.email, "unsubscribed")
     return owner
 
 
@@ -243,8 +235,6 @@ class UnsubscribeLink:
 
     @property
     def mailto(self) -> str:
-        from urllib.parse import quote
-
         return f"mailto:{self.sender}?subject={quote('unsubscribe ' + self.token)}"
 
     def add_headers(self, msg: Any) -> None:
@@ -259,8 +249,6 @@ class UnsubscribeLink:
 def unsubscribe_link(store: Store, settings: Settings, email: str,
                      sender: str) -> UnsubscribeLink:
     """``email``'s unsubscribe link, on serve.public_url when that is set."""
-    from urllib.parse import quote
-
     token = unsubscribe_token(store, email) or ""
     base = str(settings.serve_options().get("public_url") or "").rstrip("/")
     url = f"{base}/unsubscribe?t={quote(token)}" if base and token else ""

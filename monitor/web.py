@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,9 +28,14 @@ from starlette.routing import Route
 
 from . import atom
 from .charts import ChartPoint, sparkline_svg, timeline_svg
+from .context import RuleSet, figures_of
 from .digest import change_words, env, highlight, value_words
+from .match import near_miss_groups
+from .metrics import CONTENT_TYPE, exposition
 from .models import SHARE_TRACK, Value, clean_number, track_kind
+from .pipeline import status_report
 from .store import Store, date_key
+from .subscribers import token_owner, unsubscribe_by_token
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -101,7 +107,7 @@ def _span(request: Request) -> tuple[str | None, str | None]:
 class Web:
     """Shared state of the app: settings, rules and a read-only connection per thread."""
 
-    def __init__(self, settings: Settings, rules: Any) -> None:
+    def __init__(self, settings: Settings, rules: RuleSet | None) -> None:
         self.settings = settings
         self.rules = rules
         self.describe = atom.describer(rules)
@@ -116,7 +122,7 @@ class Web:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = Store.open(self.settings.database)
-            store.db.execute("PRAGMA query_only = 1")  # this server only reads
+            store.read_only()  # this server only reads
             self._local.store = store
         return store
 
@@ -130,7 +136,7 @@ class Web:
             store.close()
 
     def figure_ids(self, store: Store) -> list[str]:
-        return list(dict.fromkeys([*(getattr(self.rules, "figures", None) or {}).keys(),
+        return list(dict.fromkeys([*figures_of(self.rules).keys(),
                                    *store.figure_ids()]))
 
     def page(self, request: Request, template: str, status: int = 200,
@@ -324,8 +330,6 @@ def articles(request: Request) -> Response:
 
 def unmatched(request: Request) -> Response:
     """Near misses, grouped by the noun they count, as `figmon unmatched` lists them."""
-    from .match import near_miss_groups
-
     web: Web = request.app.state.web
     since, _ = _span(request)
     groups = near_miss_groups(web.reader().near_misses(published_since=since))
@@ -335,8 +339,6 @@ def unmatched(request: Request) -> Response:
 
 
 def unsubscribe(request: Request) -> Response:
-    from .subscribers import token_owner, unsubscribe_by_token
-
     web: Web = request.app.state.web
     token = request.query_params.get("t", "").strip()
     if not token:
@@ -393,14 +395,12 @@ def api_events(request: Request) -> Response:
 
 
 def status(request: Request) -> Response:
-    from .pipeline import status_report
-
     web: Web = request.app.state.web
     store = web.reader()
     # Agreement counts read every observation (seconds on a large database), so the
     # report is kept until a run changes what it is built from.
-    key = json.dumps([store.counts(), store.health(), store.db.execute(
-        "SELECT max(id) FROM observations").fetchone()[0]], sort_keys=True)
+    key = json.dumps([store.counts(), store.health(), store.newest_observation()[0]],
+                     sort_keys=True)
     with web._lock:
         cached = web.status_cache if web.status_cache[0] == key else None
     if cached is None:
@@ -414,8 +414,6 @@ def status(request: Request) -> Response:
 
 
 def metrics(request: Request) -> Response:
-    from .metrics import CONTENT_TYPE, exposition
-
     return Response(exposition(request.app.state.web.reader().health()),
                     media_type=CONTENT_TYPE)
 
@@ -447,7 +445,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
                     status_code=500, media_type="text/plain")
 
 
-def create_app(settings: Settings, *, rules: Any = None) -> Starlette:
+def create_app(settings: Settings, *, rules: RuleSet | None = None) -> Starlette:
     """The ASGI app over ``settings.database``; ``rules`` give titles and kinds
     (ids stand in when None)."""
     web = Web(settings, rules)
@@ -492,8 +490,6 @@ def run_in_foreground(srv: Any) -> None:
     uvicorn handles the signal, shuts down gracefully, then raises the same signal
     again against the handlers found before it started; no-op ones make that last
     step a plain return instead of a KeyboardInterrupt or a kill."""
-    import signal
-
     previous = {sig: signal.signal(sig, lambda *_: None)
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -503,7 +499,8 @@ def run_in_foreground(srv: Any) -> None:
             signal.signal(sig, handler)
 
 
-def server(settings: Settings, *, host: str, port: int, rules: Any = None) -> Any:
+def server(settings: Settings, *, host: str, port: int, rules: RuleSet | None = None
+           ) -> Any:
     """A uvicorn Server for the app (``.run()`` blocks; ``.should_exit = True`` stops it)."""
     import uvicorn
 

@@ -24,7 +24,7 @@ from digest_support import add_event, add_observation, context, write_config
 from monitor import digest
 from monitor.config import load_config
 from monitor.models import Value
-from monitor.pipeline import run_once
+from monitor.run import run_once
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = (390, 1280)

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from store_fakes import article, context, obs_line
 
-from monitor.claimants import Aliases, aliases_for, fold
+from monitor.aliases import aliases_for
+from monitor.claimants import Aliases, fold
 from monitor.errors import RuleError
 from monitor.pipeline import ingest
 from monitor.rules import load_claimants, load_rules

@@ -8,7 +8,7 @@ from pathlib import Path
 from digest_support import SmtpServer
 
 from monitor.config import load_config
-from monitor.pipeline import run_once
+from monitor.run import run_once
 from monitor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

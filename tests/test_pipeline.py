@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from store_fakes import FakeRules, context, obs_line
 
 from monitor import pipeline
+from monitor import run as runs
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.models import Article, Observation
@@ -53,19 +54,19 @@ def _setup(tmp_path: Path, sources: str = "") -> Path:
 def test_run_once_then_rerun_adds_nothing(tmp_path: Path) -> None:
     cfg = _setup(tmp_path)
     settings = load_config(cfg)
-    summary = pipeline.run_once(settings, rules=FakeRules(FIGURES))
+    summary = runs.run_once(settings, rules=FakeRules(FIGURES))
     assert (summary.found, summary.new, summary.events) == (3, 3, 2)
     with Store.open(settings.database) as s:
         counts = s.counts()
         assert [(e["kind"], e["article"]) for e in s.events()] == [
             ("new", "https://a.example/1"), ("changed", "https://b.example/1")]
     # unchanged folder: nothing fetched again
-    again = pipeline.run_once(settings, rules=FakeRules(FIGURES))
+    again = runs.run_once(settings, rules=FakeRules(FIGURES))
     assert (again.found, again.new, again.events) == (0, 0, 0)
     # a rewritten file is fetched again, but its articles are already stored
     (tmp_path / "news" / "b.jsonl").write_text(
         (tmp_path / "news" / "b.jsonl").read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    third = pipeline.run_once(settings, rules=FakeRules(FIGURES))
+    third = runs.run_once(settings, rules=FakeRules(FIGURES))
     assert (third.found, third.new, third.events) == (1, 0, 0)
     with Store.open(settings.database) as s:
         after = s.counts()
@@ -82,7 +83,7 @@ def test_a_failing_source_is_recorded_and_the_others_run(tmp_path: Path,
     cfg = _setup(tmp_path, f"  - {{name: broken, kind: feed, url: '{url}'}}\n"
                  "http: {retries: 0}\n")
     settings = load_config(cfg)
-    summary = pipeline.run_once(settings, rules=FakeRules(FIGURES))
+    summary = runs.run_once(settings, rules=FakeRules(FIGURES))
     by_name = {s.name: s for s in summary.sources}
     assert by_name["news"].new == 3 and not by_name["news"].errors
     assert by_name["broken"].new == 0 and "500" in by_name["broken"].errors[0]
@@ -130,12 +131,12 @@ def test_an_article_that_fails_matching_is_retried_next_run(tmp_path: Path) -> N
         _item("https://c.example/1", "2025-08-21", "A boom of 16,000 soldiers.",
               [16000, 16000, "exact"])])
     settings = load_config(cfg)
-    first = pipeline.run_once(settings, rules=BrokenRules(FIGURES))
+    first = runs.run_once(settings, rules=BrokenRules(FIGURES))
     (run,) = first.sources
     assert run.new == 3 and "https://c.example/1" in run.errors[0]
     with Store.open(settings.database) as s:
         assert s.source_state("news") == {}  # state not advanced: everything is re-read
-    fixed = pipeline.run_once(settings, rules=FakeRules(FIGURES))
+    fixed = runs.run_once(settings, rules=FakeRules(FIGURES))
     assert (fixed.found, fixed.new, fixed.events) == (4, 1, 1)
     with Store.open(settings.database) as s:
         assert [e["new"]["low"] for e in s.events()] == [12000, 15000, 16000]
@@ -151,13 +152,13 @@ def test_digest_hook_runs_after_the_sources(tmp_path: Path, monkeypatch: pytest.
         seen.append(ctx.store.counts()["events"])
 
     monkeypatch.setattr(monitor.digest, "after_run", hook, raising=False)
-    pipeline.run_once(load_config(_setup(tmp_path)), rules=FakeRules(FIGURES))
+    runs.run_once(load_config(_setup(tmp_path)), rules=FakeRules(FIGURES))
     assert seen == [2]
 
 
 def _ingested(tmp_path: Path) -> Path:
     cfg = _setup(tmp_path)
-    pipeline.run_once(load_config(cfg), rules=FakeRules(FIGURES))
+    runs.run_once(load_config(cfg), rules=FakeRules(FIGURES))
     return cfg
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..config import EVERY_HINT, parse_every
+from ..defaults import EVERY_HINT, parse_every
 from ..errors import ConfigError, Problem
 from ..yamlio import did_you_mean
 from .base import (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from ..defaults import DEFAULTS, resolve_path
 from ..models import LANGS, Article
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ class Source:
                  every: str | None = None) -> None:
         self.spec = dict(spec)
         self.name: str = str(spec["name"])
-        from ..config import DEFAULTS
-
         self.every: str = str(spec.get("every") or every or DEFAULTS["every"])
         self.lang: str | None = spec.get("lang")
         self.base = base or Path.cwd()
@@ -80,16 +79,12 @@ class Source:
     # --- helpers for subclasses -------------------------------------------
 
     def resolve(self, path: str) -> Path:
-        from ..config import resolve_path
-
         return resolve_path(self.base, path)
 
     def with_lang(self, article: Article) -> Article:
         """Apply the source's ``lang``: when configured it wins over detection (the
         readers always fill in a detected language, so it cannot be a fallback)."""
         if self.lang and article.lang != self.lang:
-            from dataclasses import replace
-
             return replace(article, lang=self.lang)
         return article
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import calendar
+import codecs
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import feedparser
+
+from ..articles import article_id, decode_bytes, mostly_utf8, parse_html
 from ..errors import ArticleError, FetchError
+from ..extract.lang import detect_lang
+from ..http import charset_from_header
 from ..models import LANGS, Article
 from .base import FetchResult, Finding, Source, url_finding
 
@@ -46,8 +53,6 @@ class FeedSource(Source):
         return out
 
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
-        import feedparser
-
         new_state = dict(state)
         resp = client.get(self.url, validators=state.get("http"), accept=ACCEPT)
         if resp.not_modified:
@@ -110,8 +115,6 @@ class FeedSource(Source):
 
     def _article(self, entry: Any, link: str, feed_lang: str | None, feed_url: str,
                  client: HttpClient, full: bool) -> Article | None:
-        from ..articles import article_id, parse_html
-
         title = html_to_text(str(entry.get("title", "")))
         published = _published(entry)
         summary = _entry_text(entry)
@@ -123,8 +126,6 @@ class FeedSource(Source):
                 if not summary:
                     raise
             else:
-                from dataclasses import replace
-
                 return self.with_lang(replace(
                     art, source=self.name, title=art.title or title,
                     published=published or art.published,
@@ -133,7 +134,6 @@ class FeedSource(Source):
         if not summary:
             return None  # a title-only item has no text to read figures from
         url = link or f"{feed_url}#{entry.get('id') or title}"
-        from ..extract.lang import detect_lang
 
         return self.with_lang(Article(
             id=article_id(url), title=title or summary[:80], url=url, source=self.name,
@@ -156,10 +156,7 @@ def decode_feed(raw: bytes, content_type: str, url: str) -> tuple[str, str | Non
     can be left out (and only those).  A feed that cannot be decoded raises
     FetchError on its source.
     """
-    import codecs
 
-    from ..articles import decode_bytes, mostly_utf8
-    from ..http import charset_from_header
 
     declared: list[str] = []
     header = charset_from_header(content_type)

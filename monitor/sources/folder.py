@@ -15,6 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..articles import EXTENSIONS, article_id, read_path, shown_path
+from ..defaults import resolve_path
 from ..errors import ArticleError, ReadError, SourceError
 from ..models import Article
 from .base import FetchResult, Finding, Source
@@ -43,7 +45,6 @@ class FolderSource(Source):
         raw = spec.get("path")
         if not isinstance(raw, str):
             return []
-        from ..config import resolve_path
 
         p = resolve_path(base, raw)
         if not p.is_dir():
@@ -55,8 +56,6 @@ class FolderSource(Source):
     def files(self, problems: dict[str, str] | None = None) -> list[Path]:
         """The article files, sorted.  Subfolders that cannot be listed and links
         that lead out of the folder go to ``problems`` (relative name → reason)."""
-        from ..articles import EXTENSIONS, shown_path
-
         problems = {} if problems is None else problems
         root = self.path.resolve()
         found: list[tuple[str, Path]] = []
@@ -108,8 +107,6 @@ class FolderSource(Source):
         return [p for _, p in sorted(found)]
 
     def _outside(self, p: Path, problems: dict[str, str]) -> None:
-        from ..articles import shown_path
-
         rel = shown_path(p.relative_to(self.path).as_posix())
         problems[rel] = (f"source '{self.name}': {shown_path(p)} is a link to "
                          f"{shown_path(p.resolve())}, outside the folder: not read "
@@ -120,14 +117,11 @@ class FolderSource(Source):
         it, so ids and links stay the same when the whole setup is moved."""
         if article.url != str(p) or not p.is_relative_to(self.base):
             return article
-        from ..articles import article_id
 
         rel = p.relative_to(self.base).as_posix()
         return replace(article, url=rel, id=article_id(rel))
 
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
-        from ..articles import read_path, shown_path
-
         if not self.path.is_dir():
             raise SourceError(f"source '{self.name}': folder {self.path} is missing",
                               "create it again or fix 'path' in figmon.yaml")

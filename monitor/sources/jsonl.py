@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..articles import parse_jsonl
 from ..errors import ArticleError, SourceError
 from .base import FetchResult, Finding, Source, url_finding
 
@@ -33,8 +35,6 @@ class JsonlSource(Source):
         return []
 
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
-        from ..articles import parse_jsonl
-
         if self.url:
             resp = client.get(self.url, validators=state.get("http"),
                               accept="application/x-ndjson, application/jsonl, */*;q=0.5")
@@ -77,8 +77,6 @@ class JsonlSource(Source):
 
 def _complete(tail: bytes) -> bool:
     """Is an unterminated last line a whole JSON value (not one still being written)?"""
-    import json
-
     try:
         json.loads(tail)
     except ValueError:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..articles import content_hash, parse_html, revision_url
 from ..errors import ArticleError, FetchError
 from ..models import Article
 from .base import FetchResult, Finding, Source, url_finding
@@ -52,8 +53,6 @@ class PageSource(Source):
         return out
 
     def fetch(self, state: dict[str, Any], client: HttpClient) -> FetchResult:
-        from ..articles import content_hash, parse_html, revision_url
-
         validators: dict[str, Any] = dict(state.get("http", {}))
         last_text: dict[str, str] = dict(state.get("pages", {}))  # url -> hash last read
         articles: list[Article] = []

@@ -9,8 +9,10 @@ crash never leaves half an article behind.  Hot paths use plain SQL through
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,8 +21,10 @@ from typing import Any
 
 import sqlite_utils
 
-from .errors import StoreError
-from .models import Article, Event, Observation, Value, Verdict, clean_number
+from ..articles import content_hash
+from ..errors import InputError, StoreError
+from ..models import Article, Event, Observation, Value, Verdict, clean_number
+from ..search import index_text, lemma_query, snippet
 
 
 def now_iso() -> str:
@@ -143,9 +147,6 @@ def _m6_serve(db: sqlite_utils.Database) -> None:
     unsubscribe tokens, the id Atom entries are named under) and run timings; source
     error counts and durations for /metrics; one-click unsubscribes of config
     subscribers; an index that holds what a figure's chart needs."""
-    import secrets
-    import uuid
-
     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
     db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
                ["unsubscribe_secret", secrets.token_hex(32)])
@@ -173,17 +174,28 @@ def _m5_quarantine_lemmas(db: sqlite_utils.Database) -> None:
     if exists:
         return
     db.execute("CREATE VIRTUAL TABLE articles_lemma_fts USING fts5(lemmas)")
-    from .search import index_text
-
     for row_id, title, text, lang in db.execute(
             "SELECT id, title, text, lang FROM articles").fetchall():
         db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
                    [row_id, index_text(title or "", text or "", lang)])
 
 
+def _m7_channels(db: sqlite_utils.Database) -> None:
+    """CHANNELS: a subscriber and a delivery have a channel kind (email, webhook,
+    apprise); the ``email`` column holds the address of any kind.  Rows from before
+    are e-mail.  A delivery's options hold what its sender needs (secret_env)."""
+    for table, column in (("subscribers", "channel"), ("deliveries", "channel")):
+        if column not in db.table(table).columns_dict:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL"
+                       " DEFAULT 'email'")
+    if "options" not in db.table("deliveries").columns_dict:
+        db.table("deliveries").add_column("options", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_delivery,
                                                               _m3_host_waits, _m4_near_misses,
-                                                              _m5_quarantine_lemmas, _m6_serve]
+                                                              _m5_quarantine_lemmas, _m6_serve,
+                                                              _m7_channels]
 
 
 def migrate(db: sqlite_utils.Database, path: str = "") -> int:
@@ -314,6 +326,25 @@ class Store:
                 "(a second figmon daemon, an open sqlite3 shell), then run again: "
                 "nothing is lost, articles not saved are fetched again.") from exc
 
+    @contextmanager
+    def durable(self) -> Iterator[None]:
+        """``atomic()``, and committed when it ends even inside an implicit transaction
+        that sqlite3 opened: what it wrote is on disk before the caller goes on (the
+        delivery outbox relies on that before a byte goes to a server)."""
+        with self.atomic():
+            yield
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
+
+    def read_only(self) -> None:
+        """Refuse every write on this connection from now on (the web server)."""
+        self.db.execute("PRAGMA query_only = 1")
+
+    def newest_observation(self) -> tuple[int | None, str | None]:
+        """(id, created_at) of the newest observation: whether pages are stale."""
+        row = self.db.execute("SELECT max(id), max(created_at) FROM observations").fetchone()
+        return row[0], row[1]
+
     @property
     def version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -359,8 +390,6 @@ class Store:
         if cur.rowcount == 0:  # lost a race with another writer
             return self.find_duplicate(url, chash), False
         row_id = int(cur.lastrowid or 0)
-        from .search import index_text
-
         self.db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
                         [row_id, index_text(article.title, article.text, article.lang)])
         return row_id, True
@@ -682,8 +711,6 @@ class Store:
         """Full-text search.  Plain words match any of their forms (the lemma
         column); ``raw`` passes FTS5 syntax to the surface text instead.  ``marks``
         wrap the matched word in the snippet."""
-        from .search import lemma_query, snippet
-
         if raw:
             sql = ("SELECT a.id, a.title, a.url, a.source, a.outlet, a.published,"
                    " snippet(articles_fts, 1, ?, ?, '…', 12) AS snippet"
@@ -692,8 +719,6 @@ class Store:
             try:
                 return list(self.db.query(sql, [*marks, query, limit, offset]))
             except sqlite3.OperationalError as exc:
-                from .errors import InputError
-
                 raise InputError(f"search: {query!r} is not valid FTS5 syntax ({exc})",
                                  "fix the query, or leave out --raw to search plain "
                                  "words") from None
@@ -842,6 +867,5 @@ def article_hash(article: Article) -> str | None:
     empty articles are told apart by URL only)."""
     if not article.text.strip():
         return None
-    from .articles import content_hash
 
     return content_hash(article.text)

@@ -1,0 +1,191 @@
+"""The public look-up: the claimant nearest a number, per text worked out once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..extract.sentences import sentence_around
+from .candidates import _PHRASE_INDEX, _candidates
+from .headlines import headline_claimant
+from .morphology import _speech_word
+from .phrases import _person_in
+from .relays import _relays, article_relay
+from .tokens import Span, _Cand, _Tok, _tokens
+from .vocabulary import _PRONOUN_PHRASE, EN_VERBS, is_outlet
+
+_CLAUSE = re.compile(r";|,\s+(?:а|но|однако|тогда\s+как|в\s+то\s+время\s+как|але|проте|тоді\s+як|"
+                     r"натомість|while|whereas|but)\s", re.I)
+
+
+def _clause(cuts: list[Span], span: Span, pos: int) -> Span:
+    """The part of the sentence ``span`` around ``pos`` between two clause ``cuts``."""
+    start, end = span
+    for c0, c1 in cuts:
+        if c1 <= pos:
+            start = c1
+        elif c0 >= pos:
+            end = c0
+            break
+    return start, end
+
+
+def _nearest(cands: list[_Cand], at: Span) -> _Cand | None:
+    def dist(c: _Cand) -> int:
+        if c.end <= at[0]:
+            return at[0] - c.end
+        if c.start >= at[1]:
+            return c.start - at[1]
+        return 0
+    return min(cands, key=dist) if cands else None
+
+
+_WORD_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")  # the word tokens of _TOKEN
+
+
+def _may_claim(text: str, span: Span, lang: str) -> bool:
+    """Whether a word in ``span`` may open a source phrase or be a speech verb."""
+    first = _PHRASE_INDEX[lang]
+    for word in _WORD_TOKEN.findall(text, *span):
+        low = word.lower().replace("’", "'")
+        if low in first or (low in EN_VERBS if lang == "en" else _speech_word(word, lang)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Sent:
+    cands: list[_Cand]      # speakers and source phrases, in text order
+    outlets: list[_Cand]    # ... those that name a news outlet
+    cuts: list[Span]        # clause boundaries (_CLAUSE matches)
+
+
+class _Doc:
+    """The work find_claimant does on one text, kept for its other numbers.
+
+    The rules engine asks once per matched number, in text order: tokens,
+    candidates and relays of a sentence, the look-back speaker before it and
+    the article-level source line are the same for every number there.
+    """
+
+    def __init__(self, text: str, lang: str) -> None:
+        self.text = text
+        self.lang = lang
+        self._toks: dict[Span, list[_Tok]] = {}
+        self._cands: dict[Span, list[_Cand]] = {}
+        self._sents: dict[Span, _Sent] = {}
+        self._relays: dict[Span, list[tuple[int, str]]] = {}
+        self._lookback: dict[int, str | None] = {}
+        self._article: tuple[str | None] | None = None
+
+    def toks(self, span: Span) -> list[_Tok]:
+        got = self._toks.get(span)
+        if got is None:
+            got = self._toks[span] = _tokens(self.text, *span)
+        return got
+
+    def cands(self, span: Span) -> list[_Cand]:
+        got = self._cands.get(span)
+        if got is None:
+            if _may_claim(self.text, span, self.lang):
+                got = _candidates(self.text, span, self.lang, self.toks(span))
+            else:  # most sentences: no tokens needed
+                got = [_Cand(m.start(), m.end(), None)
+                       for m in _PRONOUN_PHRASE[self.lang].finditer(self.text, *span)]
+            self._cands[span] = got
+        return got
+
+    def sentence(self, span: Span) -> _Sent:
+        got = self._sents.get(span)
+        if got is None:
+            found = self.cands(span)
+            outlets = [c for c in found if c.claimant and is_outlet(c.claimant)]
+            cuts = [(m.start(), m.end()) for m in _CLAUSE.finditer(self.text, *span)]
+            got = self._sents[span] = _Sent([c for c in found if c not in outlets], outlets,
+                                            cuts)
+        return got
+
+    def relays(self, span: Span) -> list[tuple[int, str]]:
+        got = self._relays.get(span)
+        if got is None:
+            got = self._relays[span] = _relays(self.text, *span, self.lang)
+        return got
+
+    def article_relay(self) -> str | None:
+        if self._article is None:
+            self._article = (article_relay(self.text),)
+        return self._article[0]
+
+    def lookback(self, before: int) -> str | None:
+        if before not in self._lookback:
+            self._lookback[before] = _lookback(self, before)
+        return self._lookback[before]
+
+
+@lru_cache(maxsize=8)
+def _doc(text: str, lang: str) -> _Doc:
+    # keyed on the text itself: a str caches its hash, and the same object compares
+    # by identity, so a hit costs next to nothing however long the article is
+    return _Doc(text, lang)
+
+
+def _lookback(doc: _Doc, before: int, sentences: int = 3) -> str | None:
+    """The last speaker named in the few sentences before ``before``."""
+    text = doc.text
+    pos = before
+    for _ in range(sentences):
+        while pos > 0 and text[pos - 1].isspace():
+            pos -= 1
+        if pos <= 0:
+            return None
+        span = sentence_around(text, pos - 1)
+        named = [c for c in doc.cands(span) if c.claimant]
+        if named:
+            return named[-1].claimant
+        person = _person_in(doc.toks(span), doc.lang)
+        if person:
+            return person
+        pos = span[0]
+    return None
+
+
+def _words_after(text: str, pos: int, end: int) -> int:
+    return len(re.findall(r"\w+", text[pos:end]))
+
+
+def find_claimant(text: str, sentence: Span, at: Span, lang: str
+                  ) -> tuple[str | None, str | None]:
+    """(claimant, relayed outlet) for the quantity at ``at`` inside ``sentence``.
+
+    Either may be None.  ``lang`` is "ru", "uk" or "en"; other values read as en.
+    """
+    if lang not in ("ru", "uk", "en"):
+        lang = "en"
+    a, b = sentence
+    doc = _doc(text, lang)
+    sent = doc.sentence(sentence)
+    cands, outlets = sent.cands, sent.outlets
+    clause = _clause(sent.cuts, sentence, at[0])
+    # the quantity's own clause first; then a speaker from an earlier clause, or one
+    # that closes the sentence ("..., а ещё 6 тысяч готовятся, заявил Буданов")
+    chosen = _nearest([c for c in cands if clause[0] <= c.start < clause[1]], at) \
+        or _nearest([c for c in cands if c.start < clause[0]
+                     or _words_after(text, c.end, b) <= 3], at)
+    claimant: str | None = None
+    if chosen is not None:
+        claimant = chosen.claimant if chosen.claimant else doc.lookback(a)
+    relays = doc.relays(clause) or doc.relays(sentence) \
+        or [(c.start, c.claimant) for c in outlets if c.claimant]
+    relayed = min(relays, key=lambda r: abs(r[0] - at[0]))[1] if relays else None
+    if claimant and is_outlet(claimant):
+        claimant = None
+    if relayed is None:
+        relayed = doc.article_relay()
+    if not claimant:  # "Генштаб ЗСУ: ...", "Seoul: ..." in the sentence or the headline
+        claimant = headline_claimant(text, sentence)
+    if claimant:
+        claimant = claimant.strip(" «»\"“”,")
+    if relayed:
+        relayed = re.sub(r"^the\s+", "", relayed.strip(" «»\"“”,"))
+    return claimant or None, relayed or None

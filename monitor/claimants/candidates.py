@@ -1,0 +1,154 @@
+"""Every claimant candidate of one sentence: source phrases and speech verbs."""
+
+from __future__ import annotations
+
+from .morphology import _can_head, _grammemes, _join, _nominative, _parses, _speech_verb
+from .phrases import (
+    _DOCS,
+    _author_en,
+    _clean_en,
+    _en_is_speech,
+    _en_passive,
+    _en_subject,
+    _lemma_in,
+    _np_left,
+    _np_right,
+    _person,
+)
+from .tokens import Span, _Cand, _Tok, _tokens
+from .vocabulary import _PHRASES, _PRONOUN_PHRASE, _RELAY_PHRASES, PRONOUNS, _outlet_like
+
+# the source phrases by their first word, so that most tokens cost one dict look-up
+_PHRASE_INDEX: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+for _lang, _entries in _PHRASES.items():
+    for _words, _case in _entries:
+        _PHRASE_INDEX.setdefault(_lang, {}).setdefault(_words[0], []).append((_words, _case))
+
+
+def _phrase_at(toks: list[_Tok], i: int, lang: str) -> tuple[int, str, bool] | None:
+    for words, case in _PHRASE_INDEX[lang].get(toks[i].low, ()):
+        n = len(words)
+        if tuple(t.low for t in toks[i:i + n]) == words:
+            return i + n, case, words in _RELAY_PHRASES
+    return None
+
+
+def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
+                ) -> list[_Cand]:
+    a, b = span
+    if toks is None:
+        toks = _tokens(text, a, b)
+    out: list[_Cand] = []
+    for m in _PRONOUN_PHRASE[lang].finditer(text, a, b):
+        out.append(_Cand(m.start(), m.end(), None))
+    covered = -1  # end offset of the last source phrase: its words are not verbs
+    for i, tok in enumerate(toks):
+        if tok.start < covered:
+            continue
+        hit = _phrase_at(toks, i, lang)
+        if hit is not None:
+            k, case, relay = hit
+            if k < len(toks) and toks[k].low in PRONOUNS:
+                if not relay:
+                    out.append(_Cand(tok.start, toks[k].end, None))
+                continue
+            np = _np_right(toks, k, lang)
+            if lang == "en":
+                np = _author_en(toks, _clean_en(np))
+            elif len(np) > 1 and _lemma_in(np[0], lang, _DOCS):  # "согласно докладу ISW": ISW
+                np, case = np[1:], "gent"
+            if np and relay and (_outlet_like(_join(np), lang) or not np[0].word):
+                continue  # the outlet is picked up as relayed
+            if np:
+                who = _person(np, lang)
+                out.append(_Cand(tok.start, np[-1].end, _nominative(who, case, lang)))
+                covered = np[-1].end + 1
+            continue
+        if not _speech_verb(tok, lang):
+            continue
+        if lang == "en":
+            if not _en_is_speech(toks, i):
+                continue  # "an estimated 5 million", "I'm told", "Acme added 40 cents"
+            if _en_passive(toks, i):  # "was said (by X)": only an agent speaks
+                if i + 2 < len(toks) and toks[i + 1].low == "by":
+                    np = _clean_en(_np_right(toks, i + 2, lang))
+                    if np:
+                        out.append(_Cand(tok.start, np[-1].end, _join(_person(np, lang))))
+                continue
+        if lang != "en" and i > 0 and toks[i - 1].low in ("как", "як") and (
+                i + 1 >= len(toks) or not toks[i + 1].word):
+            continue  # "как сообщалось," — no speaker named
+        cand = _verb_subject(toks, i, lang)
+        if cand is not None:
+            out.append(cand)
+    return sorted(out, key=lambda c: c.start)
+
+
+_BODIES = frozenset("""служба спецслужба разведка розвідка ведомство відомство власть влада
+    орган штаб министерство міністерство агентство сми змі источник джерело""".split())
+
+
+def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
+    """A plural verb needs a plural (or coordinated) subject.
+
+    "Численность контингента оценивают в ..." has no subject: the phrase before
+    the verb is its object, not a claimant.
+    """
+    if lang == "en" or any(t.low in ("и", "і", "та") for t in np):
+        return True
+    if not any("plur" in _grammemes(p) for p in _parses(verb.text, lang)
+               if str(p.tag.POS) == "VERB"):
+        return True
+    for t in np:
+        parses = [p for p in _parses(t.text, lang) if str(p.tag.POS) == "NOUN"]
+        if parses:
+            plural = [p for p in parses if {"plur", "nomn"} <= _grammemes(p)]
+            # people, bodies and places speak; "потери", "цифры" do not
+            return any("anim" in _grammemes(p) or {"Orgn", "Geox"} & _grammemes(p)
+                       or p.normal_form in _BODIES for p in plural)
+    return True
+
+
+def _locative_before(toks: list[_Tok], v: int) -> list[int]:
+    """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
+    verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
+    out = []
+    for k in range(v - 2, max(v - 6, -1), -1):
+        if not toks[k + 1].word:
+            break
+        if toks[k].low in ("в", "во", "у") and (k == v - 2 or k == 0 or not toks[k - 1].word):
+            out.append(k)
+    return out
+
+
+def _body_in(words: list[_Tok], lang: str) -> bool:
+    """"в южнокорейской разведке": an institution noun among the words."""
+    return any(_lemma_in(t, lang, _BODIES) for t in words)
+
+
+def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
+    if lang == "en":
+        return _en_subject(toks, v)
+    verb = toks[v]
+    j = v - 1
+    if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
+        return _Cand(toks[j].start, verb.end, None)  # "он сказал"
+    # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
+    for k in (*_locative_before(toks, v), v + 1):
+        if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and (
+                toks[k + 1].cap or (k < v and _body_in(toks[k + 1:v], lang))):
+            np = _np_right(toks, k + 1, lang, limit=4)
+            if np and (k < v or not _np_left(toks, v, lang)):
+                return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
+                             _nominative(np, "loct", lang))
+    left = _np_left(toks, v, lang)
+    if left and _agrees(left, verb, lang):
+        return _Cand(left[0].start, verb.end, _join(_person(left, lang)))
+    k = v + 1
+    if k < len(toks) and toks[k].low in PRONOUNS:
+        return _Cand(verb.start, toks[k].end, None)
+    if k < len(toks) and _can_head(toks[k], lang):
+        np = _np_right(toks, k, lang)
+        if np:
+            return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))
+    return None
