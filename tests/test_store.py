@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from store_fakes import article, context, obs_line
 
-from monitor import store as store_mod
 from monitor.errors import StoreError
 from monitor.models import Event, Observation, Value
 from monitor.pipeline import ingest
 from monitor.store import Store, date_key
+from monitor.store import schema as store_mod  # the migrations live there
 
 
 def test_fresh_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:

@@ -1,0 +1,37 @@
+"""The near_misses table: numbers that named a subject but no rule took."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..models import Verdict
+from .base import StoreBase
+from .rows import now_iso
+
+
+class NearMisses(StoreBase):
+    """The near_misses table: numbers that named a subject but no rule took."""
+
+    def add_near_misses(self, article_row: int, misses: Iterable[Verdict],
+                        published: str | None) -> int:
+        """Keep the numbers of a newly stored article that named a tracked subject
+        but went to no figure; returns how many."""
+        rows = [[article_row, v.noun or v.quantity.unit, v.quantity.unit,
+                 v.quantity.surface, v.quantity.low, v.quantity.high,
+                 v.quantity.qualifier, v.reason, v.detail, v.quote, published, now_iso()]
+                for v in misses]
+        self.db.conn.executemany(
+            "INSERT INTO near_misses (article_id, noun, unit, surface, low, high, qualifier,"
+            " reason, detail, quote, published, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows)
+        return len(rows)
+
+    def near_misses(self, *, published_since: str | None = None) -> list[dict[str, Any]]:
+        """Stored near misses with their article's URL and title, oldest first."""
+        where, args = "", []
+        if published_since:
+            where, args = " WHERE n.published >= ?", [published_since]
+        return [dict(r) for r in self.db.query(
+            "SELECT n.*, a.url AS article, a.title FROM near_misses n"
+            " JOIN articles a ON a.id = n.article_id" + where + " ORDER BY n.id", args)]
