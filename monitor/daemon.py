@@ -100,6 +100,7 @@ class Daemon:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self.ctx: Context | None = None
+        self.workers: int | None = None  # extraction/matching processes (None: one per core)
 
     # --- called by scheduler threads -------------------------------------
 
@@ -125,9 +126,16 @@ class Daemon:
         from .pipeline import open_context
 
         cron = digest_trigger(self.settings)
+        from .workers import Pool
+
         with DatabaseLock(self.settings.database):
+            # the worker processes are forked before any thread of the daemon exists
+            pool = Pool(self.workers, self.rules) if self.rules is not None else None
+            if pool is not None:
+                pool.warm()
             web = start_web(self.settings, self.rules)
             self.ctx = open_context(self.settings, rules=self.rules)
+            self.ctx.pool = pool or Pool(self.workers, self.ctx.rules)
             self.ctx.client()
             if self.stop_event.is_set():  # stopped while starting
                 self.ctx.http.stop()  # type: ignore[union-attr]
@@ -295,7 +303,7 @@ def run_digest(ctx: Context) -> None:
     run_daily(ctx)
 
 
-def run_daemon(settings: Settings, *, rules: Any = None) -> None:
+def run_daemon(settings: Settings, *, rules: Any = None, workers: int | None = None) -> None:
     """Run until SIGTERM/SIGINT; raises LockError if another daemon holds the database.
 
     ``rules`` is the RuleSet when the caller has loaded (and so validated) it already.
@@ -308,6 +316,7 @@ def run_daemon(settings: Settings, *, rules: Any = None) -> None:
         for noisy in ("apscheduler", "pymorphy3"):  # a line per job / per dictionary
             logging.getLogger(noisy).setLevel(logging.WARNING)
     daemon = Daemon(settings, build_sources(settings), rules=rules)
+    daemon.workers = workers
     previous: dict[signal.Signals, Any] = {}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
