@@ -126,7 +126,7 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
                 continue
             in_chunk.update((url, chash))
             todo.append((article, chash))
-        started = (todo, pool.submit_match([a for a, _h in todo])) if todo else None
+        started = (todo, pool.submit_match([a for a, _h in todo], index=True)) if todo else None
         if pending is not None:
             _write_chunk(ctx, source_name, pending[0], pending[1](), figures, aliases, result)
         pending, recent = started, in_chunk
@@ -148,13 +148,14 @@ def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str |
             log.warning("%s", message)
             result.errors.append(message)
             continue
-        prepared.append((article, chash, m.observations, m.near_misses))
+        prepared.append((article, chash, m.observations, m.near_misses, m.lemmas))
     if not prepared:
         return
     arrived = now_iso()
     with store.atomic():
-        for article, chash, observations, misses in prepared:
-            row, is_new = store.add_article(article, source=source_name, chash=chash)
+        for article, chash, observations, misses, lemmas in prepared:
+            row, is_new = store.add_article(article, source=source_name, chash=chash,
+                                            lemmas=lemmas)
             if not is_new or row is None:
                 continue  # stored meanwhile by another process
             result.new += 1

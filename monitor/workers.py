@@ -42,17 +42,25 @@ class Matched:
     near_misses: list[Verdict] = field(default_factory=list)
     verdicts: list[Verdict] | None = None  # every verdict, when asked for
     error: str | None = None  # "matching failed (...)" when rules.match raised
+    lemmas: str | None = None  # the article's search index column, when asked for
 
 
-def match_article(rules: Any, article: Article, all_verdicts: bool = False) -> Matched:
-    """``rules.match`` for one article, with its near misses; never raises."""
+def match_article(rules: Any, article: Article, all_verdicts: bool = False,
+                  index: bool = False) -> Matched:
+    """``rules.match`` for one article, with its near misses (and, with ``index``,
+    its search lemmas: per-article work the writer need not do); never raises."""
     verdicts: list[Verdict] = []
     try:
         observations = list(rules.match(article, verdicts=verdicts))
     except Exception as exc:  # one bad article must not stop the others
         return Matched(error=f"matching failed ({type(exc).__name__}: {exc})")
+    lemmas = None
+    if index:
+        from .search import index_text
+
+        lemmas = index_text(article.title, article.text, article.lang)
     return Matched(observations, [v for v in verdicts if v.near_miss],
-                   verdicts if all_verdicts else None)
+                   verdicts if all_verdicts else None, lemmas=lemmas)
 
 
 def _init(rules: Any) -> None:
@@ -60,8 +68,8 @@ def _init(rules: Any) -> None:
     _RULES = rules
 
 
-def _match_many(articles: list[Article], all_verdicts: bool) -> list[Matched]:
-    return [match_article(_RULES, a, all_verdicts) for a in articles]
+def _match_many(articles: list[Article], all_verdicts: bool, index: bool) -> list[Matched]:
+    return [match_article(_RULES, a, all_verdicts, index) for a in articles]
 
 
 def _call_many(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
@@ -123,17 +131,17 @@ class Pool:
 
     # --- matching ---------------------------------------------------------
 
-    def submit_match(self, articles: Sequence[Article],
-                     all_verdicts: bool = False) -> Callable[[], list[Matched]]:
+    def submit_match(self, articles: Sequence[Article], all_verdicts: bool = False,
+                     index: bool = False) -> Callable[[], list[Matched]]:
         """Start matching ``articles``; the returned call waits for the results
         (in the articles' order).  Lets the writer store one batch while the
         workers match the next."""
         if not self.parallel or len(articles) < 2:
-            done = [match_article(self.rules, a, all_verdicts) for a in articles]
+            done = [match_article(self.rules, a, all_verdicts, index) for a in articles]
             return lambda: done
         ex = self._executor()
         futures: list[Future[list[Matched]]] = [
-            ex.submit(_match_many, part, all_verdicts)
+            ex.submit(_match_many, part, all_verdicts, index)
             for part in _split(articles, self.size * 2)]
         return lambda: [m for f in futures for m in f.result()]
 

@@ -83,8 +83,12 @@ def _setup(tmp_path: Path, items: list[dict[str, Any]]) -> Path:
 def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     con = sqlite3.connect(db)
     try:
-        return {t: con.execute(f"SELECT id, {cols} FROM {t} ORDER BY id").fetchall()
-                for t, cols in TABLES.items()}
+        out = {t: con.execute(f"SELECT id, {cols} FROM {t} ORDER BY id").fetchall()
+               for t, cols in TABLES.items()}
+        # the search index (its lemmas are worked out in the worker processes)
+        out["search"] = con.execute("SELECT rowid, lemmas FROM articles_lemma_fts "
+                                    "ORDER BY rowid").fetchall()
+        return out
     finally:
         con.close()
 
@@ -109,6 +113,7 @@ def test_parallel_run_stores_the_same_database_as_a_serial_run(tmp_path: Path) -
     assert len(serial["observations"]) > 200
     assert len(serial["events"]) > 5
     assert len(serial["near_misses"]) > 50
+    assert len(serial["search"]) == 320 and "направить" in serial["search"][1][1]
     assert dumps[1] == serial
     assert dumps[2] == serial
 
