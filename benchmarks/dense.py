@@ -1,12 +1,18 @@
 """Extraction speed on figure-dense text: bulletins where every sentence holds figures.
 
     python3 benchmarks/dense.py [--mb 2] [--workers N] [--seed 3]
+    python3 benchmarks/dense.py --newsquant ../shared/benchmarks/newsquant/NewsQuant.json --mb 8
 
 The sentences are written for this benchmark in the style of daily loss
 tallies, ministry bulletins and air-defence reports (ru/uk/en), several
 figures each, joined 25 to an article.  It prints MB/s, articles/s and
 microseconds per quantity with one worker (CPU time of this process) and with
 N worker processes (wall time, through monitor.workers).
+
+With ``--newsquant FILE`` it measures as issue 15 did: NewsQuant's sentences
+joined 25 to an article (repeated up to ``--mb``) run through
+``figmon quantities --jsonl`` as a whole process (start-up, JSON and all),
+with 1 and N workers.
 """
 
 from __future__ import annotations
@@ -84,12 +90,45 @@ def _count(item: tuple[str, str]) -> int:
     return len(extract(item[1], item[0]))
 
 
+def newsquant(path: Path, mb: float, workers: int) -> None:
+    import json
+    import subprocess
+    import tempfile
+
+    sents = [s["text"] for s in json.loads(path.read_text(encoding="utf-8"))]
+    lines, size, i = [], 0, 0
+    while size < mb * 1_000_000:
+        text = " ".join(sents[(i + k) % len(sents)] for k in range(PER_ARTICLE))
+        lines.append(json.dumps({"id": len(lines), "text": text, "lang": "en"}) + "\n")
+        size += len(text.encode("utf-8"))
+        i += PER_ARTICLE
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as f:
+        f.writelines(lines)
+        f.flush()
+        for n in sorted({1, workers}):
+            with open(f.name, "rb") as stdin:
+                t0 = time.perf_counter()
+                out = subprocess.run([sys.executable, "-m", "monitor", "quantities", "--jsonl",
+                                      "--workers", str(n)], stdin=stdin, capture_output=True,
+                                     check=True, cwd=ROOT).stdout
+                dt = time.perf_counter() - t0
+            found = sum(len(json.loads(x)["quantities"]) for x in out.splitlines())
+            print(f"newsquant {n} worker(s): {size / 1e6:.2f} MB, {found} quantities, "
+                  f"{size / 1e6 / dt:.2f} MB/s, {dt / found * 1e6:.1f} µs/quantity "
+                  f"(wall time of `figmon quantities --jsonl`)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mb", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--newsquant", type=Path, default=None,
+                    help="NewsQuant.json: time `figmon quantities --jsonl` as issue 15 did")
     a = ap.parse_args()
+    if a.newsquant is not None:
+        newsquant(a.newsquant, a.mb, a.workers)
+        return
     docs = list(articles(int(a.mb * 1_000_000), a.seed))
     size = sum(len(t.encode("utf-8")) for _, t in docs) / 1e6
     extract(docs[0][1], docs[0][0])  # load dictionaries and compile patterns first
