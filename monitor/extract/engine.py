@@ -35,6 +35,7 @@ _OR_SO = re.compile(r"[\s\u00a0]+or\s+so\b", re.IGNORECASE)
 _RANGE_SEP = re.compile(r"[-–—‒]|[\s\u00a0]+[-–—‒][\s\u00a0]+|[–—][\s\u00a0]*|\.\.\.?|…")
 _WORD_SEP = re.compile(r"[\s\u00a0]+(?P<up>up[\s\u00a0]+)?(?P<s>to|до|по|and|и|і|та|й)[\s\u00a0]+",
                        re.IGNORECASE)
+_HAS_CAPITAL = re.compile(r"[A-Z]")
 _CAP_WORD_BEFORE = re.compile(r"(?<![\w.])([A-Za-z]*[A-Z][\w'’.&-]*)[\s\u00a0]+$")
 _PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
 _HALF_A = re.compile(r"[\s\u00a0]+an?[\s\u00a0]+(thousand|million|billion|trillion)\b",
@@ -141,7 +142,8 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(_token_end(text, e))
     if prev in ":." and (prev2.isdigit() or prev2.isalpha()):
         raise _Skip(_token_end(text, e))
-    if _NO_BEFORE.search(text, max(0, s - 5), s):
+    if ("." in (w := text[max(0, s - 5):s]) or "№" in w) and _NO_BEFORE.search(
+            text, max(0, s - 5), s):  # "No. 5", "№ 12": the regex needs a dot or a №
         raise _Skip(e)
     nxt = text[e:e + 1]
     fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
@@ -651,6 +653,8 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
         return False
     raw = text[num.start:num.end]
     v = num.value
+    if v > 31 and not (1000 <= v <= 2199 and raw.isdigit()):
+        return False  # neither a day nor a year, whatever month stands before it
     if P.MONTH_BEFORE.search(_before(text, num.start, 30)):
         return v <= 31 or (1000 <= v <= 2100 and raw.isdigit())
     if v <= 31 and raw.isdigit() and P.MONTH_AFTER.match(text, num.end):
@@ -689,6 +693,26 @@ _NAME_AFTER = re.compile(
     r"Blvd|Boulevard|Place|Square|Court))\b")
 _AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage|[A-Z][a-z]+,)[\s\u00a0]+$")
 
+# _INDEX_BEFORE ends in spaces right after one of its words (or after от/від/с/з):
+# a window whose last word ends in none of these cannot match, and the regex,
+# which tries every position of the window, is skipped.  Words matched with \w*
+# ("калибр\w*", "категор\w+") can end in anything: their stems are looked for.
+_INDEX_ALTS = _INDEX_BEFORE.pattern.split("(?:", 1)[1].split(")(?:", 1)[0].split("|")
+_INDEX_STEMS = tuple(a[:-3] for a in _INDEX_ALTS if a.endswith(("\\w*", "\\w+")))
+_INDEX_ENDS = tuple({re.split(r"\\s[+?]?&?\??", a)[-1].replace("\\.", ".")
+                     for a in _INDEX_ALTS if not a.endswith(("\\w*", "\\w+"))}
+                    | {"от", "від", "с", "з"})
+
+
+def _index_before(before: str) -> bool:
+    tail = before.rstrip()
+    if len(tail) == len(before):
+        return False  # no space before the number
+    low = tail.lower()
+    if not low.endswith(_INDEX_ENDS) and not any(x in low for x in _INDEX_STEMS):
+        return False
+    return _INDEX_BEFORE.search(before) is not None
+
 
 def _year_like(text: str, num: Num) -> bool:
     raw = text[num.start:num.end]
@@ -700,14 +724,16 @@ def _skip_name_number(text: str, num: Num, lang: str) -> bool:
     if not num.digits or num.percent or num.currency or num.mult != 1:
         return False
     before = _before(text, num.start, 30)
-    if _INDEX_BEFORE.search(before):
+    if _index_before(before):
         return True
     if lang != "en":
         return False
     if _NAME_AFTER.match(text, num.end):
         return True
+    if not (num.value == int(num.value) and 12 <= num.value <= 110):
+        return False
     a = _AGE_BEFORE.search(before)
-    if a and num.value == int(num.value) and 12 <= num.value <= 110:
+    if a:
         # "aged 18 to 34", "Jamie Armstrong, 25, said": ages
         return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
     return False
@@ -722,7 +748,11 @@ def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
     nx = text[num.end:num.end + 1]
     if nx.isascii() and nx.isalpha():  # "640bhp": a unit, not a name
         return False
-    m = _CAP_WORD_BEFORE.search(_before(text, num.start, 40))
+    before = _before(text, num.start, 40)
+    words = before.split()  # the capitalised word is the last one, right before spaces
+    if not words or len(before.rstrip()) == len(before) or not _HAS_CAPITAL.search(words[-1]):
+        return False
+    m = _CAP_WORD_BEFORE.search(before)
     if not m:
         return False
     word = m.group(1)
