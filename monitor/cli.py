@@ -98,7 +98,7 @@ def quantities(lang: str | None, jsonl: bool, workers: int | None) -> None:
     # a bad line later on never loses the lines already done.  With workers,
     # lines go out in batches, still in input order and still all printed
     # before the error a bad line raises.
-    from .workers import Pool
+    from .workers import Pool, input_waiting
 
     def items() -> Iterator[tuple[Any, str, str | None] | InputError]:
         for number, raw in enumerate(sys.stdin.buffer, start=1):
@@ -125,7 +125,7 @@ def quantities(lang: str | None, jsonl: bool, workers: int | None) -> None:
             yield item.get("id"), item["text"], item_lang
 
     with Pool(workers) as pool:
-        for got in pool.map(_answer, items()):
+        for got in pool.map(_answer, items(), waiting=input_waiting(sys.stdin.buffer)):
             if isinstance(got, InputError):
                 raise got
             out.write(got)

@@ -165,9 +165,15 @@ class Pool:
 
     # --- any picklable function ------------------------------------------------
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], batch: int = 64) -> Iterator[R]:
-        """``fn`` over ``items`` in order (``fn`` must be a module-level function)."""
-        for _item, out in self._stream(items, batch, lambda b: self._submit_call(fn, b)):
+    def map(self, fn: Callable[[T], R], items: Iterable[T], batch: int = 64,
+            waiting: Callable[[], bool] | None = None) -> Iterator[R]:
+        """``fn`` over ``items`` in order (``fn`` must be a module-level function).
+
+        ``waiting`` tells whether more input is already there; when it is not,
+        what has been read is answered now rather than when a batch fills (a
+        pipe fed line by line still gets each answer at once)."""
+        for _item, out in self._stream(items, batch, lambda b: self._submit_call(fn, b),
+                                       waiting):
             yield out
 
     def _submit_call(self, fn: Callable[[T], R], items: list[T]) -> Callable[[], list[R]]:
@@ -179,7 +185,8 @@ class Pool:
         return lambda: [r for f in futures for r in f.result()]
 
     def _stream(self, items: Iterable[T], batch: int,
-                submit: Callable[[list[T]], Callable[[], list[R]]]) -> Iterator[tuple[T, R]]:
+                submit: Callable[[list[T]], Callable[[], list[R]]],
+                waiting: Callable[[], bool] | None = None) -> Iterator[tuple[T, R]]:
         if not self.parallel:  # answered one by one: nothing waits for a batch to fill
             for item in items:
                 yield item, submit([item])()[0]
@@ -188,12 +195,16 @@ class Pool:
         chunk: list[T] = []
         for item in items:
             chunk.append(item)
-            if len(chunk) >= batch:
+            idle = waiting is not None and not waiting()
+            if len(chunk) >= batch or idle:
                 started = (chunk, submit(chunk))
                 chunk = []
                 if pending is not None:
                     yield from zip(pending[0], pending[1](), strict=True)
                 pending = started
+                if idle:  # nothing more to read yet: answer what was read
+                    yield from zip(pending[0], pending[1](), strict=True)
+                    pending = None
         last = (chunk, submit(chunk)) if chunk else None
         if pending is not None:
             yield from zip(pending[0], pending[1](), strict=True)
@@ -209,3 +220,23 @@ def quantities_line(item: tuple[Any, str, str | None]) -> str:
 
     found = [q.to_json() for q in extract(item[1], item[2])]
     return json.dumps({"id": item[0], "quantities": found}, ensure_ascii=False) + "\n"
+
+
+def input_waiting(stream: Any) -> Callable[[], bool]:
+    """For ``Pool.map(waiting=)``: is more of ``stream`` readable right now?
+    (Always yes for what is not a pipe or terminal, such as a file or a buffer.)"""
+    import select
+    import stat
+
+    try:
+        fd = stream.fileno()
+        if not (stat.S_ISFIFO(os.fstat(fd).st_mode) or os.isatty(fd)):
+            return lambda: True
+    except (AttributeError, OSError, ValueError):
+        return lambda: True
+    # Lines already in the stream's buffer are not seen here: at worst a batch is
+    # answered early, never late.
+    def waiting() -> bool:
+        return bool(select.select([fd], [], [], 0)[0])
+
+    return waiting

@@ -173,3 +173,24 @@ def test_scan_and_quantities_print_the_same_with_workers(tmp_path: Path) -> None
     assert qs[0].exit_code == qs[1].exit_code == 0
     assert qs[0].output.count("\n") == len(items) == 41  # one story sent twice
     assert qs[0].output == qs[1].output
+
+
+def test_quantities_answers_each_line_of_a_pipe_at_once_with_workers() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "quantities", "--jsonl",
+                             "--workers", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            cwd=ROOT)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for i, text in enumerate(["About 12,000 troops arrived.", "Пришли 300 человек."]):
+            proc.stdin.write(json.dumps({"id": i, "text": text}).encode() + b"\n")
+            proc.stdin.flush()
+            # answered before the next line is written, though no batch has filled
+            answer = json.loads(proc.stdout.readline())
+            assert answer["id"] == i
+            assert answer["quantities"][0]["low"] == (12000, 300)[i]
+    finally:
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
