@@ -63,9 +63,10 @@ def match_article(rules: Any, article: Article, all_verdicts: bool = False,
                    verdicts if all_verdicts else None, lemmas=lemmas)
 
 
-def _init(rules: Any) -> None:
+def _init(rules: Any, parent: int) -> None:
     global _RULES
     _RULES = rules
+    _die_with(parent)
     # The single writer is the one step that cannot be spread over cores: when
     # there are fewer cores than processes, it goes first.
     try:
@@ -75,6 +76,21 @@ def _init(rules: Any) -> None:
 
 
 NICE = 5
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when its parent ends, even by SIGKILL: an orphan would hold
+    the parent's stdout open (and wait for work forever)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
+        return
+    if os.getppid() != parent:  # the parent was gone before the line above
+        os._exit(1)
 
 
 def _match_many(articles: list[Article], all_verdicts: bool, index: bool) -> list[Matched]:
@@ -123,7 +139,7 @@ class Pool:
         if self._ex is None:
             self._ex = ProcessPoolExecutor(
                 self.size, mp_context=multiprocessing.get_context("fork"),
-                initializer=_init, initargs=(self.rules,))
+                initializer=_init, initargs=(self.rules, os.getpid()))
         return self._ex
 
     def warm(self) -> None:
