@@ -37,7 +37,7 @@ from monitor.models import Article, Observation  # noqa: E402
 from monitor.pipeline import Context, ingest  # noqa: E402
 from monitor.rules import Figure  # noqa: E402
 from monitor.store import Store  # noqa: E402
-from monitor.workers import Pool  # noqa: E402
+from monitor.workers import WRITER_FIRST, Pool  # noqa: E402
 
 WORDS = {
     "en": "officials said the report described forces near the border while analysts "
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         rules = TinyRules()
     store = Store.open(args.db)
     ctx = Context(settings=None, store=store, rules=rules)  # type: ignore[arg-type]
-    ctx.pool = Pool(args.workers, rules)
+    ctx.pool = Pool(args.workers, rules, nice=WRITER_FIRST)
     ctx.pool.warm()
     kw = {"chunk": args.chunk} if args.chunk else {}
 

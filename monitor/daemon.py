@@ -126,16 +126,17 @@ class Daemon:
         from .pipeline import open_context
 
         cron = digest_trigger(self.settings)
-        from .workers import Pool
+        from .workers import WRITER_FIRST, Pool
 
         with DatabaseLock(self.settings.database):
             # the worker processes are forked before any thread of the daemon exists
-            pool = Pool(self.workers, self.rules) if self.rules is not None else None
+            pool = (Pool(self.workers, self.rules, nice=WRITER_FIRST)
+                    if self.rules is not None else None)
             if pool is not None:
                 pool.warm()
             web = start_web(self.settings, self.rules)
             self.ctx = open_context(self.settings, rules=self.rules)
-            self.ctx.pool = pool or Pool(self.workers, self.ctx.rules)
+            self.ctx.pool = pool or Pool(self.workers, self.ctx.rules, nice=WRITER_FIRST)
             self.ctx.client()
             if self.stop_event.is_set():  # stopped while starting
                 self.ctx.http.stop()  # type: ignore[union-attr]

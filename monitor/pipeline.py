@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import changes
 from .models import Article, Event, Value, track_kind
 from .store import Store, article_hash, date_key, now_iso
-from .workers import Matched, Pool
+from .workers import WRITER_FIRST, Matched, Pool
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -263,7 +263,7 @@ def run_once(settings: Settings, *, rules: Any = None, workers: int | None = 1) 
     sources = build_sources(settings)
     started = time.monotonic()
     ctx = open_context(settings, rules=rules)
-    ctx.pool = Pool(workers, ctx.rules)
+    ctx.pool = Pool(workers, ctx.rules, nice=WRITER_FIRST)
     try:
         for source in sources:
             r = run_source(ctx, source)

@@ -63,19 +63,20 @@ def match_article(rules: Any, article: Article, all_verdicts: bool = False,
                    verdicts if all_verdicts else None, lemmas=lemmas)
 
 
-def _init(rules: Any, parent: int) -> None:
+def _init(rules: Any, parent: int, nice: int) -> None:
     global _RULES
     _RULES = rules
     _die_with(parent)
-    # The single writer is the one step that cannot be spread over cores: when
-    # there are fewer cores than processes, it goes first.
-    try:
-        os.nice(NICE)
-    except OSError:  # not permitted here: same priority, only a little slower
-        pass
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: same priority, only a little slower
+            pass
 
 
-NICE = 5
+# Ingest's single writer is the one step that cannot be spread over cores: when
+# there are fewer cores than processes, its workers yield to it.
+WRITER_FIRST = 5
 
 
 def _die_with(parent: int) -> None:
@@ -120,9 +121,12 @@ def _split(items: Sequence[T], parts: int) -> list[list[T]]:
 class Pool:
     """``n`` worker processes for per-article work; one process when ``n <= 1``."""
 
-    def __init__(self, workers: int | None = None, rules: Any = None) -> None:
+    def __init__(self, workers: int | None = None, rules: Any = None, nice: int = 0) -> None:
+        """``nice``: how much lower the workers' priority is than this process's
+        (WRITER_FIRST when this process writes what they produce)."""
         self.size = max(1, workers if workers is not None else default_workers())
         self.rules = rules
+        self.nice = nice
         self._ex: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Pool:
@@ -139,7 +143,7 @@ class Pool:
         if self._ex is None:
             self._ex = ProcessPoolExecutor(
                 self.size, mp_context=multiprocessing.get_context("fork"),
-                initializer=_init, initargs=(self.rules, os.getpid()))
+                initializer=_init, initargs=(self.rules, os.getpid(), self.nice))
         return self._ex
 
     def warm(self) -> None:
