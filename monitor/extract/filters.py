@@ -69,7 +69,7 @@ _AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage|[A-Z][a-z]+,)[\s\u00a0]+$")
 # which tries every position of the window, is skipped.  Words matched with \w*
 # ("калибр\w*", "категор\w+") can end in anything: their stems are looked for.
 _INDEX_ALTS = _INDEX_BEFORE.pattern.split("(?:", 1)[1].split(")(?:", 1)[0].split("|")
-_INDEX_STEMS = tuple(a[:-3] for a in _INDEX_ALTS if a.endswith(("\\w*", "\\w+")))
+_INDEX_STEMS = re.compile("|".join(a[:-3] for a in _INDEX_ALTS if a.endswith(("\\w*", "\\w+"))))
 _INDEX_ENDS = tuple({re.split(r"\\s[+?]?&?\??", a)[-1].replace("\\.", ".")
                      for a in _INDEX_ALTS if not a.endswith(("\\w*", "\\w+"))}
                     | {"от", "від", "с", "з"})
@@ -80,7 +80,7 @@ def _index_before(before: str) -> bool:
     if len(tail) == len(before):
         return False  # no space before the number
     low = tail.lower()
-    if not low.endswith(_INDEX_ENDS) and not any(x in low for x in _INDEX_STEMS):
+    if not low.endswith(_INDEX_ENDS) and not _INDEX_STEMS.search(low):
         return False
     return _INDEX_BEFORE.search(before) is not None
 
