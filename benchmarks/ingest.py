@@ -2,6 +2,7 @@
 
     python benchmarks/ingest.py                      # 100,000 articles
     python benchmarks/ingest.py --count 20000 --rules rules   # real extraction + rules
+    python benchmarks/ingest.py --count 20000 --rules rules --workers 2
 
 Articles are generated on the fly (never held in a list), in three languages,
 with scrambled publication dates, 20 figures, some tracked per claimant, and
@@ -36,6 +37,7 @@ from monitor.models import Article, Observation  # noqa: E402
 from monitor.pipeline import Context, ingest  # noqa: E402
 from monitor.rules import Figure  # noqa: E402
 from monitor.store import Store  # noqa: E402
+from monitor.workers import WRITER_FIRST, Pool  # noqa: E402
 
 WORDS = {
     "en": "officials said the report described forces near the border while analysts "
@@ -58,7 +60,7 @@ class TinyRules:
             measure=("troops",), min_relative=0.05, per_claimant=i % 4 == 0)
             for i in range(n)}
 
-    def match(self, article: Article) -> list[Observation]:
+    def match(self, article: Article, verdicts: Any = None) -> list[Observation]:
         out = []
         for m in FIGURE_RE.finditer(article.text):
             value = int(m[2])
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rules", type=Path, default=None,
                     help="rules directory: run real extraction and matching")
     ap.add_argument("--chunk", type=int, default=None, help="articles per transaction")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="processes for extraction and matching (one writer owns SQLite)")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -136,11 +140,14 @@ def main(argv: list[str] | None = None) -> None:
         rules = TinyRules()
     store = Store.open(args.db)
     ctx = Context(settings=None, store=store, rules=rules)  # type: ignore[arg-type]
+    ctx.pool = Pool(args.workers, rules, nice=WRITER_FIRST)
+    ctx.pool.warm()
     kw = {"chunk": args.chunk} if args.chunk else {}
 
     step = max(1, args.count // args.checkpoints)
     print(f"database {args.db}; {args.count:,} articles; "
-          f"{'rules ' + str(args.rules) if args.rules else 'built-in matcher'}")
+          f"{'rules ' + str(args.rules) if args.rules else 'built-in matcher'}; "
+          f"{args.workers} worker(s)")
     print(f"{'articles':>9} {'seconds':>8} {'art/s':>8} {'avg art/s':>9} {'db MiB':>8} "
           f"{'rss MiB':>7} {'peak MiB':>8} {'stored':>8} {'events':>7}")
     clock = {"t0": time.perf_counter(), "last": time.perf_counter()}
@@ -167,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
         checkpoint(done)
 
     result = ingest(ctx, "bench", metered(), **kw)
+    ctx.pool.close()
     counts = store.counts()
     store.close()
     print(f"offered {result.found:,}, stored {result.new:,}, events {len(result.events):,}")

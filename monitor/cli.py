@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from importlib.resources import files
 from pathlib import Path
@@ -41,6 +41,7 @@ from .rules import example_table, load_rules, observation_row, summary, verdict_
 from .run import run_once
 from .store import Store
 from .web import announce, run_in_foreground, server
+from .workers import Pool, input_waiting, quantities_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,6 +50,14 @@ def config_option(f: F) -> F:
     return click.option(
         "--config", "config_path", type=click.Path(dir_okay=False), default=None,
         help="Config file (default: ./figmon.yaml, or built-in defaults if absent).",
+    )(f)
+
+
+def workers_option(f: F) -> F:
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Processes for extraction and matching (default: one per core); "
+             "one writer keeps the database, output order is the same for any N.",
     )(f)
 
 
@@ -92,7 +101,8 @@ def _todo(name: str) -> None:
 @click.option("--jsonl", is_flag=True,
               help='Read one {"id","text","lang"?} per line; '
               'write one {"id","quantities"} per line.')
-def quantities(lang: str | None, jsonl: bool) -> None:
+@workers_option
+def quantities(lang: str | None, jsonl: bool, workers: int | None) -> None:
     """Extract every quantity from text on stdin (rule-free), as JSON."""
     out = sys.stdout
     if not jsonl:
@@ -103,28 +113,46 @@ def quantities(lang: str | None, jsonl: bool) -> None:
         out.write(json.dumps(found, ensure_ascii=False) + "\n")
         return
     # Streamed: each line is answered (and flushed) before the next is read, so
-    # a bad line later on never loses the lines already done.
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        line = raw.decode("utf-8", errors="replace").strip()
-        if not line:
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"stdin line {number}: not valid JSON ({exc.msg})",
-                             "Fix that line (one JSON object per line) and run again "
-                             "from it; the lines before it were printed.") from None
-        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            raise InputError(f'stdin line {number}: expected an object with a "text" string',
-                             'Write each line as {"id": ..., "text": "...", "lang": "ru"}.')
-        item_lang = item.get("lang") or lang
-        if item_lang not in (None, "ru", "uk", "en"):
-            raise InputError(f"stdin line {number}: unknown lang {item_lang!r}",
-                             'Use "ru", "uk" or "en", or leave "lang" out to detect it.')
-        found = [q.to_json() for q in extract(item["text"], item_lang)]
-        out.write(json.dumps({"id": item.get("id"), "quantities": found},
-                             ensure_ascii=False) + "\n")
-        out.flush()
+    # a bad line later on never loses the lines already done.  With workers,
+    # lines go out in batches, still in input order and still all printed
+    # before the error a bad line raises.
+
+    def items() -> Iterator[tuple[Any, str, str | None] | InputError]:
+        for number, raw in enumerate(sys.stdin.buffer, start=1):
+            line = raw.decode("utf-8", errors="replace").strip()
+            if not line:
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield InputError(f"stdin line {number}: not valid JSON ({exc.msg})",
+                                 "Fix that line (one JSON object per line) and run again "
+                                 "from it; the lines before it were printed.")
+                return
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                yield InputError(f'stdin line {number}: expected an object with a "text" '
+                                 'string', 'Write each line as {"id": ..., "text": "...", '
+                                 '"lang": "ru"}.')
+                return
+            item_lang = item.get("lang") or lang
+            if item_lang not in (None, "ru", "uk", "en"):
+                yield InputError(f"stdin line {number}: unknown lang {item_lang!r}",
+                                 'Use "ru", "uk" or "en", or leave "lang" out to detect it.')
+                return
+            yield item.get("id"), item["text"], item_lang
+
+    with Pool(workers) as pool:
+        for got in pool.map(_answer, items(), waiting=input_waiting(sys.stdin.buffer)):
+            if isinstance(got, InputError):
+                raise got
+            out.write(got)
+            out.flush()
+
+
+def _answer(item: Any) -> Any:
+    """A `quantities --jsonl` line's answer; a bad line's error is passed through."""
+
+    return item if isinstance(item, Exception) else quantities_line(item)
 
 
 # --- rules and scanning -----------------------------------------------------
@@ -168,9 +196,10 @@ def rules_test(directory: str | None) -> None:
               help="One JSON line per observation (with --explain: per quantity).")
 @click.option("--explain", is_flag=True,
               help="List every quantity with the figure it went to, or why it went to none.")
+@workers_option
 @config_option
 def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: bool,
-         config_path: str | None) -> None:
+         workers: int | None, config_path: str | None) -> None:
     """Run article files, folders or URLs through the rules and print observations."""
     settings = None
     if config_path is not None:
@@ -178,14 +207,20 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: 
     ruleset = load_rules(rules_dir or (settings.rules if settings else "rules"))
     failed: set[str] = set()
     shown = 0
+
+    pool = Pool(workers, ruleset)
     for path, got in scan_inputs(paths, settings):
         if isinstance(got, FigmonError):  # named on stderr; the other files go on
             failed.add(str(path))
             click.echo(f"error: {got}", err=True)
             continue
-        for article in got:
-            verdicts: list[Any] | None = [] if explain else None
-            found = ruleset.match(article, verdicts=verdicts)
+        for article, matched in zip(got, pool.match(got, all_verdicts=explain), strict=True):
+            if matched.error is not None:
+                pool.close()
+                raise InputError(f"{article.url or path}: {matched.error}",
+                                 "Report this article with the command that failed.")
+            verdicts = matched.verdicts
+            found = matched.observations
             if verdicts is not None:
                 name = article.url or str(path)
                 if not as_json:
@@ -204,6 +239,7 @@ def scan(paths: tuple[str, ...], rules_dir: str | None, as_json: bool, explain: 
                     click.echo(json.dumps(obs_json(obs), ensure_ascii=False))
                 else:
                     click.echo(observation_row(obs, ruleset.figures[obs.figure].kind))
+    pool.close()
     if not shown:
         click.echo(f"no figures found (rules: {', '.join(sorted(ruleset.figures))})", err=True)
     if failed:
@@ -240,16 +276,17 @@ def obs_json(obs: Any) -> dict[str, Any]:
 
 @cli.command()
 @click.option("--once", is_flag=True, help="Do one full cycle and exit.")
+@workers_option
 @config_option
-def run(once: bool, config_path: str | None) -> None:
+def run(once: bool, workers: int | None, config_path: str | None) -> None:
     """Run the monitor: fetch sources, detect changes, send digests."""
     if not once:
-        _run_daemon(config_path)
+        _run_daemon(config_path, workers)
         return
 
     settings = _settings(config_path)
     rules = load_rules(settings.rules)
-    summary = run_once(settings, rules=rules)
+    summary = run_once(settings, rules=rules, workers=workers)
     for s in summary.sources:
         line = f"{s.name} ({s.kind}): {s.found} found, {s.new} new, {s.events} events"
         click.echo(line + (f" — {len(s.errors)} error(s)" if s.errors else ""))
@@ -275,12 +312,12 @@ def run(once: bool, config_path: str | None) -> None:
                         "and deliveries are tried again on the next run.")
 
 
-def _run_daemon(config_path: str | None) -> None:
+def _run_daemon(config_path: str | None, workers: int | None = None) -> None:
     """The daemon branch of `run`: the whole config and every rule file are checked
     before the scheduler starts; SIGTERM/SIGINT end it with exit code 0."""
     settings = _settings(config_path)
     rules = load_rules(settings.rules)
-    run_daemon(settings, rules=rules)
+    run_daemon(settings, rules=rules, workers=workers)
 
 
 @cli.command()

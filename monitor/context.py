@@ -14,6 +14,7 @@ from .store import Store
 if TYPE_CHECKING:
     from .config import Settings
     from .models import Article, Observation, Quantity, Verdict
+    from .workers import Pool
 
 
 class RuleSet(Protocol):
@@ -51,6 +52,7 @@ class Context:
     store: Store
     rules: RuleSet
     http: HttpClient | None = None
+    pool: Pool | None = None  # worker processes for per-article work (None: this one)
 
     def client(self) -> HttpClient:
         """The shared HTTP client, created on first use."""
@@ -61,6 +63,8 @@ class Context:
         return self.http
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
         if self.http is not None:
             close = getattr(self.http, "close", None)
             if close:

@@ -31,6 +31,7 @@ from .run import after_run
 from .schedule import cron_trigger
 from .sources import build_sources
 from .web import announce, server
+from .workers import WRITER_FIRST, Pool
 
 if TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
@@ -106,6 +107,7 @@ class Daemon:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self.ctx: Context | None = None
+        self.workers: int | None = None  # extraction/matching processes (None: one per core)
 
     # --- called by scheduler threads -------------------------------------
 
@@ -129,8 +131,14 @@ class Daemon:
 
         cron = digest_trigger(self.settings)
         with DatabaseLock(self.settings.database):
+            # the worker processes are forked before any thread of the daemon exists
+            pool = (Pool(self.workers, self.rules, nice=WRITER_FIRST)
+                    if self.rules is not None else None)
+            if pool is not None:
+                pool.warm()
             web = start_web(self.settings, self.rules)
             self.ctx = open_context(self.settings, rules=self.rules)
+            self.ctx.pool = pool or Pool(self.workers, self.ctx.rules, nice=WRITER_FIRST)
             self.ctx.client()
             if self.stop_event.is_set():  # stopped while starting
                 self.ctx.http.stop()  # type: ignore[union-attr]
@@ -291,7 +299,7 @@ def run_digest(ctx: Context) -> None:
     run_daily(ctx)
 
 
-def run_daemon(settings: Settings, *, rules: Any = None) -> None:
+def run_daemon(settings: Settings, *, rules: Any = None, workers: int | None = None) -> None:
     """Run until SIGTERM/SIGINT; raises LockError if another daemon holds the database.
 
     ``rules`` is the RuleSet when the caller has loaded (and so validated) it already.
@@ -302,6 +310,7 @@ def run_daemon(settings: Settings, *, rules: Any = None) -> None:
         for noisy in ("apscheduler", "pymorphy3"):  # a line per job / per dictionary
             logging.getLogger(noisy).setLevel(logging.WARNING)
     daemon = Daemon(settings, build_sources(settings), rules=rules)
+    daemon.workers = workers
     previous: dict[signal.Signals, Any] = {}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 from . import changes
 from .aliases import aliases_for
 from .context import Context, RuleSet, figures_of
-from .models import Article, Event, Observation, Value, Verdict, track_kind
+from .models import Article, Event, Value, track_kind
 from .rules import load_rules
 from .store import Store, article_hash, date_key, now_iso
 from .words import value_words
+from .workers import Matched, Pool
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -76,51 +77,72 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     if aliases is not None and done not in _REKEYED:
         changes.rekey_tracks(store, figures, aliases)  # tracks keyed before a name was known
         _REKEYED.add(done)
+    pool = ctx.pool
+    if pool is None or pool.rules is not ctx.rules:  # workers hold the rules they forked with
+        pool = Pool(1, ctx.rules)
+    # The workers match one chunk while this process writes the one before it;
+    # serial runs go through the same steps, so both write the same rows.
+    pending: tuple[list[tuple[Article, str | None]], Callable[[], list[Matched]]] | None = None
+    recent: set[str | None] = set()  # the previous chunk's keys: not in the store yet
     for batch in _chunks(articles, chunk):
-        prepared: list[tuple[Article, str | None, list[Observation], list[Verdict]]] = []
+        todo: list[tuple[Article, str | None]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
         for article in batch:
             result.found += 1
             chash = article_hash(article)
             url = article.url or article.id
-            if url in in_chunk or (chash and chash in in_chunk) \
+            if url in in_chunk or (chash and chash in in_chunk) or url in recent \
+                    or (chash and chash in recent) \
                     or store.find_duplicate(url, chash) is not None:
                 continue
             in_chunk.update((url, chash))
-            verdicts: list[Verdict] = []
-            try:
-                observations = list(ctx.rules.match(article, verdicts=verdicts))
-            except Exception as exc:  # one bad article must not stop the source
-                message = (f"{url}: matching failed ({type(exc).__name__}: {exc}); the "
-                           "article was not stored and will be retried next run")
-                log.warning("%s", message, exc_info=log.isEnabledFor(logging.DEBUG))
-                result.errors.append(message)
-                continue
-            prepared.append((article, chash, observations,
-                             [v for v in verdicts if v.near_miss]))
-        if not prepared:
-            continue
-        arrived = now_iso()
-        with store.atomic():
-            for article, chash, observations, misses in prepared:
-                row, is_new = store.add_article(article, source=source_name, chash=chash)
-                if not is_new or row is None:
-                    continue  # stored meanwhile by another process
-                result.new += 1
-                store.add_near_misses(row, misses, article.published)
-                for obs in observations:
-                    if obs.published is None and article.published:
-                        obs = replace(obs, published=article.published)
-                    figure = figures.get(obs.figure)
-                    track = changes.track_of(figure, obs, aliases)
-                    dated = date_key(obs.published or article.published, arrived)
-                    obs_id = store.add_observation(row, obs, track=track, dated=dated)
-                    if obs_id is None:
-                        continue
-                    event = changes.detect(store, figure, obs_id)
-                    if event is not None and store.add_event(event, article_row=row):
-                        result.events.append(event)
+            todo.append((article, chash))
+        started = (todo, pool.submit_match([a for a, _h in todo], index=True)) if todo else None
+        if pending is not None:
+            _write_chunk(ctx, source_name, pending[0], pending[1](), figures, aliases, result)
+        pending, recent = started, in_chunk
+    if pending is not None:
+        _write_chunk(ctx, source_name, pending[0], pending[1](), figures, aliases, result)
     return result
+
+
+def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str | None]],
+                 matched: list[Matched], figures: Mapping[str, Any], aliases: Any,
+                 result: IngestResult) -> None:
+    """One chunk's articles, observations, near misses and events in one transaction."""
+    store = ctx.store
+    prepared = []
+    for (article, chash), m in zip(todo, matched, strict=True):
+        if m.error is not None:
+            message = (f"{article.url or article.id}: {m.error}; the "
+                       "article was not stored and will be retried next run")
+            log.warning("%s", message)
+            result.errors.append(message)
+            continue
+        prepared.append((article, chash, m.observations, m.near_misses, m.lemmas))
+    if not prepared:
+        return
+    arrived = now_iso()
+    with store.atomic():
+        for article, chash, observations, misses, lemmas in prepared:
+            row, is_new = store.add_article(article, source=source_name, chash=chash,
+                                            lemmas=lemmas)
+            if not is_new or row is None:
+                continue  # stored meanwhile by another process
+            result.new += 1
+            store.add_near_misses(row, misses, article.published)
+            for obs in observations:
+                if obs.published is None and article.published:
+                    obs = replace(obs, published=article.published)
+                figure = figures.get(obs.figure)
+                track = changes.track_of(figure, obs, aliases)
+                dated = date_key(obs.published or article.published, arrived)
+                obs_id = store.add_observation(row, obs, track=track, dated=dated)
+                if obs_id is None:
+                    continue
+                event = changes.detect(store, figure, obs_id)
+                if event is not None and store.add_event(event, article_row=row):
+                    result.events.append(event)
 
 
 def _save_host_waits(ctx: Context) -> None:

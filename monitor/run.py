@@ -14,6 +14,7 @@ from .context import Context, RuleSet
 from .models import Event
 from .pipeline import open_context, run_source
 from .sources import build_sources
+from .workers import WRITER_FIRST, Pool
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,15 @@ class RunSummary:
         return [s for s in self.sources if s.errors]
 
 
-def run_once(settings: Settings, *, rules: RuleSet | None = None) -> RunSummary:
-    """Every configured source once, then the digest, the archive and delivery."""
+def run_once(settings: Settings, *, rules: RuleSet | None = None,
+             workers: int | None = 1) -> RunSummary:
+    """Every configured source once, then the digest, the archive and delivery.
+    ``workers``: processes for extraction and matching (None: one per core)."""
     summary = RunSummary()
     sources = build_sources(settings)
     started = time.monotonic()
     ctx = open_context(settings, rules=rules)
+    ctx.pool = Pool(workers, ctx.rules, nice=WRITER_FIRST)
     try:
         for source in sources:
             r = run_source(ctx, source)

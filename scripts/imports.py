@@ -29,7 +29,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("words", "extract", "search"),
     ("charts", "pages", "claimants", "articles"),
     ("http", "store", "match"),
-    ("rules", "changes", "context", "channels", "sources", "atom"),
+    ("rules", "changes", "context", "channels", "sources", "atom", "workers"),
     ("aliases", "subscribers", "delivery_settings", "config"),
     ("archive", "deliver"),
     ("digest",),

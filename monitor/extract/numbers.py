@@ -11,36 +11,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .lang import en, ru, uk
 from .lemmas import analyzer
 
 APOSTROPHES = "'’ʼ`"
 
 # Value and "place" of a word: place 0 units, 1 teens/tens, 2 hundreds; a
-# multiplier scales what came before it.
-_RU_BASE: dict[str, int] = {
-    "ноль": 0, "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
-    "семь": 7, "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11,
-    "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14, "пятнадцать": 15,
-    "шестнадцать": 16, "семнадцать": 17, "восемнадцать": 18, "девятнадцать": 19,
-    "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50, "шестьдесят": 60,
-    "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100, "двести": 200,
-    "триста": 300, "четыреста": 400, "пятьсот": 500, "шестьсот": 600, "семьсот": 700,
-    "восемьсот": 800, "девятьсот": 900,
-}
-_UK_BASE: dict[str, int] = {
-    "нуль": 0, "один": 1, "два": 2, "три": 3, "чотири": 4, "п'ять": 5, "шість": 6,
-    "сім": 7, "вісім": 8, "дев'ять": 9, "десять": 10, "одинадцять": 11,
-    "дванадцять": 12, "тринадцять": 13, "чотирнадцять": 14, "п'ятнадцять": 15,
-    "шістнадцять": 16, "сімнадцять": 17, "вісімнадцять": 18, "дев'ятнадцять": 19,
-    "двадцять": 20, "тридцять": 30, "сорок": 40, "п'ятдесят": 50, "шістдесят": 60,
-    "сімдесят": 70, "вісімдесят": 80, "дев'яносто": 90, "сто": 100, "двісті": 200,
-    "триста": 300, "чотириста": 400, "п'ятсот": 500, "шістсот": 600, "сімсот": 700,
-    "вісімсот": 800, "дев'ятсот": 900,
-}
-_RU_MULT = {"тысяча": 1_000, "миллион": 1_000_000, "миллиард": 1_000_000_000,
-            "триллион": 1_000_000_000_000}
-_UK_MULT = {"тисяча": 1_000, "мільйон": 1_000_000, "мільярд": 1_000_000_000,
-            "трильйон": 1_000_000_000_000}
+# multiplier scales what came before it.  Each language's lists: lang/ru.py, uk.py, en.py.
+_RU_BASE: dict[str, int] = ru.NUMBERS
+_UK_BASE: dict[str, int] = uk.NUMBERS
+_RU_MULT = ru.MULTIPLIERS
+_UK_MULT = uk.MULTIPLIERS
 # Forms pymorphy3 does not list or misses.
 _EXTRA_WORDS: dict[str, float] = {
     "полтора": 1.5, "полторы": 1.5, "полутора": 1.5, "півтора": 1.5, "півтори": 1.5,
@@ -59,29 +40,14 @@ _EXTRA_MULT: dict[str, int] = {
     "тисячи": 1_000,
 }
 # Spoken hundreds ("двохста", "дев'ятиста", "двухста"): the dictionaries list only some.
-_HUNDRED_STEMS = {
-    "uk": ("двох двом двома", "трьох трьом трьома", "чотирьох чотирьом чотирма",
-           "п'яти п'ять", "шести шість", "семи сім", "восьми вісьм", "дев'яти дев'ять"),
-    "ru": ("двух двум двумя", "трех трем тремя", "четырех четырем четырьмя", "пяти пять",
-           "шести шесть", "семи семь", "восьми восемь", "девяти девять"),
-}
+_HUNDRED_STEMS = {"uk": uk.HUNDRED_STEMS, "ru": ru.HUNDRED_STEMS}
 _HUNDRED_ENDINGS = ("сот", "ста", "стам", "стами", "стах", "сотам", "сотами", "сотах")
-EN_WORDS: dict[str, float] = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "dozen": 12,
-}
+EN_WORDS: dict[str, float] = en.NUMBERS
 # Multiples: "sixfold", "tenfold", "hundredfold" (also "six-fold", "6-fold").
 FOLD_WORDS: dict[str, float] = {
     w + "fold": v for w, v in EN_WORDS.items() if v >= 2 and w != "dozen"
 } | {"thousandfold": 1000}
-EN_MULT: dict[str, int] = {
-    "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000,
-}
+EN_MULT: dict[str, int] = en.MULTIPLIERS
 # Counting nouns that multiply a number before them ("два десятка" = 20, "три сотні" =
 # 300); alone or in the plural they are vague ("десятки", "сотни", see tables()).
 SOFT_MULT: dict[str, int] = {

@@ -25,11 +25,13 @@ class Articles(StoreBase):
         return int(row[0]) if row else None
 
     def add_article(self, article: Article, *, source: str = "",
-                    chash: str | None = None) -> tuple[int | None, bool]:
+                    chash: str | None = None, lemmas: str | None = None
+                    ) -> tuple[int | None, bool]:
         """Store an article unless its URL or normalised text is already stored.
 
         Returns (row id, is_new); for a duplicate the id is the stored copy's.
-        ``chash`` may be passed when the caller has computed it already.
+        ``chash`` and ``lemmas`` (search.index_text) may be passed when the caller
+        has computed them already (worker processes do).
         """
         if chash is None:
             chash = article_hash(article)
@@ -48,8 +50,10 @@ class Articles(StoreBase):
         if cur.rowcount == 0:  # lost a race with another writer
             return self.find_duplicate(url, chash), False
         row_id = int(cur.lastrowid or 0)
+        if lemmas is None:
+            lemmas = index_text(article.title, article.text, article.lang)
         self.db.execute("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
-                        [row_id, index_text(article.title, article.text, article.lang)])
+                        [row_id, lemmas])
         return row_id, True
 
     def article(self, row_id: int) -> dict[str, Any] | None:

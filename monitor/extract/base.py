@@ -1,0 +1,103 @@
+"""What every step of extraction shares: the number found at an anchor (Num), the
+anchor pattern, the skip signal and small look-behind helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import patterns as P
+from .numbers import (
+    SUFFIX_MULT,
+    tables,
+)
+
+_MULT_AFTER = re.compile(r"[\s\u00a0\u202f]*([^\W\d_]+)(\.)?")
+_PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
+_NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_][\w'’-]*)")
+
+
+@dataclass
+class Num:
+    """A number expression found at an anchor."""
+
+    start: int
+    end: int
+    value: float
+    low: float | None = None  # vague span
+    high: float | None = None
+    mult: int = 1
+    percent: bool = False
+    currency: str | None = None
+    digits: bool = True
+    fraction: bool = False
+    sub: bool = False  # "sub-300": less than
+    sign: int = 0  # -1 for "-1.3%" or "minus 5", +1 for "+0.2%"
+    multiple: bool = False  # "sixfold", "6-fold": never one end of a range
+
+    @property
+    def vague(self) -> bool:
+        return self.low is not None
+
+
+@lru_cache(maxsize=1)
+def _anchor() -> re.Pattern[str]:
+    return P.anchor_regex()
+
+
+def _norm_word(w: str) -> str:
+    return w.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
+
+
+class _Skip(Exception):
+    """The anchor is a date, a model number or similar: skip to ``end``."""
+
+    def __init__(self, end: int) -> None:
+        self.end = end
+
+
+def _before(text: str, pos: int, n: int = 60) -> str:
+    return text[max(0, pos - n):pos]
+_TOKEN_REST = re.compile(r"[\w:./-]*")
+_CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
+
+
+def _token_end(text: str, e: int) -> int:
+    m = _TOKEN_REST.match(text, e)
+    return m.end() if m else e
+
+
+def _has_mult_after(text: str, e: int) -> bool:
+    m = _MULT_AFTER.match(text, e)
+    if not m:
+        return False
+    w = _norm_word(m.group(1))
+    return w in tables().mults or (w in SUFFIX_MULT and w not in ("m", "b"))
+
+
+def _currency_before(text: str, s: int) -> str | None:
+    # every sign or code has a symbol or a capital letter: skip the regex without one
+    if _CURRENCY_HINT.search(text, max(0, s - 8), s) is None:
+        return None
+    m = P.CURRENCY_BEFORE.search(_before(text, s, 8))
+    if not m:
+        return None
+    return m.group("c") or m.group("code")
+
+
+def _currency_len(text: str, s: int) -> int:
+    before = _before(text, s, 8)
+    m = P.CURRENCY_BEFORE.search(before)
+    return len(before) - m.start() if m else 0
+_NAME_AFTER = re.compile(
+    r"[\s\u00a0]+(?:Pro|Max|Mini|Plus|Ultra|Lite|Dreamliner|Series|Edition|GT|SE|XL|ZIP|"
+    r"family|series|variant|model|models|class|jetliners?|"
+    r"(?:[A-Z0-9][\w.]*[\s\u00a0]+){0,2}(?:St|Street|Rd|Road|Ave|Avenue|Way|Lane|Drive|Dr|"
+    r"Blvd|Boulevard|Place|Square|Court))\b")
+
+
+_FUNCTION_WORDS = frozenset(
+    "the a an is was are were be been has have had will would could should can may might "
+    "to on in at of for and or but as by with from that this which who after before over "
+    "under into than then when where while if so not no yet also just only still per".split())

@@ -1,0 +1,112 @@
+"""Quantity objects from parsed numbers: qualifier, change, unit, kind."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Quantity, clean_number
+from . import patterns as P
+from .base import Num
+from .context import _change, _postfix_qualifier
+from .units import find_unit, percent_scope
+
+
+def _finish_kind(num: Num) -> str:
+    if num.percent:
+        return "percent"
+    if num.currency:
+        return "amount"
+    return "count"
+
+
+_DETERMINER = re.compile(r"[\s\u00a0]+(?:the|its|their|all)(?=[\s\u00a0])", re.IGNORECASE)
+_SYMBOL_UNIT = {"$": "$", "€": "€", "£": "£", "₽": "₽", "₴": "₴", "¥": "¥"}
+
+
+def _set_role(q: Quantity, role: str, link: int | None) -> None:
+    # frozen dataclass, just made here: filled in place before anyone else sees it
+    object.__setattr__(q, "role", role)
+    object.__setattr__(q, "link", link)
+
+
+def _unit(text: str, num: Num, end: int, lang: str) -> tuple[str | None, int | None, int | None]:
+    if num.percent:
+        us, ue = percent_scope(text, end, lang)
+        if us is None and num.fraction and lang == "en":
+            # "3 out of 10 missiles", "half the missiles"
+            det = _DETERMINER.match(text, end)
+            _lem, us, ue = find_unit(text, det.end() if det else end, lang)
+        return "%", us, ue
+    lem, us, ue = find_unit(text, end, lang)
+    if num.currency and (lem is None or lem not in P.CURRENCY_LEMMAS):
+        return _SYMBOL_UNIT.get(num.currency, num.currency), None, None
+    return lem, us, ue
+
+
+def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
+          lang: str, unit_from: int | None = None,
+          pw: tuple[str, str] | None = None) -> Quantity:
+    """``pw``: the word before ``num.start`` when the caller has it (_prev_word)."""
+    post, end = _postfix_qualifier(text, num)
+    if forced:
+        qualifier = forced
+    elif num.vague:
+        qualifier = "approx"
+    else:
+        qualifier = qual or post or ("less_than" if num.sub else "exact")
+    if num.sign < 0:
+        num.value = -num.value
+    if num.vague:
+        low, high = num.low, num.high
+        if qual in ("more_than", "at_least"):
+            qualifier = qual
+            high = None
+        elif qual in ("up_to", "less_than"):
+            qualifier = qual
+            low = None
+    else:
+        low = high = num.value
+        if qualifier in ("more_than", "at_least"):
+            high = None
+        elif qualifier in ("up_to", "less_than"):
+            low = None
+    change = None
+    if not forced:
+        change = (_change(text, start, lang, pw if start == num.start else None)
+                  or (_change(text, num.start, lang, pw) if start != num.start else None))
+    if num.sign and num.percent and change is None:
+        change = "up" if num.sign > 0 else "down"
+    unit, us, ue = _unit(text, num, unit_from if unit_from is not None else end, lang)
+    kind = _finish_kind(num)
+    if unit is not None and unit in P.CURRENCY_LEMMAS:
+        kind = "amount"
+    return Quantity(
+        low=clean_number(_round(low)), high=clean_number(_round(high)), qualifier=qualifier,
+        change=change, unit=unit, surface=text[start:end], start=start, end=end, kind=kind,
+        vague=num.vague, unit_start=us, unit_end=ue,
+    )
+
+
+def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Quantity:
+    post, end = _postfix_qualifier(text, second)
+    low, high = first.value, second.value
+    if low > high:
+        low, high = high, low
+    unit, us, ue = _unit(text, second, end, lang)
+    qual = "range"
+    # "jumped from 240 to 273" is a before/after pair, not a change by an amount.
+    opened = re.match(r"(?:from|between|от|від|между|між)\b", text[start:start + 8],
+                      re.IGNORECASE)
+    change = None if opened else _change(text, start, lang)
+    return Quantity(
+        low=clean_number(_round(low)), high=clean_number(_round(high)), qualifier=qual,
+        change=change, unit=unit, surface=text[start:end], start=start, end=end,
+        kind=_finish_kind(second), vague=False, unit_start=us, unit_end=ue,
+    )
+
+
+def _round(x: float | None) -> float | None:
+    """64.1 * 1e9 is 64099999999.99999 in binary: keep 12 significant digits."""
+    if x is None or float(x).is_integer():
+        return x
+    return float(f"{x:.12g}")

@@ -1,0 +1,78 @@
+"""One number at an anchor, digits or words, with the multiplier, percent sign and
+currency that belong to it."""
+
+from __future__ import annotations
+
+import re
+
+from . import patterns as P
+from .base import (
+    _FUNCTION_WORDS,
+    _MULT_AFTER,
+    _NEXT_WORD,
+    Num,
+    _currency_before,
+    _currency_len,
+    _norm_word,
+)
+from .digits import _parse_digits_at
+from .number_words import _parse_words_at, _share_of
+from .numbers import (
+    SOFT_MULT,
+    SUFFIX_MULT,
+    tables,
+)
+
+_HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
+
+
+def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
+    num = _parse_digits_at(text, pos, lang) if is_digit else _parse_words_at(text, pos, lang)
+    if num.vague or num.fraction:
+        return num
+    if num.digits and (share := _share_of(text, num, lang)) is not None:
+        return share
+    t = tables()
+    # "4 hundred", "4 hundred million"
+    hm = _HUNDRED_AFTER.match(text, num.end)
+    if hm and num.digits and num.mult == 1:
+        num.value *= 100
+        num.end = hm.end()
+    # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
+    if num.mult == 1 and not num.fraction:
+        m = _MULT_AFTER.match(text, num.end)
+        if m:
+            w = _norm_word(m.group(1))
+            f = t.mults.get(w)
+            if f is None and w in SUFFIX_MULT and w not in ("m", "b"):
+                f = SUFFIX_MULT[w]
+            if f is None and w in ("m", "b", "bn") and _currency_before(text, num.start):
+                f = SUFFIX_MULT[w]
+            if f is None and lang == "en" and m.group(1) in ("B", "M") and not m.group(2):
+                # "8 B people", "4.3 M views": a lone capital before a counted noun
+                nw = _NEXT_WORD.match(text, m.end())
+                if nw and nw.start() == m.end() and nw.group(1).islower() and (
+                        nw.group(1) not in _FUNCTION_WORDS):
+                    f = SUFFIX_MULT[w]
+            if f is not None and num.digits:
+                num.mult = f
+                num.end = m.end(1) + (1 if m.group(2) and w in ("тыс", "тис", "млн", "млрд",
+                                                                   "трлн") else 0)
+                num.value *= f
+            elif f is None and w in SOFT_MULT and num.value < 100 and lang != "en":
+                # "двух десятков ракет", "полтора десятка", "три сотні": tens, hundreds
+                num.mult = SOFT_MULT[w]
+                num.end = m.end(1)
+                num.value *= num.mult
+    # "половина"-type shares need no percent sign.
+    if num.fraction:
+        return num
+    pm = P.PERCENT_AFTER.match(text, num.end)
+    if pm:
+        num.percent = True
+        num.end = pm.end()
+    cur = _currency_before(text, num.start)
+    if cur:
+        num.currency = cur
+        num.start -= _currency_len(text, num.start)
+    return num

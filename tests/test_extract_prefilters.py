@@ -1,0 +1,44 @@
+"""The quick checks that let extraction skip a regex give the regex's own answer."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from monitor.extract import filters
+
+CASES = Path(__file__).parent / "cases"
+
+# Windows written for this test: each ends where a number would start.
+WINDOWS = [
+    "the S&P ", "rose on the S & P ", "Hang Seng ", "the hang  seng\u00a0", "Model ",
+    "in category ", "категории ", "снаряды калибра ", "калібру ", "в возрасте от ",
+    "No. ", "статья ", "частини ", "уровень с ", "leveled ", "a model", "flight\n",
+    "Model X ", "supermodel ", "x-model ", "Dow ", "shadow ", "пункт з ", "розпункт ",
+]
+
+
+def _texts() -> list[str]:
+    out = list(WINDOWS)
+    for path in sorted(CASES.rglob("*.yaml")):
+        out.extend(re.findall(r"text: ?\"?(.+)", path.read_text(encoding="utf-8")))
+    return out
+
+
+def test_the_index_name_check_agrees_with_its_regex_on_every_window() -> None:
+    checked = hits = 0
+    for text in _texts():
+        for end in range(len(text) + 1):
+            before = text[max(0, end - 30):end]
+            want = filters._INDEX_BEFORE.search(before) is not None
+            assert filters._index_before(before) is want, before
+            checked += 1
+            hits += want
+    assert checked > 10_000 and hits >= 15  # both answers were exercised
+
+
+@pytest.mark.parametrize("end", ["p", "seng", "no.", "model", "от", "віці"])
+def test_the_index_word_endings_come_from_the_regex(end: str) -> None:
+    assert end in filters._INDEX_ENDS
