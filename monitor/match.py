@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .claimants import find_claimant
+from .claimants import SOURCE_PHRASES, find_claimant, speech_word
 from .extract import extract
 from .extract.lang import detect_lang
 from .extract.lemmas import analyzer, forms
@@ -327,24 +327,7 @@ _GENERIC_UNITS = frozenset({"единица", "одиниця", "штука", "u
 _NOT_NOUNS = frozenset({"strong"})  # "a 12,000-strong contingent"
 _OF_THEM = re.compile(r"\s*(?:of\s+(?:them|those|these)|(?:из|от|з|із|від)\s+них)\b",
                       re.IGNORECASE)
-# a rival named as the source ("по данным украинской разведки") is not the actor
-_SOURCE_BEFORE = re.compile(
-    r"(?:по данным|по словам|по оценк\w+|по информации|со ссылкой на|согласно|за даними|"
-    r"за словами|за оцінк\w+|за інформацією|із посиланням на|з посиланням на|згідно з|"
-    r"according to|citing|cited by)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _ARTICLES = frozenset({"the", "a", "an"})
-# "Ukraine's General Staff says", "a Ukrainian officer said": the rival names who says
-_SAYS_AFTER = re.compile(
-    r"(?:(?:[\s'’]+(?:s\b|[A-ZА-ЯЁІЇЄҐ][\w-]*)){0,3}|(?:\s+[\w-]+){0,2})\s+(?:says|said|reports|reported|claims|claimed|believes|"
-    r"estimates|added|noted|told|confirmed|заявил[аи]?|сообщил[аи]?|подтвердил[аи]?|"
-    r"підтвердил[аи]?|підтвердив|считает|считают|оценивает|оценивают|"
-    r"утверждает|утверждают|повідомил[аи]?|повідомив|заявив|заявил[аи]?|вважає|вважають|"
-    r"оцінює|оцінюють|стверджує|стверджують)\b")
-# "…, сообщила южнокорейская разведка", "…, said a South Korean official"
-_SAYS_BEFORE = re.compile(
-    r"(?:said|says|told|reported|сообщил[аио]?|заявил[аио]?|пишут|пишет|считают|"
-    r"повідомил[аио]?|повідомив|заявив|пишуть|пише|вважають)\s+(?:[\w-]+\s+)?$",
-    re.IGNORECASE)
 # "Moscow has received …": a recipient taking delivery is not the side that counts
 _RECEIVE_AFTER = re.compile(
     r"\s+(?:(?:has|had|have|already|уже|вже|также|також)\s+)*(?:receiv|got\b|obtain|"
@@ -628,7 +611,7 @@ class _View:
         self.para_starts = _paragraphs(text)
         self.tok_spans = [(mt.start(), mt.end()) for mt in _WORD.finditer(text)]
         self.tok_starts = [a for a, _ in self.tok_spans]
-        tokens = _norm_tokens(text, self.tok_spans)
+        self.tokens = tokens = _norm_tokens(text, self.tok_spans)
         self.q_starts = [q.start for q in qs]
         # the number and its qualifier, without the counted noun the surface may include
         self.q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
@@ -844,9 +827,7 @@ class _View:
         head = min(self.first_in[span], c0)
         text = self.text
         hits = [h for h in self.rival_hits[lo:hi] if (c0 <= h.start < c1 or h.start < head)
-                and not _SOURCE_BEFORE.search(text, max(0, h.start - 40), h.start)
-                and not _SAYS_AFTER.match(text, h.end)
-                and not _SAYS_BEFORE.search(text, max(0, h.start - 30), h.start)
+                and not self.names_speaker(h)
                 and not (h.start in self.recipient_at and _RECEIVE_AFTER.match(text, h.end))]
         if not _union(hits, "rivals") & accepted:
             return set()
@@ -861,6 +842,34 @@ class _View:
             against |= _union([h for h in hits if h.start < head], "rivals") \
                 - named - subjects(s0, head)
         return against & accepted
+
+    def names_speaker(self, hit: _Hit) -> bool:
+        """Whether the words at ``hit`` name who says it rather than who acts: after a
+        source phrase ("по данным украинской разведки", "according to Ukraine's HUR"),
+        or beside a verb of saying ("Ukraine's General Staff says", "…, сообщила
+        южнокорейская разведка"), within the hit's stretch of words.  The word lists
+        are the claimant finder's."""
+        text, spans, tokens = self.text, self.tok_spans, self.tokens
+        s0, s1 = self.sents[self.sent_of(hit.start)]
+        i = bisect_left(self.tok_starts, hit.start)
+        j = bisect_left(self.tok_starts, hit.end)
+
+        def joined(k: int) -> bool:  # in the hit's sentence, no punctuation in between
+            a, b = sorted((spans[k], spans[i]))
+            return s0 <= spans[k][0] < s1 and not _HARD_BREAK.search(text, a[1], b[0])
+
+        before = [k for k in range(i - 1, max(-1, i - 5), -1) if joined(k)]
+        for skip in range(min(3, len(before) + 1)):  # "по данным [штаба] ВСУ"
+            end = i - skip
+            if any(end - n >= 0 and joined(end - n) and tuple(tokens[end - n:end])
+                   in SOURCE_PHRASES for n in range(1, 5)):
+                return True
+        # the verb right before ("сообщила южнокорейская", "said a South Korean …") or
+        # within three words after ("Ukraine's General Staff says")
+        near = before[:2] if len(before) > 1 and tokens[before[0]] in _ARTICLES \
+            else before[:1]
+        near += [k for k in range(j, min(len(spans), j + 3)) if joined(k)]
+        return any(speech_word(text[spans[k][0]:spans[k][1]], self.lang) for k in near)
 
     def actor_clause(self, qi: int) -> tuple[int, int]:
         """The stretch that tells whose number it is: from the joint of a compound

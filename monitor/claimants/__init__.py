@@ -40,10 +40,12 @@ from __future__ import annotations
 
 from .attribution import find_claimant
 from .headlines import headline_claimant
+from .morphology import speech_word
 from .names import Aliases, canonical_name, fold
 from .relays import article_relay
 from .tokens import Span
-from .vocabulary import EN_VERBS, PRONOUNS, SPEECH_VERBS, is_outlet
+from .vocabulary import EN_VERBS, PRONOUNS, SOURCE_PHRASES, SPEECH_VERBS, is_outlet
 
-__all__ = ["EN_VERBS", "PRONOUNS", "SPEECH_VERBS", "Aliases", "Span", "article_relay",
-           "canonical_name", "find_claimant", "fold", "headline_claimant", "is_outlet"]
+__all__ = ["EN_VERBS", "PRONOUNS", "SOURCE_PHRASES", "SPEECH_VERBS", "Aliases", "Span",
+           "article_relay", "canonical_name", "find_claimant", "fold", "headline_claimant",
+           "is_outlet", "speech_word"]

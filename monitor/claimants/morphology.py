@@ -36,9 +36,14 @@ def _verb_word(word: str, lang: str) -> bool:
 
 
 def _speech_verb(tok: _Tok, lang: str) -> bool:
+    return speech_word(tok.text, lang)
+
+
+def speech_word(word: str, lang: str) -> bool:
+    """Is ``word`` a form of a verb of saying ("said", "заявила", "повідомив")?"""
     if lang == "en":
-        return tok.low in EN_VERBS
-    return _speech_word(tok.text, lang)
+        return word.lower() in EN_VERBS
+    return _speech_word(word, lang)
 
 
 @lru_cache(maxsize=50_000)

@@ -50,6 +50,8 @@ _PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {
            (("estimates", "by"), ""), (("figures", "from"), ""), (("data", "from"), ""),
            (("citing",), "")],
 }
+# every source phrase's words, whatever the language ("по данным", "according to")
+SOURCE_PHRASES = frozenset(words for entries in _PHRASES.values() for words, _ in entries)
 # phrases that name an outlet or a source: an outlet there is relayed, not a claimant
 _RELAY_PHRASES = frozenset({("со", "ссылкой", "на"), ("з", "посиланням", "на"), ("citing",)})
 # "по его словам", "за їхніми даними": a possessive between the two words
