@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -38,10 +38,12 @@ from .claimants import SOURCE_PHRASES, find_claimant, speech_word
 from .extract import extract
 from .extract.lang import detect_lang
 from .extract.lemmas import analyzer, forms
+from .extract.patterns import trie_regex
 from .extract.sentences import sentences
 from .models import (
     SHARE_TRACK,
     Article,
+    NearMisses,
     Observation,
     Quantity,
     Value,
@@ -57,6 +59,9 @@ MEASURE_AFTER = 6  # words after the number that may name what is counted
 MIN_STEM = 3  # shortest glob stem accepted ("кнд*" is the limit)
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# where _WORD's left-to-right scan starts a word: not inside one, nor after "x-" / "x'"
+_TOKEN_START = r"(?<!\w)(?<!\w['’-])"
+_TOKEN = re.compile(_TOKEN_START + _WORD.pattern)  # the words at or after any offset
 _HARD_BREAK = re.compile(r"[,;:()\[\]«»\"“”—–]|\s-\s")
 _CLAUSE_WORDS = frozenset({
     "and", "while", "but", "whereas", "plus",
@@ -172,10 +177,40 @@ class TermIndex:
     by_form: dict[str, _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
     by_stem: dict[str, _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
     stem_lengths: list[int] = field(default_factory=list)
+    longest: int = 1  # words in the longest term
     _memo: dict[str, tuple[_Bucket, ...]] = field(default_factory=dict, repr=False)
+    _starts: re.Pattern[str] | None = field(default=None, repr=False)
+    _singles: dict[str, tuple[Term, ...] | None] = field(default_factory=dict, repr=False)
+
+    def scan(self, low: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+        """The words of folded ``low[lo:hi]`` that may start a term, whole: one C-level
+        scan instead of a Python step per word (most words start none).  A superset:
+        every form and stem is a prefix of the words it stands for; ``singles`` and
+        ``lookup`` decide."""
+        if self._starts is None:
+            keys = sorted({*self.by_form, *self.by_stem} - {""})
+            body = trie_regex(keys) if keys else "(?!)"
+            self._starts = re.compile(_TOKEN_START + "(?=" + body + ")" + _WORD.pattern)
+        return self._starts.finditer(low, lo, hi)
+
+    def singles(self, tok: str) -> tuple[Term, ...] | None:
+        """The one-word terms ``tok`` is, or None when a longer term may start with it
+        (then ``lookup`` reads the words after it)."""
+        try:
+            return self._singles[tok]
+        except KeyError:
+            pass
+        buckets = self.starting(tok)
+        got = (None if any(b.by_second or b.second_stem for b in buckets)
+               else tuple(t for b in buckets for t in b.single))
+        if len(self._singles) > 500_000:
+            self._singles.clear()
+        self._singles[tok] = got
+        return got
 
     def add(self, term: Term) -> None:
         first = term.words[0]
+        self.longest = max(self.longest, len(term.words))
         if first.stem:
             self.by_stem[first.stem].add(term)
             if len(first.stem) not in self.stem_lengths:
@@ -516,14 +551,12 @@ class Matcher:
         return ", ".join(self.figures[r].id for r in sorted(rules))
 
     @staticmethod
-    def _after_window(text: str, tok_starts: list[int], tok_spans: list[tuple[int, int]],
-                      start: int, limit: int) -> int:
+    def _after_window(text: str, start: int, limit: int) -> int:
         """End of the few words after a number, stopping at punctuation."""
-        i = bisect_left(tok_starts, start)
         end = start
-        for k in range(i, min(i + MEASURE_AFTER, len(tok_spans))):
-            a, b = tok_spans[k]
-            if a >= limit or _HARD_BREAK.search(text, end, a):
+        for k, mt in enumerate(_TOKEN.finditer(text, start)):
+            a, b = mt.span()
+            if k == MEASURE_AFTER or a >= limit or _HARD_BREAK.search(text, end, a):
                 break
             end = b
         return end
@@ -581,9 +614,14 @@ class _Why:
     def done(self, reason: str | None, names: str = "") -> None:
         if self.sink is None:
             return
+        near_only = isinstance(self.sink, NearMisses)
+        if near_only and (self.figures or reason == "change_from"):
+            return
         q = self.view.qs[self.qi]
         if not self.subject_near and not self.figures:
             self.subject_near = self.view.any_subject(self.qi)
+        if near_only and not self.subject_near:
+            return
         detail = self.detail
         if reason and not detail:
             detail = REASONS[reason] + (f" ({names})" if names else "")
@@ -609,9 +647,9 @@ class _View:
         self.sents = sentences(text) or [(0, len(text))]
         self.sent_starts = [a for a, _ in self.sents]
         self.para_starts = _paragraphs(text)
-        self.tok_spans = [(mt.start(), mt.end()) for mt in _WORD.finditer(text)]
-        self.tok_starts = [a for a, _ in self.tok_spans]
-        self.tokens = tokens = _norm_tokens(text, self.tok_spans)
+        low = _fold(text)
+        # a letter whose lower case is longer ("İ") shifts offsets: fold word by word
+        self.low: str | None = low if len(low) == len(text) else None
         self.q_starts = [q.start for q in qs]
         # the number and its qualifier, without the counted noun the surface may include
         self.q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
@@ -621,25 +659,33 @@ class _View:
         self.qual_hits: list[_Hit] = []
         self.rival_hits: list[_Hit] = []
         subj_hits: list[_Hit] = []
-        starting = m.index.starting
-        spans = self.tok_spans
-        for i, tok in enumerate(tokens):
-            if not starting(tok):  # most words start no term: skip the lookup
-                continue
-            for term, last in m.index.lookup(tokens, i):
-                hit = _Hit(term.rules, term.role, spans[i][0], spans[last][1])
-                if term.role == "measure":
+        index = m.index
+        for word in self._words_in_reach():
+            a, e = word.span()
+            tok = self._norm(a, e)
+            singles = index.singles(tok)
+            if singles is not None:  # one-word terms only: no need to read on
+                found = [(term, e) for term in singles]
+            else:
+                words = self.words_from(a, index.longest)
+                found = [(term, words[last][1])
+                         for term, last in index.lookup([w for _, _, w in words], 0)]
+            for term, end in found:
+                hit = _Hit(term.rules, term.role, a, end)
+                role = term.role
+                if role == "measure":
                     self.measure_hits.append(hit)
-                elif term.role == "subject":
+                elif role == "subject":
                     subj_hits.append(hit)
-                elif term.role == "recipients":
-                    self.recipient_at.add(hit.start)
-                elif term.role == "rivals":
-                    before = tokens[max(0, i - 2):i]  # "sent to (the) Russian army": a place
+                elif role == "recipients":
+                    self.recipient_at.add(a)
+                elif role == "rivals":
+                    # "sent to (the) Russian army": a place
+                    before = [w for _, _, w in self.words_before(a, 2)]
                     if not before or not (before[-1] in _DEST or (
                             before[-1] in _ARTICLES and len(before) > 1 and before[0] in _DEST)):
                         self.rival_hits.append(hit)
-                elif not self._inside_quantity(hit.start):  # "more than 10,000" is no term
+                elif not self._inside_quantity(a):  # "more than 10,000" is no term
                     self.qual_hits.append(hit)
         self.subj_hits = subj_hits
         self.subj_starts = [h.start for h in subj_hits]
@@ -671,6 +717,56 @@ class _View:
         self.first_in: dict[tuple[int, int], int] = {}
         for q in qs:
             self.first_in.setdefault(self.sent_span(q), q.start)
+
+    def _reach(self) -> list[tuple[int, int]]:
+        """The stretches whose terms can count: with sentence-scoped figures only, each
+        number's sentence and those it may borrow from; else the whole text."""
+        m, text = self.m, self.text
+        if m.scope_rules["paragraph"] or m.scope_rules["article"]:
+            return [(0, len(text))]
+        spans = []
+        for q in self.qs:
+            si = self.sent_of(q.start)
+            lo = self.sents[max(0, si - m.max_lookback)][0]
+            spans.append((min(lo, q.sentence_start), max(self.sents[si][1], q.sentence_end)))
+        spans.sort()
+        out = [spans[0]]
+        for a, b in spans[1:]:
+            if a <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], b))
+            else:
+                out.append((a, b))
+        return out
+
+    def _words_in_reach(self) -> Iterator[re.Match[str]]:
+        """The words within reach that may start a term."""
+        for lo, hi in self._reach():
+            if self.low is not None:
+                yield from self.m.index.scan(self.low, lo, hi)
+            else:
+                yield from _TOKEN.finditer(self.text, lo, hi)
+
+    def _norm(self, a: int, b: int) -> str:
+        return _drop_s(self.low[a:b]) if self.low is not None else norm(self.text[a:b])
+
+    def words_from(self, pos: int, n: int) -> list[tuple[int, int, str]]:
+        """The first ``n`` words starting at or after ``pos``: (start, end, norm)."""
+        out = []
+        for mt in _TOKEN.finditer(self.text, pos):
+            out.append((mt.start(), mt.end(), self._norm(mt.start(), mt.end())))
+            if len(out) == n:
+                break
+        return out
+
+    def words_before(self, pos: int, n: int) -> list[tuple[int, int, str]]:
+        """The last ``n`` words ending before ``pos`` (a word's start), in text order."""
+        reach = 64
+        while True:
+            lo = max(0, pos - reach)
+            found = [(mt.start(), mt.end()) for mt in _TOKEN.finditer(self.text, lo, pos)]
+            if len(found) >= n or lo == 0:
+                return [(a, b, self._norm(a, b)) for a, b in found[-n:]]
+            reach *= 4
 
     def _inside_quantity(self, a: int) -> bool:
         k = bisect_right(self.q_starts, a) - 1
@@ -727,7 +823,7 @@ class _View:
                 return own, True
         s0, s1 = self.sent_span(q)
         prev_end, next_start = self.neighbours(qi)
-        after_end = Matcher._after_window(text, self.tok_starts, self.tok_spans, q.end,
+        after_end = Matcher._after_window(text, q.end,
                                           min(next_start, s1))
         rules = self.measures_in(q.end, after_end)
         if q.unit_start is not None and q.unit_end is not None:
@@ -849,10 +945,15 @@ class _View:
         or beside a verb of saying ("Ukraine's General Staff says", "…, сообщила
         южнокорейская разведка"), within the hit's stretch of words.  The word lists
         are the claimant finder's."""
-        text, spans, tokens = self.text, self.tok_spans, self.tokens
+        text = self.text
         s0, s1 = self.sents[self.sent_of(hit.start)]
-        i = bisect_left(self.tok_starts, hit.start)
-        j = bisect_left(self.tok_starts, hit.end)
+        # the words around the hit: six before it, its own, three after it
+        ahead = self.words_from(hit.start, self.m.index.longest + 3)
+        words = self.words_before(hit.start, 6) + ahead
+        i = len(words) - len(ahead)
+        j = i + sum(1 for a, _, _ in ahead if a < hit.end)
+        spans = [(a, b) for a, b, _ in words]
+        tokens = [w for _, _, w in words]
 
         def joined(k: int) -> bool:  # in the hit's sentence, no punctuation in between
             a, b = sorted((spans[k], spans[i]))

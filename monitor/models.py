@@ -191,3 +191,8 @@ class Verdict:
     def near_miss(self) -> bool:
         """A number that names a tracked subject but went to no figure."""
         return not self.figures and self.subject_near and self.reason != "change_from"
+
+
+class NearMisses(list[Verdict]):
+    """A verdict sink that keeps only near misses (what ingest stores): the matcher
+    skips building every other verdict."""

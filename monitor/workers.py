@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .extract import extract
-from .models import Article, Observation, Verdict
+from .models import Article, NearMisses, Observation, Verdict
 from .search import index_text
 
 T = TypeVar("T")
@@ -56,7 +56,7 @@ def match_article(rules: Any, article: Article, all_verdicts: bool = False,
                   index: bool = False) -> Matched:
     """``rules.match`` for one article, with its near misses (and, with ``index``,
     its search lemmas: per-article work the writer need not do); never raises."""
-    verdicts: list[Verdict] = []
+    verdicts: list[Verdict] = [] if all_verdicts else NearMisses()
     try:
         observations = list(rules.match(article, verdicts=verdicts))
     except Exception as exc:  # one bad article must not stop the others
