@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -160,6 +160,12 @@ class _Bucket:
     by_second: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
     second_stem: list[Term] = field(default_factory=list)
 
+    def terms(self) -> Iterator[Term]:
+        yield from self.single
+        for ts in self.by_second.values():
+            yield from ts
+        yield from self.second_stem
+
     def add(self, term: Term) -> None:
         if len(term.words) == 1:
             self.single.append(term)
@@ -179,7 +185,8 @@ class TermIndex:
     stem_lengths: list[int] = field(default_factory=list)
     longest: int = 1  # words in the longest term
     _memo: dict[str, tuple[_Bucket, ...]] = field(default_factory=dict, repr=False)
-    _starts: re.Pattern[str] | None = field(default=None, repr=False)
+    _scanners: tuple[re.Pattern[str], re.Pattern[str]] | None = field(default=None,
+                                                                       repr=False)
     _singles: dict[str, tuple[Term, ...] | None] = field(default_factory=dict, repr=False)
 
     def scan(self, low: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
@@ -187,11 +194,23 @@ class TermIndex:
         scan instead of a Python step per word (most words start none).  A superset:
         every form and stem is a prefix of the words it stands for; ``singles`` and
         ``lookup`` decide."""
-        if self._starts is None:
-            keys = sorted({*self.by_form, *self.by_stem} - {""})
-            body = trie_regex(keys) if keys else "(?!)"
-            self._starts = re.compile(_TOKEN_START + "(?=" + body + ")" + _WORD.pattern)
-        return self._starts.finditer(low, lo, hi)
+        if self._scanners is None:
+            self._scanners = (self._scanner(lambda b: True),
+                              self._scanner(lambda b: any(t.role == "subject"
+                                                          for t in b.terms())))
+        return self._scanners[0].finditer(low, lo, hi)
+
+    def scan_subjects(self, low: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+        """As ``scan``, for the words that may start a subject term only."""
+        self.scan(low, 0, 0)
+        assert self._scanners is not None
+        return self._scanners[1].finditer(low, lo, hi)
+
+    def _scanner(self, wanted: Callable[[_Bucket], bool]) -> re.Pattern[str]:
+        keys = sorted({k for d in (self.by_form, self.by_stem) for k, b in d.items()
+                       if k and wanted(b)})
+        body = trie_regex(keys) if keys else "(?!)"
+        return re.compile(_TOKEN_START + "(?=" + body + ")" + _WORD.pattern)
 
     def singles(self, tok: str) -> tuple[Term, ...] | None:
         """The one-word terms ``tok`` is, or None when a longer term may start with it
@@ -658,36 +677,16 @@ class _View:
         self.recipient_at: set[int] = set()  # where a recipient of the subject's figures stands
         self.qual_hits: list[_Hit] = []
         self.rival_hits: list[_Hit] = []
-        subj_hits: list[_Hit] = []
-        index = m.index
-        for word in self._words_in_reach():
-            a, e = word.span()
-            tok = self._norm(a, e)
-            singles = index.singles(tok)
-            if singles is not None:  # one-word terms only: no need to read on
-                found = [(term, e) for term in singles]
-            else:
-                words = self.words_from(a, index.longest)
-                found = [(term, words[last][1])
-                         for term, last in index.lookup([w for _, _, w in words], 0)]
-            for term, end in found:
-                hit = _Hit(term.rules, term.role, a, end)
-                role = term.role
-                if role == "measure":
-                    self.measure_hits.append(hit)
-                elif role == "subject":
-                    subj_hits.append(hit)
-                elif role == "recipients":
-                    self.recipient_at.add(a)
-                elif role == "rivals":
-                    # "sent to (the) Russian army": a place
-                    before = [w for _, _, w in self.words_before(a, 2)]
-                    if not before or not (before[-1] in _DEST or (
-                            before[-1] in _ARTICLES and len(before) > 1 and before[0] in _DEST)):
-                        self.rival_hits.append(hit)
-                elif not self._inside_quantity(a):  # "more than 10,000" is no term
-                    self.qual_hits.append(hit)
-        self.subj_hits = subj_hits
+        self.subj_hits: list[_Hit] = []
+        self.scanned: list[tuple[int, int]] = []  # where every term was looked for
+        for lo, hi, full in self._plan():
+            if not full and not any(term.role == "subject" for term, _, _
+                                    in self._terms_in(m.index.scan_subjects, lo, hi)):
+                continue  # a sentence that names no subject lends nothing
+            for term, a, end in self._terms_in(m.index.scan, lo, hi):
+                self._add_hit(term, a, end)
+            self.scanned.append((lo, hi))
+        subj_hits = self.subj_hits
         self.subj_starts = [h.start for h in subj_hits]
         self.rival_starts = [h.start for h in self.rival_hits]
         self.subj_sent: dict[int, set[int]] = defaultdict(set)
@@ -718,33 +717,65 @@ class _View:
         for q in qs:
             self.first_in.setdefault(self.sent_span(q), q.start)
 
-    def _reach(self) -> list[tuple[int, int]]:
-        """The stretches whose terms can count: with sentence-scoped figures only, each
-        number's sentence and those it may borrow from; else the whole text."""
-        m, text = self.m, self.text
+    def _plan(self) -> list[tuple[int, int, bool]]:
+        """Where to look for terms, in text order: (start, end, whether every term
+        counts there).  With sentence-scoped figures only, every term counts in a
+        number's sentence, while a sentence it may borrow from counts only when it
+        names a subject; other sentences never count.  A sentence runs to the next
+        one's start, so whatever lies between is where ``sent_of`` puts it."""
+        m, text, sents = self.m, self.text, self.sents
         if m.scope_rules["paragraph"] or m.scope_rules["article"]:
-            return [(0, len(text))]
-        spans = []
+            return [(0, len(text), True)]
+        own: set[int] = set()
         for q in self.qs:
             si = self.sent_of(q.start)
-            lo = self.sents[max(0, si - m.max_lookback)][0]
-            spans.append((min(lo, q.sentence_start), max(self.sents[si][1], q.sentence_end)))
-        spans.sort()
-        out = [spans[0]]
-        for a, b in spans[1:]:
-            if a <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], b))
-            else:
-                out.append((a, b))
-        return out
+            if q.sentence_end > q.sentence_start and (q.sentence_start, q.sentence_end) \
+                    != sents[si]:  # the extractor cut it otherwise: look everywhere
+                return [(0, len(text), True)]
+            own.add(si)
+        near = {k for si in own for k in range(max(0, si - m.max_lookback), si)} - own
+        ends = [*self.sent_starts[1:], len(text)]
+        return [(0 if k == 0 else sents[k][0], ends[k], k in own)
+                for k in sorted(own | near)]
 
-    def _words_in_reach(self) -> Iterator[re.Match[str]]:
-        """The words within reach that may start a term."""
-        for lo, hi in self._reach():
-            if self.low is not None:
-                yield from self.m.index.scan(self.low, lo, hi)
+    def _terms_in(self, scan: Callable[[str, int, int], Iterator[re.Match[str]]],
+                  lo: int, hi: int) -> Iterator[tuple[Term, int, int]]:
+        """(term, start, end) for every term starting in text[lo:hi]."""
+        index = self.m.index
+        words = (scan(self.low, lo, hi) if self.low is not None
+                 else _TOKEN.finditer(self.text, lo, hi))
+        for word in words:
+            a, e = word.span()
+            tok = self._norm(a, e)
+            singles = index.singles(tok)
+            if singles is not None:  # one-word terms only: no need to read on
+                for term in singles:
+                    yield term, a, e
             else:
-                yield from _TOKEN.finditer(self.text, lo, hi)
+                got = self.words_from(a, index.longest)
+                for term, last in index.lookup([w for _, _, w in got], 0):
+                    yield term, a, got[last][1]
+
+    def _add_hit(self, term: Term, a: int, end: int) -> None:
+        hit = _Hit(term.rules, term.role, a, end)
+        role = term.role
+        if role == "measure":
+            self.measure_hits.append(hit)
+        elif role == "subject":
+            self.subj_hits.append(hit)
+        elif role == "recipients":
+            self.recipient_at.add(a)
+        elif role == "rivals":
+            if not self._after_dest(a):
+                self.rival_hits.append(hit)
+        elif not self._inside_quantity(a):  # "more than 10,000" is no term
+            self.qual_hits.append(hit)
+
+    def _after_dest(self, a: int) -> bool:
+        """"sent to (the) Russian army": a place, not a side."""
+        before = [w for _, _, w in self.words_before(a, 2)]
+        return bool(before) and (before[-1] in _DEST or (
+            before[-1] in _ARTICLES and len(before) > 1 and before[0] in _DEST))
 
     def _norm(self, a: int, b: int) -> str:
         return _drop_s(self.low[a:b]) if self.low is not None else norm(self.text[a:b])
@@ -888,9 +919,14 @@ class _View:
             return set()
         end = q.unit_end if q.unit_end is not None and q.unit_end > q.start else q.end
         nxt = _WORD.search(self.text, end)
+        out: set[int] = set()
         if nxt and not self.text[end:nxt.start()].strip():
             end = nxt.end()  # a possessor right after the noun ("солдат ВСУ")
-        out: set[int] = set()
+            if not any(lo <= nxt.start() < hi for lo, hi in self.scanned):
+                # past the end of its sentence, where terms were not looked for
+                for term, a, _ in self._terms_in(self.m.index.scan, nxt.start(), end):
+                    if term.role == "rivals" and not self._after_dest(a):
+                        out |= term.rules
         for h in self.rival_hits:
             if h.start < end and h.end > q.start:
                 out |= h.rules
