@@ -184,6 +184,7 @@ class TermIndex:
     by_stem: dict[str, _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
     stem_lengths: list[int] = field(default_factory=list)
     longest: int = 1  # words in the longest term
+    has_rivals: bool = False
     _memo: dict[str, tuple[_Bucket, ...]] = field(default_factory=dict, repr=False)
     _scanners: tuple[re.Pattern[str], re.Pattern[str]] | None = field(default=None,
                                                                        repr=False)
@@ -230,6 +231,7 @@ class TermIndex:
     def add(self, term: Term) -> None:
         first = term.words[0]
         self.longest = max(self.longest, len(term.words))
+        self.has_rivals |= term.role == "rivals"
         if first.stem:
             self.by_stem[first.stem].add(term)
             if len(first.stem) not in self.stem_lengths:
@@ -915,7 +917,7 @@ class _View:
         """Rules whose rival terms sit in the number's own noun phrase
         ("50,000 Russian soldiers", "військових ЗСУ")."""
         q = self.qs[qi]
-        if not nominal or not self.rival_hits:
+        if not nominal or not self.m.index.has_rivals:
             return set()
         end = q.unit_end if q.unit_end is not None and q.unit_end > q.start else q.end
         nxt = _WORD.search(self.text, end)
