@@ -491,9 +491,15 @@ class Matcher:
         """
         text = article.text
         lang = article.lang or detect_lang(text)
+        if not self.figures:
+            return []
+        if (verdicts is None or isinstance(verdicts, NearMisses)) and not self.no_subject \
+                and not _Words(self.index, text).names_subject() \
+                and not _Words(self.index, article.title or "").names_subject():
+            return []  # no figure can take a number, none is a near miss: skip the work
         if quantities is None:
             quantities = extract(text, lang)
-        if not quantities or not self.figures:
+        if not quantities:
             return []
         view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start))
         if not view.measure_hits and verdicts is None:
@@ -658,19 +664,72 @@ class _Why:
                                  " ".join(self.view.text[s0:s1].split())))
 
 
-class _View:
+class _Words:
+    """A text's words, folded once, read only where asked."""
+
+    def __init__(self, index: TermIndex, text: str) -> None:
+        self.index, self.text = index, text
+        low = _fold(text)
+        # a letter whose lower case is longer ("İ") shifts offsets: fold word by word
+        self.low: str | None = low if len(low) == len(text) else None
+
+    def _norm(self, a: int, b: int) -> str:
+        return _drop_s(self.low[a:b]) if self.low is not None else norm(self.text[a:b])
+
+    def words_from(self, pos: int, n: int) -> list[tuple[int, int, str]]:
+        """The first ``n`` words starting at or after ``pos``: (start, end, norm)."""
+        out = []
+        for mt in _TOKEN.finditer(self.text, pos):
+            out.append((mt.start(), mt.end(), self._norm(mt.start(), mt.end())))
+            if len(out) == n:
+                break
+        return out
+
+    def words_before(self, pos: int, n: int) -> list[tuple[int, int, str]]:
+        """The last ``n`` words ending before ``pos`` (a word's start), in text order."""
+        reach = 64
+        while True:
+            lo = max(0, pos - reach)
+            found = [(mt.start(), mt.end()) for mt in _TOKEN.finditer(self.text, lo, pos)]
+            if len(found) >= n or lo == 0:
+                return [(a, b, self._norm(a, b)) for a, b in found[-n:]]
+            reach *= 4
+
+    def terms_in(self, scan: Callable[[str, int, int], Iterator[re.Match[str]]],
+                  lo: int, hi: int) -> Iterator[tuple[Term, int, int]]:
+        """(term, start, end) for every term starting in text[lo:hi]."""
+        index = self.index
+        words = (scan(self.low, lo, hi) if self.low is not None
+                 else _TOKEN.finditer(self.text, lo, hi))
+        for word in words:
+            a, e = word.span()
+            tok = self._norm(a, e)
+            singles = index.singles(tok)
+            if singles is not None:  # one-word terms only: no need to read on
+                for term in singles:
+                    yield term, a, e
+            else:
+                got = self.words_from(a, index.longest)
+                for term, last in index.lookup([w for _, _, w in got], 0):
+                    yield term, a, got[last][1]
+
+    def names_subject(self) -> bool:
+        """Whether any figure's subject is named anywhere in the text."""
+        return any(term.role == "subject" for term, _, _
+                   in self.terms_in(self.index.scan_subjects, 0, len(self.text)))
+
+
+class _View(_Words):
     """One article made ready for matching: its words, sentences and term hits,
     found with one index look-up per word."""
 
     def __init__(self, m: Matcher, article: Article, text: str, lang: str,
                  qs: list[Quantity]) -> None:
-        self.m, self.text, self.lang, self.qs = m, text, lang, qs
+        super().__init__(m.index, text)
+        self.m, self.lang, self.qs = m, lang, qs
         self.sents = sentences(text) or [(0, len(text))]
         self.sent_starts = [a for a, _ in self.sents]
         self.para_starts = _paragraphs(text)
-        low = _fold(text)
-        # a letter whose lower case is longer ("İ") shifts offsets: fold word by word
-        self.low: str | None = low if len(low) == len(text) else None
         self.q_starts = [q.start for q in qs]
         # the number and its qualifier, without the counted noun the surface may include
         self.q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
@@ -683,9 +742,9 @@ class _View:
         self.scanned: list[tuple[int, int]] = []  # where every term was looked for
         for lo, hi, full in self._plan():
             if not full and not any(term.role == "subject" for term, _, _
-                                    in self._terms_in(m.index.scan_subjects, lo, hi)):
+                                    in self.terms_in(m.index.scan_subjects, lo, hi)):
                 continue  # a sentence that names no subject lends nothing
-            for term, a, end in self._terms_in(m.index.scan, lo, hi):
+            for term, a, end in self.terms_in(m.index.scan, lo, hi):
                 self._add_hit(term, a, end)
             self.scanned.append((lo, hi))
         subj_hits = self.subj_hits
@@ -740,24 +799,6 @@ class _View:
         return [(0 if k == 0 else sents[k][0], ends[k], k in own)
                 for k in sorted(own | near)]
 
-    def _terms_in(self, scan: Callable[[str, int, int], Iterator[re.Match[str]]],
-                  lo: int, hi: int) -> Iterator[tuple[Term, int, int]]:
-        """(term, start, end) for every term starting in text[lo:hi]."""
-        index = self.m.index
-        words = (scan(self.low, lo, hi) if self.low is not None
-                 else _TOKEN.finditer(self.text, lo, hi))
-        for word in words:
-            a, e = word.span()
-            tok = self._norm(a, e)
-            singles = index.singles(tok)
-            if singles is not None:  # one-word terms only: no need to read on
-                for term in singles:
-                    yield term, a, e
-            else:
-                got = self.words_from(a, index.longest)
-                for term, last in index.lookup([w for _, _, w in got], 0):
-                    yield term, a, got[last][1]
-
     def _add_hit(self, term: Term, a: int, end: int) -> None:
         hit = _Hit(term.rules, term.role, a, end)
         role = term.role
@@ -778,28 +819,6 @@ class _View:
         before = [w for _, _, w in self.words_before(a, 2)]
         return bool(before) and (before[-1] in _DEST or (
             before[-1] in _ARTICLES and len(before) > 1 and before[0] in _DEST))
-
-    def _norm(self, a: int, b: int) -> str:
-        return _drop_s(self.low[a:b]) if self.low is not None else norm(self.text[a:b])
-
-    def words_from(self, pos: int, n: int) -> list[tuple[int, int, str]]:
-        """The first ``n`` words starting at or after ``pos``: (start, end, norm)."""
-        out = []
-        for mt in _TOKEN.finditer(self.text, pos):
-            out.append((mt.start(), mt.end(), self._norm(mt.start(), mt.end())))
-            if len(out) == n:
-                break
-        return out
-
-    def words_before(self, pos: int, n: int) -> list[tuple[int, int, str]]:
-        """The last ``n`` words ending before ``pos`` (a word's start), in text order."""
-        reach = 64
-        while True:
-            lo = max(0, pos - reach)
-            found = [(mt.start(), mt.end()) for mt in _TOKEN.finditer(self.text, lo, pos)]
-            if len(found) >= n or lo == 0:
-                return [(a, b, self._norm(a, b)) for a, b in found[-n:]]
-            reach *= 4
 
     def _inside_quantity(self, a: int) -> bool:
         k = bisect_right(self.q_starts, a) - 1
@@ -926,7 +945,7 @@ class _View:
             end = nxt.end()  # a possessor right after the noun ("солдат ВСУ")
             if not any(lo <= nxt.start() < hi for lo, hi in self.scanned):
                 # past the end of its sentence, where terms were not looked for
-                for term, a, _ in self._terms_in(self.m.index.scan, nxt.start(), end):
+                for term, a, _ in self.terms_in(self.m.index.scan, nxt.start(), end):
                     if term.role == "rivals" and not self._after_dest(a):
                         out |= term.rules
         for h in self.rival_hits:
