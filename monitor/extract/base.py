@@ -46,6 +46,26 @@ def _anchor() -> re.Pattern[str]:
     return P.anchor_regex()
 
 
+@lru_cache(maxsize=1)
+def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    return P.anchor_scanners()
+
+
+def _anchors(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
+    digits, spaced, other, initial = _scanners()
+    out = [(m.start(), m.end(), True) for m in digits.finditer(text)]
+    words = [m.span(1) for m in spaced.finditer(text)]
+    words += [m.span(1) for m in other.finditer(text)]
+    m0 = initial.match(text)
+    if m0:
+        words.append(m0.span())
+    if words:
+        out += [(a, b, False) for a, b in words]
+        out.sort()
+    return out
+
+
 def _norm_word(w: str) -> str:
     return w.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
 
