@@ -78,7 +78,8 @@ class _Skip(Exception):
 
 
 def _before(text: str, pos: int, n: int = 60) -> str:
-    return text[max(0, pos - n):pos]
+    lo = pos - n
+    return text[lo if lo > 0 else 0:pos]
 _TOKEN_REST = re.compile(r"[\w:./-]*")
 _CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
 
@@ -98,7 +99,7 @@ def _has_mult_after(text: str, e: int) -> bool:
 
 def _currency_before(text: str, s: int) -> str | None:
     # every sign or code has a symbol or a capital letter: skip the regex without one
-    if _CURRENCY_HINT.search(text, max(0, s - 8), s) is None:
+    if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) is None:
         return None
     m = P.CURRENCY_BEFORE.search(_before(text, s, 8))
     if not m:
