@@ -18,7 +18,7 @@ _PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
 _NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_][\w'’-]*)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Num:
     """A number expression found at an anchor."""
 

@@ -128,9 +128,9 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
             elif suf == "fold":  # "6-fold"
                 num.end = e + 1 + len(suf)
                 num.multiple = True
-    # a multiplier after the digits matters only when they hold a separator
-    value = parse_digits(raw, lang, has_mult=num.mult != 1 or (
-        not raw.isdecimal() and _has_mult_after(text, e)))
+    # (a multiplier after the digits matters only when they hold a separator)
+    value = float(raw) if raw.isdecimal() else parse_digits(
+        raw, lang, has_mult=num.mult != 1 or _has_mult_after(text, e))
     if value is None:
         raise _Skip(e)
     sci = _SCIENTIFIC.match(text, num.end)
