@@ -18,7 +18,7 @@ _PREV_CHAR_SENT = re.compile(r"(?:^|[.!?:;\"«“(]\s*|\n\s*)$")
 _NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_][\w'’-]*)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Num:
     """A number expression found at an anchor."""
 
@@ -46,6 +46,26 @@ def _anchor() -> re.Pattern[str]:
     return P.anchor_regex()
 
 
+@lru_cache(maxsize=1)
+def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    return P.anchor_scanners()
+
+
+def _anchors(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
+    digits, spaced, other, initial = _scanners()
+    out = [(m.start(), m.end(), True) for m in digits.finditer(text)]
+    words = [m.span(1) for m in spaced.finditer(text)]
+    words += [m.span(1) for m in other.finditer(text)]
+    m0 = initial.match(text)
+    if m0:
+        words.append(m0.span())
+    if words:
+        out += [(a, b, False) for a, b in words]
+        out.sort()
+    return out
+
+
 def _norm_word(w: str) -> str:
     return w.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
 
@@ -58,7 +78,8 @@ class _Skip(Exception):
 
 
 def _before(text: str, pos: int, n: int = 60) -> str:
-    return text[max(0, pos - n):pos]
+    lo = pos - n
+    return text[lo if lo > 0 else 0:pos]
 _TOKEN_REST = re.compile(r"[\w:./-]*")
 _CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
 
@@ -78,7 +99,7 @@ def _has_mult_after(text: str, e: int) -> bool:
 
 def _currency_before(text: str, s: int) -> str | None:
     # every sign or code has a symbol or a capital letter: skip the regex without one
-    if _CURRENCY_HINT.search(text, max(0, s - 8), s) is None:
+    if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) is None:
         return None
     m = P.CURRENCY_BEFORE.search(_before(text, s, 8))
     if not m:

@@ -28,8 +28,14 @@ def _prev_word(text: str, s: int) -> tuple[str, str]:
     i = s
     while i > 0 and text[i - 1] in _SPACES:
         i -= 1
+    lo = i - 25 if i > 25 else 0
+    # the common case: letters only, back to a space inside the window
+    k = text.rfind(" ", lo, i)
+    if k >= 0:
+        word = text[k + 1:i]
+        if word.isalpha() or not word:
+            return word.lower(), text[i - 1] if i else ""
     j = i
-    lo = max(0, i - 25)
     while j > lo and (text[j - 1].isalpha() or text[j - 1] in "'’-."):
         j -= 1
     return text[j:i].lower(), text[i - 1] if i else ""
@@ -205,14 +211,14 @@ _DO_BEFORE = re.compile(r"(?<![\w])до[\s\u00a0]+$", re.IGNORECASE)
 _TO_BEFORE = re.compile(r"(?<![\w])to[\s\u00a0]+$", re.IGNORECASE)
 
 
+# The three above in one pattern, tried in the same order: one regex call per number.
+_POSTFIX = re.compile("(?P<more_than>" + _PLUS_AFTER.pattern + ")|(?P<at_least>"
+                      + _OR_MORE.pattern + ")|(?P<approx>" + _OR_SO.pattern + ")",
+                      re.IGNORECASE)
+
+
 def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
-    plus = _PLUS_AFTER.match(text, num.end)
-    if plus:
-        return "more_than", plus.end()
-    m = _OR_MORE.match(text, num.end)
+    m = _POSTFIX.match(text, num.end)
     if m:
-        return "at_least", m.end()
-    m = _OR_SO.match(text, num.end)
-    if m:
-        return "approx", m.end()
+        return m.lastgroup, m.end()
     return None, num.end

@@ -62,8 +62,9 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raise _Skip(_token_end(text, e))
     if prev in ":." and (prev2.isdigit() or prev2.isalpha()):
         raise _Skip(_token_end(text, e))
-    if ("." in (w := text[max(0, s - 5):s]) or "№" in w) and _NO_BEFORE.search(
-            text, max(0, s - 5), s):  # "No. 5", "№ 12": the regex needs a dot or a №
+    lo5 = s - 5 if s > 5 else 0
+    if ("." in (w := text[lo5:s]) or "№" in w) and _NO_BEFORE.search(
+            text, lo5, s):  # "No. 5", "№ 12": the regex needs a dot or a №
         raise _Skip(e)
     nxt = text[e:e + 1]
     fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
@@ -127,7 +128,9 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
             elif suf == "fold":  # "6-fold"
                 num.end = e + 1 + len(suf)
                 num.multiple = True
-    value = parse_digits(raw, lang, has_mult=num.mult != 1 or _has_mult_after(text, e))
+    # (a multiplier after the digits matters only when they hold a separator)
+    value = float(raw) if raw.isdecimal() else parse_digits(
+        raw, lang, has_mult=num.mult != 1 or _has_mult_after(text, e))
     if value is None:
         raise _Skip(e)
     sci = _SCIENTIFIC.match(text, num.end)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..models import Quantity
 from . import patterns as P
-from .base import _NAME_AFTER, Num, _anchor, _before, _Skip
+from .base import _NAME_AFTER, Num, _anchors, _before, _Skip
 from .context import _change, _inherit_qualifiers, _prev_word, _qualifier, _reached
 from .filters import _is_year, _skip_capitalised, _year_like
 from .lang import detect_lang
@@ -28,20 +28,19 @@ def extract(text: str, lang: str | None = None) -> list[Quantity]:
     if not text:
         return []
     lang = lang or detect_lang(text)
-    anchor = _anchor()
     out: list[Quantity] = []
     pos = 0
     span = (0, -1)
-    for m in anchor.finditer(text):
-        if m.start() < pos:
+    for a_start, a_end, is_digit in _anchors(text):
+        if a_start < pos:
             continue
         try:
-            items = _quantities_at(text, m.start(), m.group("d") is not None, lang)
+            items = _quantities_at(text, a_start, is_digit, lang)
         except _Skip as skip:
-            pos = max(skip.end, m.end())
+            pos = max(skip.end, a_end)
             continue
         if not items:
-            pos = m.end()
+            pos = a_end
             continue
         for q in items:
             if not span[0] <= q.start < span[1]:

@@ -65,7 +65,7 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
             qualifier = qual
             low = None
     else:
-        low = high = num.value
+        low = high = clean_number(_round(num.value))  # rounded and cleaned once
         if qualifier in ("more_than", "at_least"):
             high = None
         elif qualifier in ("up_to", "less_than"):
@@ -80,8 +80,10 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
     kind = _finish_kind(num)
     if unit is not None and unit in P.CURRENCY_LEMMAS:
         kind = "amount"
+    if num.vague:
+        low, high = clean_number(_round(low)), clean_number(_round(high))
     return Quantity(
-        low=clean_number(_round(low)), high=clean_number(_round(high)), qualifier=qualifier,
+        low=low, high=high, qualifier=qualifier,
         change=change, unit=unit, surface=text[start:end], start=start, end=end, kind=kind,
         vague=num.vague, unit_start=us, unit_end=ue,
     )

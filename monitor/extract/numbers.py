@@ -139,6 +139,8 @@ _GROUP_SEP = re.compile(r"[ \u00a0\u202f\u2009'’]")
 
 def parse_digits(s: str, lang: str, has_mult: bool = False) -> float | None:
     """Read a digit group string ("10 000", "1,5", "2.4", "10,000") as a number."""
+    if s.isdecimal():  # no separators at all: the common case
+        return float(s)
     s = _GROUP_SEP.sub("", s)
     if not s:
         return None

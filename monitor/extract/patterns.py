@@ -63,8 +63,7 @@ VAGUE_FEW = frozenset(
 )
 
 
-def anchor_regex() -> re.Pattern[str]:
-    """One pattern that finds every place a quantity may start."""
+def _anchor_variants() -> set[str]:
     t = tables()
     words = set(t.words) | set(t.mults) | set(t.vague_mult) | set(FRACTIONS)
     words |= set(EN_WORDS) | set(EN_MULT) | set(FOLD_WORDS) | set(SOFT_MULT)
@@ -77,8 +76,39 @@ def anchor_regex() -> re.Pattern[str]:
         # markedly faster than IGNORECASE over every character of the text.
         for v in spellings:
             variants |= {v, v[:1].upper() + v[1:], v.upper()}
-    alt = trie_regex(sorted(variants, key=len, reverse=True))
-    return re.compile(r"(?P<d>\d+)|(?<![\w'’ʼ])(?P<w>" + alt + r")(?![\w'’ʼ])")
+    return variants
+
+
+def _anchor_trie() -> str:
+    return trie_regex(sorted(_anchor_variants(), key=len, reverse=True))
+
+
+def anchor_regex() -> re.Pattern[str]:
+    """One pattern that finds every place a quantity may start (for matching at a
+    known position; scanning a text uses anchor_scanners)."""
+    return re.compile(r"(?P<d>\d+)|(?<![\w'’ʼ])(?P<w>" + _anchor_trie() + r")(?![\w'’ʼ])")
+
+
+def anchor_scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
+                               re.Pattern[str]]:
+    """The matches of anchor_regex, found by four patterns: digit runs, words after a
+    space, words after another non-word character, a word at the very start.
+
+    anchor_regex cannot skip ahead: its first element is a group and a look-behind, so
+    the regex engine tries it at every character.  Each of these starts with a literal
+    or a character class, which the engine scans for in C.  Every word is made of
+    word characters and apostrophes only, so the three word patterns find exactly the
+    words anchor_regex finds, and no word overlaps a digit run.
+    """
+    variants = _anchor_variants()
+    assert all(re.fullmatch(r"[\w'’ʼ]+", v) for v in variants)
+    alt = _anchor_trie()
+    first = "[" + "".join(sorted({re.escape(v[0]) for v in variants})) + "]"
+    tail = r")(?![\w'’ʼ])"
+    return (re.compile(r"\d\d*"),  # "\d+" has no first class the engine can skip to
+            re.compile(r" (?=" + first + ")(" + alt + tail),
+            re.compile(r"[^\w'’ʼ ](" + alt + tail),
+            re.compile(r"(" + alt + tail))
 
 
 def _alts(phrases: list[str]) -> str:

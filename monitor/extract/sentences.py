@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-# A terminator followed by space and something that can start a sentence.
-_END = re.compile(r"[.!?…]+[\"'»”)\]]*(?=\s+[\"'«“(\[—–-]?\s*[A-ZА-ЯЁІЇЄҐ0-9])|\n+")
+# A terminator followed by space and something that can start a sentence.  Every
+# alternative starts with a literal character, so the regex engine skips ahead to
+# the next terminator in C instead of trying the pattern at every position.
+_CLOSE = r"[.!?…]*[\"'»”)\]]*(?=\s+[\"'«“(\[—–-]?\s*[A-ZА-ЯЁІЇЄҐ0-9])"
+_END = re.compile("|".join(re.escape(c) + _CLOSE for c in ".!?…") + r"|\n\n*")
 # Words after which a dot does not end a sentence.
 _ABBREV = frozenset(
     "тыс млн млрд трлн г гг ул см руб грн долл т.е им ок тис р млн. св ст "
@@ -14,19 +17,28 @@ _ABBREV = frozenset(
 )
 
 
-_TAIL_WORD = re.compile(r"[\w.]+\Z")
+# The word before a dot, read backwards: up to 20 letters, digits and dots.
+_HEAD_RUN = re.compile(r"[\w.]*")
+# Seven word characters right before the dot: longer than any abbreviation.
+_LONG_WORD = re.compile(r"\w{7}")
 
 
 def _is_end(text: str, m: re.Match[str]) -> bool:
-    g = m.group(0)
-    if g[0] == "\n" or g != ".":
+    s, e = m.span()
+    if e - s != 1 or text[s] != ".":
         return True
-    i = m.start()
-    # the word before the dot (up to 20 characters of letters, digits and dots)
-    w = _TAIL_WORD.search(text, max(0, i - 20), i)
-    if w is None:
+    return _dot_ends(text, s)
+
+
+def _dot_ends(text: str, i: int) -> bool:
+    """Does the lone dot at ``i`` end a sentence (not an abbreviation or an initial)?"""
+    if i >= 7 and _LONG_WORD.match(text, i - 7, i):
         return True
-    word = w.group(0).lower().rstrip(".")
+    rev = text[max(0, i - 20):i][::-1]
+    n = _HEAD_RUN.match(rev).end()  # type: ignore[union-attr]  # "*" always matches
+    if not n:
+        return True
+    word = text[i - n:i].lower().rstrip(".")
     if not word:
         return True
     if word in _ABBREV:
@@ -36,11 +48,13 @@ def _is_end(text: str, m: re.Match[str]) -> bool:
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
+    """[a, b) without the whitespace at either end (str.strip's, as isspace() has it)."""
+    if a >= b:
+        return a, b
+    seg = text[a:b]
+    body = seg.lstrip()
+    a += len(seg) - len(body)
+    return a, a + len(body.rstrip())
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -48,13 +62,14 @@ def sentences(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
-        if not _is_end(text, m):
+        s, e = m.span()
+        c = text[s]
+        if c == "." and e - s == 1 and not _dot_ends(text, s):
             continue
-        end = m.end() if not m.group(0).startswith("\n") else m.start()
-        a, b = _trim(text, start, end)
+        a, b = _trim(text, start, s if c == "\n" else e)
         if b > a:
             out.append((a, b))
-        start = m.end()
+        start = e
     a, b = _trim(text, start, len(text))
     if b > a:
         out.append((a, b))

@@ -199,19 +199,25 @@ def elliptic_lemma(word: str, lang: str) -> str | None:
 
 
 def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, int | None]:
-    words = _words(text, pos, 5)
     start: int | None = None
     last_adj: tuple[int, int, str] | None = None
     last_bare: tuple[int, int, str] | None = None  # an adjective no noun followed (yet)
-    for a, b in words:
+    i = pos
+    for _ in range(5):  # up to five words (the loop of _words, inlined: it runs per number)
+        m = _GAP_WORD.match(text, i)
+        if m is None:
+            break
+        a, b = m.span(1)
+        i = b
         w = text[a:b]
         if w.isupper() and len(w) >= 2:  # "3 САУ", "5 РСЗО": an abbreviation is the noun
             if last_adj is not None:  # "10 тысяч военных КНДР": whose, not what
                 break
             return w, (a if start is None else start), b
-        if w.lower() in _CYR_FUNCTION:  # "до" also parses as a noun (the note)
+        lw = w.lower()
+        if lw in _CYR_FUNCTION:  # "до" also parses as a noun (the note)
             break
-        tag, lem, _case = parse_word(w.lower(), lang)
+        tag, lem, _case = parse_word(lw, lang)
         if tag == "ADVB":  # "6 тысяч дополнительно": skipped, never the noun
             continue
         if tag in _CYR_STOP_POS or not tag:
@@ -223,9 +229,9 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
             end = _extend_genitive(text, end, lang)
             return lem, start, end
         if tag in _CYR_SKIP_POS:
-            noun = noun_lemma(w.lower(), lang)
+            noun = noun_lemma(lw, lang)
             last_adj = (a, b, noun) if noun else None
-            bare = None if noun else elliptic_lemma(w.lower(), lang)
+            bare = None if noun else elliptic_lemma(lw, lang)
             last_bare = (a, b, bare) if bare else None
             continue
         break
@@ -240,7 +246,13 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
 
 def _extend_genitive(text: str, end: int, lang: str) -> int:
     """Cover a genitive noun that completes the phrase ("единиц техники")."""
-    for a, b in _words(text, end, 3):
+    i = end
+    for _ in range(3):  # up to three words (_words, inlined)
+        m = _GAP_WORD.match(text, i)
+        if m is None:
+            break
+        a, b = m.span(1)
+        i = b
         word = text[a:b].lower()
         if len(word) < 3 or parse_word(word, lang)[0] in _CYR_STOP_POS:
             break
