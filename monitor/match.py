@@ -493,15 +493,26 @@ class Matcher:
         lang = article.lang or detect_lang(text)
         if not self.figures:
             return []
+        sents: list[tuple[int, int]] | None = None
+        within: list[tuple[int, int]] | None = None
         if (verdicts is None or isinstance(verdicts, NearMisses)) and not self.no_subject \
-                and not _Words(self.index, text).names_subject() \
-                and not _Words(self.index, article.title or "").names_subject():
-            return []  # no figure can take a number, none is a near miss: skip the work
+                and quantities is None:
+            # nobody asked why every number went nowhere: read only where a subject
+            # is within reach, and nothing at all when none is named
+            named = _Words(self.index, text).subjects()
+            if _Words(self.index, article.title or "").subjects():
+                pass  # a headline may lend its subject to every sentence
+            elif not named:
+                return []
+            elif not (self.scope_rules["paragraph"] or self.scope_rules["article"]):
+                sents = sentences(text) or [(0, len(text))]
+                within = self._within(sents, named, len(text))
         if quantities is None:
-            quantities = extract(text, lang)
+            quantities = extract(text, lang, within=within)
         if not quantities:
             return []
-        view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start))
+        view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start),
+                     sents)
         if not view.measure_hits and verdicts is None:
             return []
         qs = view.qs
@@ -572,6 +583,26 @@ class Matcher:
                 if key not in seen:  # the same figure and value again in one article
                     seen.add(key)
                     out.append(obs)
+        return out
+
+    def _within(self, sents: list[tuple[int, int]], named: list[int],
+                size: int) -> list[tuple[int, int]]:
+        """The stretches of text whose numbers can matter: the sentences that name a
+        subject and the ``lookback`` sentences after them (numbers there may take a
+        figure or be near misses), the two before those ("half of them" points back),
+        and one more before for the context a number reads."""
+        starts = [a for a, _ in sents]
+        keep: set[int] = set()
+        for k in {max(bisect_right(starts, a) - 1, 0) for a in named}:
+            keep.update(range(max(0, k - 3), min(len(sents), k + self.max_lookback + 1)))
+        ends = [*starts[1:], size]
+        out: list[tuple[int, int]] = []
+        for k in sorted(keep):
+            lo = 0 if k == 0 else starts[k]
+            if out and out[-1][1] == lo:
+                out[-1] = (out[-1][0], ends[k])
+            else:
+                out.append((lo, ends[k]))
         return out
 
     def _names(self, rules: set[int] | frozenset[int]) -> str:
@@ -713,10 +744,10 @@ class _Words:
                 for term, last in index.lookup([w for _, _, w in got], 0):
                     yield term, a, got[last][1]
 
-    def names_subject(self) -> bool:
-        """Whether any figure's subject is named anywhere in the text."""
-        return any(term.role == "subject" for term, _, _
-                   in self.terms_in(self.index.scan_subjects, 0, len(self.text)))
+    def subjects(self) -> list[int]:
+        """Where any figure's subject is named in the text."""
+        return [a for term, a, _ in self.terms_in(self.index.scan_subjects, 0, len(self.text))
+                if term.role == "subject"]
 
 
 class _View(_Words):
@@ -724,10 +755,10 @@ class _View(_Words):
     found with one index look-up per word."""
 
     def __init__(self, m: Matcher, article: Article, text: str, lang: str,
-                 qs: list[Quantity]) -> None:
+                 qs: list[Quantity], sents: list[tuple[int, int]] | None = None) -> None:
         super().__init__(m.index, text)
         self.m, self.lang, self.qs = m, lang, qs
-        self.sents = sentences(text) or [(0, len(text))]
+        self.sents = sents or sentences(text) or [(0, len(text))]
         self.sent_starts = [a for a, _ in self.sents]
         self.para_starts = _paragraphs(text)
         self.q_starts = [q.start for q in qs]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import Quantity
@@ -23,15 +24,20 @@ _SKIP_TAIL = re.compile(r"(?:[-–/]\d+|[\s\u00a0]+(?:to|and|или|и|і|та|�
                         r"млрд|тис))))+", re.IGNORECASE)
 
 
-def extract(text: str, lang: str | None = None) -> list[Quantity]:
-    """Every quantity in ``text``, in text order."""
+def extract(text: str, lang: str | None = None,
+            within: Sequence[tuple[int, int]] | None = None) -> list[Quantity]:
+    """Every quantity in ``text``, in text order; with ``within``, only those that
+    start in these (start, end) stretches (the rest of the text is still context)."""
     if not text:
         return []
     lang = lang or detect_lang(text)
     out: list[Quantity] = []
     pos = 0
     span = (0, -1)
-    for a_start, a_end, is_digit in _anchors(text):
+    anchors = _anchors(text)
+    if within is not None:
+        anchors = [x for x in anchors if any(lo <= x[0] < hi for lo, hi in within)]
+    for a_start, a_end, is_digit in anchors:
         if a_start < pos:
             continue
         try:
