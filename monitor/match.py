@@ -495,6 +495,7 @@ class Matcher:
             return []
         sents: list[tuple[int, int]] | None = None
         within: list[tuple[int, int]] | None = None
+        named: list[int] | None = None
         if (verdicts is None or isinstance(verdicts, NearMisses)) and not self.no_subject \
                 and quantities is None:
             # nobody asked why every number went nowhere: read only where a subject
@@ -512,7 +513,7 @@ class Matcher:
         if not quantities:
             return []
         view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start),
-                     sents)
+                     sents, named)
         if not view.measure_hits and verdicts is None:
             return []
         qs = view.qs
@@ -755,7 +756,9 @@ class _View(_Words):
     found with one index look-up per word."""
 
     def __init__(self, m: Matcher, article: Article, text: str, lang: str,
-                 qs: list[Quantity], sents: list[tuple[int, int]] | None = None) -> None:
+                 qs: list[Quantity], sents: list[tuple[int, int]] | None = None,
+                 named: list[int] | None = None) -> None:
+        """``sents`` and ``named`` (where subjects are named), when the caller has them."""
         super().__init__(m.index, text)
         self.m, self.lang, self.qs = m, lang, qs
         self.sents = sents or sentences(text) or [(0, len(text))]
@@ -772,8 +775,7 @@ class _View(_Words):
         self.subj_hits: list[_Hit] = []
         self.scanned: list[tuple[int, int]] = []  # where every term was looked for
         for lo, hi, full in self._plan():
-            if not full and not any(term.role == "subject" for term, _, _
-                                    in self.terms_in(m.index.scan_subjects, lo, hi)):
+            if not full and not self._names_subject(lo, hi, named):
                 continue  # a sentence that names no subject lends nothing
             for term, a, end in self.terms_in(m.index.scan, lo, hi):
                 self._add_hit(term, a, end)
@@ -829,6 +831,12 @@ class _View(_Words):
         ends = [*self.sent_starts[1:], len(text)]
         return [(0 if k == 0 else sents[k][0], ends[k], k in own)
                 for k in sorted(own | near)]
+
+    def _names_subject(self, lo: int, hi: int, named: list[int] | None) -> bool:
+        if named is not None:
+            return bisect_left(named, lo) < bisect_left(named, hi)
+        return any(term.role == "subject" for term, _, _
+                   in self.terms_in(self.m.index.scan_subjects, lo, hi))
 
     def _add_hit(self, term: Term, a: int, end: int) -> None:
         hit = _Hit(term.rules, term.role, a, end)
