@@ -27,7 +27,8 @@ _SKIP_TAIL = re.compile(r"(?:[-–/]\d+|[\s\u00a0]+(?:to|and|или|и|і|та|�
 def extract(text: str, lang: str | None = None,
             within: Sequence[tuple[int, int]] | None = None) -> list[Quantity]:
     """Every quantity in ``text``, in text order; with ``within``, only those that
-    start in these (start, end) stretches (the rest of the text is still context)."""
+    start in these (start, end) stretches of whole sentences (the rest of the text
+    is still read as context)."""
     if not text:
         return []
     lang = lang or detect_lang(text)
