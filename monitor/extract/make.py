@@ -89,6 +89,9 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
     )
 
 
+_OPENED = re.compile(r"(?:from|between|от|від|между|між)\b", re.IGNORECASE)
+
+
 def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Quantity:
     post, end = _postfix_qualifier(text, second)
     low, high = first.value, second.value
@@ -97,8 +100,7 @@ def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Qu
     unit, us, ue = _unit(text, second, end, lang)
     qual = "range"
     # "jumped from 240 to 273" is a before/after pair, not a change by an amount.
-    opened = re.match(r"(?:from|between|от|від|между|між)\b", text[start:start + 8],
-                      re.IGNORECASE)
+    opened = _OPENED.match(text[start:start + 8])
     change = None if opened else _change(text, start, lang)
     return Quantity(
         low=clean_number(_round(low)), high=clean_number(_round(high)), qualifier=qual,

@@ -184,10 +184,13 @@ _SYMBOLS = {"~": "approx", "≈": "approx", "<": "less_than", ">": "more_than",
             "≤": "up_to", "≥": "at_least"}
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def qualifier_of(phrase: str) -> str:
     if phrase in _SYMBOLS:
         return _SYMBOLS[phrase]
-    return _QUAL_INDEX[re.sub(r"\s+", " ", phrase.lower())]
+    return _QUAL_INDEX[_SPACE_RUN.sub(" ", phrase.lower())]
 
 
 # Openers of a range or a from-to pair: "от 50 до 100", "between 50 and 100".

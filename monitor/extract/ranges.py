@@ -19,9 +19,12 @@ _CODE_BEFORE_DIGITS = re.compile(
     r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
 
 
+_SEP_WORD_END = re.compile(r"(?:до|по|to)[\s\u00a0]*$", re.IGNORECASE)
+
+
 def _sep_len(text: str, first: Num, second: Num) -> int:
     gap = text[first.end:second.start]
-    m = re.search(r"(?:до|по|to)[\s\u00a0]*$", gap, re.IGNORECASE)
+    m = _SEP_WORD_END.search(gap)
     return len(m.group(0)) if m else 0
 
 
