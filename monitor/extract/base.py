@@ -47,16 +47,18 @@ def _anchor() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return P.anchor_scanners()
 
 
 def _anchors(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
-    digits, spaced, other, initial = _scanners()
-    out = [(m.start(), m.end(), True) for m in digits.finditer(text)]
+    mixed, spaced, initial = _scanners()
+    out = []
+    for m in mixed.finditer(text):
+        a, b = m.span(1)
+        out.append((a, b, False) if a >= 0 else (m.start(), m.end(), True))
     words = [m.span(1) for m in spaced.finditer(text)]
-    words += [m.span(1) for m in other.finditer(text)]
     m0 = initial.match(text)
     if m0:
         words.append(m0.span())
