@@ -42,18 +42,18 @@ class Num:
 
 
 @lru_cache(maxsize=1)
+def _anchor_patterns() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    # all compiled together, on the first extract() (the trie regex takes a while)
+    return P.anchor_regex(), P.anchor_scanners()
+
+
 def _anchor() -> re.Pattern[str]:
-    return P.anchor_regex()
-
-
-@lru_cache(maxsize=1)
-def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    return P.anchor_scanners()
+    return _anchor_patterns()[0]
 
 
 def _anchors(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
-    mixed, spaced, initial = _scanners()
+    mixed, spaced, initial = _anchor_patterns()[1]
     out = []
     for m in mixed.finditer(text):
         a, b = m.span(1)

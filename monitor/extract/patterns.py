@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, SOFT_MULT, tables
 
@@ -79,6 +80,7 @@ def _anchor_variants() -> set[str]:
     return variants
 
 
+@lru_cache(maxsize=1)
 def _anchor_trie() -> str:
     return trie_regex(sorted(_anchor_variants(), key=len, reverse=True))
 
