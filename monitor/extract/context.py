@@ -188,14 +188,14 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
         if qual == "up_to":
             return False
         at = qstart if qual else start  # "rose to more than 12,000": a hedged value reached
-        if text[max(0, at - 4):at].rstrip()[-2:].lower() != "to":
+        if text[at - 4 if at > 4 else 0:at].rstrip()[-2:].lower() != "to":
             return False
         m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
         return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
     if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
-        if text[max(0, qstart - 4):qstart].rstrip()[-2:].lower() != "до":
+        if text[qstart - 4 if qstart > 4 else 0:qstart].rstrip()[-2:].lower() != "до":
             return False
         m = _DO_BEFORE.search(_before(text, qstart, 6))
         return m is not None and P.REACHED_CYR.search(

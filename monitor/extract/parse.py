@@ -32,10 +32,8 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
         return num
     if num.digits and (share := _share_of(text, num, lang)) is not None:
         return share
-    t = tables()
     # "4 hundred", "4 hundred million"
-    hm = _HUNDRED_AFTER.match(text, num.end)
-    if hm and num.digits and num.mult == 1:
+    if num.digits and num.mult == 1 and (hm := _HUNDRED_AFTER.match(text, num.end)):
         num.value *= 100
         num.end = hm.end()
     # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
@@ -43,7 +41,7 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
         m = _MULT_AFTER.match(text, num.end)
         if m:
             w = _norm_word(m.group(1))
-            f = t.mults.get(w)
+            f = tables().mults.get(w)
             if f is None and w in SUFFIX_MULT and w not in ("m", "b"):
                 f = SUFFIX_MULT[w]
             if f is None and w in ("m", "b", "bn") and _currency_before(text, num.start):

@@ -36,8 +36,8 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     if first.multiple:
         return None, ""
     e = first.end
-    attached = _ATTACHED_UNIT.match(text, e, e + 10)
-    if attached and opener in ("between", "from") and first.digits:
+    if (opener in ("between", "from") and first.digits
+            and (attached := _ATTACHED_UNIT.match(text, e, e + 10))):
         e = attached.end()
     dm = _RANGE_SEP.match(text, e)
     if dm and not first.digits and not first.fraction and not first.vague:
