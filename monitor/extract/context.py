@@ -102,8 +102,10 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
             qs[i] = cur = replace(cur, change=prev.change)
             continue
         if (cur.qualifier in ("exact", "range") and not cur.change and cur.start >= prev.end
-                and (_PAREN_GAP.match(gap) or (prev.change and _OR_GAP.match(gap))
-                     or (_SLASH_GAP.match(gap) and "(" in text[max(0, prev.start - 3):prev.start]
+                # (the first and last patterns need a bracket or a slash: looked for first)
+                and (("(" in gap and _PAREN_GAP.match(gap)) or (prev.change and _OR_GAP.match(gap))
+                     or ("/" in gap and _SLASH_GAP.match(gap)
+                         and "(" in text[max(0, prev.start - 3):prev.start]
                          and i > 1 and qs[i - 2].qualifier == prev.qualifier))):
             if cur.qualifier == "range":
                 qs[i] = replace(cur, change=prev.change)

@@ -39,7 +39,9 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     if (opener in ("between", "from") and first.digits
             and (attached := _ATTACHED_UNIT.match(text, e, e + 10))):
         e = attached.end()
-    dm = _RANGE_SEP.match(text, e)
+    c = text[e:e + 1]
+    near = c.isspace() or c in "-–—‒.…"  # what either separator can start with
+    dm = _RANGE_SEP.match(text, e) if near else None
     if dm and not first.digits and not first.fraction and not first.vague:
         wm2 = _anchor().match(text, dm.end())
         if wm2 and wm2.group("w"):
@@ -58,7 +60,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
                 n2.currency = text[nxt]
                 n2.start = nxt
             return n2, "dash"
-    wm = _WORD_SEP.match(text, e)
+    wm = _WORD_SEP.match(text, e) if near else None
     if not wm and opener in ("from", "between") and not first.vague:
         # "from 208 pounds to 193", "between 15 kHz and 17 kHz"
         _lem, us, ue = find_unit(text, e, lang)
