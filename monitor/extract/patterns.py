@@ -111,11 +111,17 @@ def anchor_scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     variants = _anchor_variants()
     assert all(re.fullmatch(r"[\w'’ʼ]+", v) for v in variants)
     alt = _anchor_trie()
-    first = "[" + "".join(sorted({re.escape(v[0]) for v in variants})) + "]"
     tail = r")(?![\w'’ʼ])"
+    # Most spaces are followed by no number word: the characters each word can have at
+    # its first three places (ё where the trie accepts it for е) reject them cheaply.
+    ahead = ""
+    for k in range(min(3, *map(len, variants))):
+        chars = {c for v in variants for c in v[k]} | {"ё" for v in variants if v[k] == "е"} \
+            | {"Ё" for v in variants if v[k] == "Е"}
+        ahead += "[" + "".join(sorted(map(re.escape, chars))) + "]"
     return (re.compile("[^" + _NOT_BEFORE_ANCHOR + r"](?:(?<=\d)\d*|(?<![\w'’ʼ])("
                        + alt + tail + ")"),
-            re.compile(r" (?=" + first + ")(" + alt + tail),
+            re.compile(r" (?=" + ahead + ")(" + alt + tail),
             re.compile(r"(" + alt + tail))
 
 
