@@ -68,6 +68,7 @@ def _anchors(text: str) -> list[tuple[int, int, bool]]:
     return out
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the word, called per number
 def _norm_word(w: str) -> str:
     return w.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
 
