@@ -42,21 +42,23 @@ class Num:
 
 
 @lru_cache(maxsize=1)
+def _anchor_patterns() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    # all compiled together, on the first extract() (the trie regex takes a while)
+    return P.anchor_regex(), P.anchor_scanners()
+
+
 def _anchor() -> re.Pattern[str]:
-    return P.anchor_regex()
-
-
-@lru_cache(maxsize=1)
-def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    return P.anchor_scanners()
+    return _anchor_patterns()[0]
 
 
 def _anchors(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
-    digits, spaced, other, initial = _scanners()
-    out = [(m.start(), m.end(), True) for m in digits.finditer(text)]
+    mixed, spaced, initial = _anchor_patterns()[1]
+    out = []
+    for m in mixed.finditer(text):
+        a, b = m.span(1)
+        out.append((a, b, False) if a >= 0 else (m.start(), m.end(), True))
     words = [m.span(1) for m in spaced.finditer(text)]
-    words += [m.span(1) for m in other.finditer(text)]
     m0 = initial.match(text)
     if m0:
         words.append(m0.span())
@@ -66,6 +68,7 @@ def _anchors(text: str) -> list[tuple[int, int, bool]]:
     return out
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the word, called per number
 def _norm_word(w: str) -> str:
     return w.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
 

@@ -102,8 +102,10 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
             qs[i] = cur = replace(cur, change=prev.change)
             continue
         if (cur.qualifier in ("exact", "range") and not cur.change and cur.start >= prev.end
-                and (_PAREN_GAP.match(gap) or (prev.change and _OR_GAP.match(gap))
-                     or (_SLASH_GAP.match(gap) and "(" in text[max(0, prev.start - 3):prev.start]
+                # (the first and last patterns need a bracket or a slash: looked for first)
+                and (("(" in gap and _PAREN_GAP.match(gap)) or (prev.change and _OR_GAP.match(gap))
+                     or ("/" in gap and _SLASH_GAP.match(gap)
+                         and "(" in text[max(0, prev.start - 3):prev.start]
                          and i > 1 and qs[i - 2].qualifier == prev.qualifier))):
             if cur.qualifier == "range":
                 qs[i] = replace(cur, change=prev.change)
@@ -188,14 +190,14 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
         if qual == "up_to":
             return False
         at = qstart if qual else start  # "rose to more than 12,000": a hedged value reached
-        if text[max(0, at - 4):at].rstrip()[-2:].lower() != "to":
+        if text[at - 4 if at > 4 else 0:at].rstrip()[-2:].lower() != "to":
             return False
         m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
         return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
     if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
-        if text[max(0, qstart - 4):qstart].rstrip()[-2:].lower() != "до":
+        if text[qstart - 4 if qstart > 4 else 0:qstart].rstrip()[-2:].lower() != "до":
             return False
         m = _DO_BEFORE.search(_before(text, qstart, 6))
         return m is not None and P.REACHED_CYR.search(

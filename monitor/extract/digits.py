@@ -26,10 +26,10 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     m = _DIGITS_RE.match(text, pos)
     if m is None:  # a currency sign or code with no digits after it
         raise _Skip(pos + 1)
-    s, e = m.start(), m.end()
+    s, e = m.span()
     raw = m.group(0)
-    if m.group("sep") and _CALIBRE_AFTER.match(text, e) and raw[-3] != "0":
-        cut = raw.rfind(m.group("sep"))  # the last group is a calibre: "5 000 155-мм"
+    if (sep := m.group(1)) and _CALIBRE_AFTER.match(text, e) and raw[-3] != "0":
+        cut = raw.rfind(sep)  # the last group is a calibre: "5 000 155-мм"
         raw = raw[:cut]
         e = s + cut
     # A thousands group may have swallowed a following year or count: "в 5 2024".
@@ -38,30 +38,33 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     sub = False
     sign = 0
     minus_len = 0
-    if prev == "-" and _SUB_BEFORE.search(_before(text, s, 8)):
-        sub = True
-    elif (prev == "-" or prev.isspace()) and prev2 in "sSсС" and (
-            minus := _MINUS_BEFORE.search(_before(text, s, 8))):  # "minus 5", "мінус 3"
-        sub, sign = True, -1
-        minus_len = len(minus.group(0))
-    elif prev in "-−+" and (s == 1 or prev2 in " \t\n($") and not (
-        s > 2 and text[s - 3].isupper() and not P.PERCENT_AFTER.match(text, e)
-    ):
-        sub, sign = True, (1 if prev == "+" else -1)
-    elif prev.isalpha() and _currency_before(text, s):
-        prev = " "
-    elif prev == "." and not prev2.isalnum():  # ".500", ".001 per cent"
-        m2 = _DIGIT_RUN.match(text, s)
-        if m2 is not None:
-            return Num(s - 1, m2.end(), float("0." + m2.group(0)))
-    if sub:
-        pass
-    elif prev.isalpha() or (prev == "-" and prev2.isalpha()) or prev in "#№/" or (
-        prev == "-" and prev2 == " " and s > 2 and text[s - 3].isupper()
-    ):
-        raise _Skip(_token_end(text, e))
-    if prev in ":." and (prev2.isdigit() or prev2.isalpha()):
-        raise _Skip(_token_end(text, e))
+    # the common case, a space before the number (not after "minus"): none of the
+    # marks or skips below applies
+    if prev != " " or prev2 in "sSсС":
+        if prev == "-" and _SUB_BEFORE.search(_before(text, s, 8)):
+            sub = True
+        elif (prev == "-" or prev.isspace()) and prev2 in "sSсС" and (
+                minus := _MINUS_BEFORE.search(_before(text, s, 8))):  # "minus 5", "мінус 3"
+            sub, sign = True, -1
+            minus_len = len(minus.group(0))
+        elif prev in "-−+" and (s == 1 or prev2 in " \t\n($") and not (
+            s > 2 and text[s - 3].isupper() and not P.PERCENT_AFTER.match(text, e)
+        ):
+            sub, sign = True, (1 if prev == "+" else -1)
+        elif prev.isalpha() and _currency_before(text, s):
+            prev = " "
+        elif prev == "." and not prev2.isalnum():  # ".500", ".001 per cent"
+            m2 = _DIGIT_RUN.match(text, s)
+            if m2 is not None:
+                return Num(s - 1, m2.end(), float("0." + m2.group(0)))
+        if sub:
+            pass
+        elif prev.isalpha() or (prev == "-" and prev2.isalpha()) or prev in "#№/" or (
+            prev == "-" and prev2 == " " and s > 2 and text[s - 3].isupper()
+        ):
+            raise _Skip(_token_end(text, e))
+        if prev in ":." and (prev2.isdigit() or prev2.isalpha()):
+            raise _Skip(_token_end(text, e))
     lo5 = s - 5 if s > 5 else 0
     if ("." in (w := text[lo5:s]) or "№" in w) and _NO_BEFORE.search(
             text, lo5, s):  # "No. 5", "№ 12": the regex needs a dot or a №

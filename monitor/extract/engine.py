@@ -58,7 +58,7 @@ def extract(text: str, lang: str | None = None,
             object.__setattr__(q, "sentence_start", span[0])
             object.__setattr__(q, "sentence_end", span[1])
             out.append(q)
-        pos = max(q.end for q in items)
+        pos = items[0].end if len(items) == 1 else max(q.end for q in items)
     return _inherit_qualifiers(text, out)
 
 

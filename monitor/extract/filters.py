@@ -75,12 +75,19 @@ _INDEX_ENDS = tuple({re.split(r"\\s[+?]?&?\??", a)[-1].replace("\\.", ".")
                     | {"от", "від", "с", "з"})
 
 
+# The same endings by their last character: one short endswith() instead of 64.
+_INDEX_ENDS_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _end in sorted(_INDEX_ENDS):
+    _INDEX_ENDS_BY_LAST[_end[-1]] = (*_INDEX_ENDS_BY_LAST.get(_end[-1], ()), _end)
+
+
 def _index_before(before: str) -> bool:
     tail = before.rstrip()
     if len(tail) == len(before):
         return False  # no space before the number
     low = tail.lower()
-    if not low.endswith(_INDEX_ENDS) and not _INDEX_STEMS.search(low):
+    if (not low.endswith(_INDEX_ENDS_BY_LAST.get(low[-1:], ()))
+            and not _INDEX_STEMS.search(low)):
         return False
     return _INDEX_BEFORE.search(before) is not None
 

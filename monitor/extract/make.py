@@ -48,15 +48,16 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
           pw: tuple[str, str] | None = None) -> Quantity:
     """``pw``: the word before ``num.start`` when the caller has it (_prev_word)."""
     post, end = _postfix_qualifier(text, num)
+    vague = num.low is not None  # num.vague, read once
     if forced:
         qualifier = forced
-    elif num.vague:
+    elif vague:
         qualifier = "approx"
     else:
         qualifier = qual or post or ("less_than" if num.sub else "exact")
     if num.sign < 0:
         num.value = -num.value
-    if num.vague:
+    if vague:
         low, high = num.low, num.high
         if qual in ("more_than", "at_least"):
             qualifier = qual
@@ -80,13 +81,16 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
     kind = _finish_kind(num)
     if unit is not None and unit in P.CURRENCY_LEMMAS:
         kind = "amount"
-    if num.vague:
+    if vague:
         low, high = clean_number(_round(low)), clean_number(_round(high))
     return Quantity(
         low=low, high=high, qualifier=qualifier,
         change=change, unit=unit, surface=text[start:end], start=start, end=end, kind=kind,
-        vague=num.vague, unit_start=us, unit_end=ue,
+        vague=vague, unit_start=us, unit_end=ue,
     )
+
+
+_OPENED = re.compile(r"(?:from|between|от|від|между|між)\b", re.IGNORECASE)
 
 
 def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Quantity:
@@ -97,8 +101,7 @@ def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Qu
     unit, us, ue = _unit(text, second, end, lang)
     qual = "range"
     # "jumped from 240 to 273" is a before/after pair, not a change by an amount.
-    opened = re.match(r"(?:from|between|от|від|между|між)\b", text[start:start + 8],
-                      re.IGNORECASE)
+    opened = _OPENED.match(text[start:start + 8])
     change = None if opened else _change(text, start, lang)
     return Quantity(
         low=clean_number(_round(low)), high=clean_number(_round(high)), qualifier=qual,

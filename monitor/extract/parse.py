@@ -4,6 +4,7 @@ currency that belong to it."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import patterns as P
 from .base import (
@@ -26,24 +27,29 @@ from .numbers import (
 _HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _mult_words() -> frozenset[str]:
+    """Every word the multiplier step below can act on."""
+    return frozenset(tables().mults) | frozenset(SUFFIX_MULT) | {"m", "b", "bn"} | frozenset(
+        SOFT_MULT)
+
+
 def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     num = _parse_digits_at(text, pos, lang) if is_digit else _parse_words_at(text, pos, lang)
     if num.vague or num.fraction:
         return num
     if num.digits and (share := _share_of(text, num, lang)) is not None:
         return share
-    t = tables()
     # "4 hundred", "4 hundred million"
-    hm = _HUNDRED_AFTER.match(text, num.end)
-    if hm and num.digits and num.mult == 1:
+    if num.digits and num.mult == 1 and (hm := _HUNDRED_AFTER.match(text, num.end)):
         num.value *= 100
         num.end = hm.end()
     # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
     if num.mult == 1 and not num.fraction:
         m = _MULT_AFTER.match(text, num.end)
-        if m:
-            w = _norm_word(m.group(1))
-            f = t.mults.get(w)
+        # (a word none of the branches below knows changes nothing: looked up first)
+        if m and (w := _norm_word(m.group(1))) in _mult_words():
+            f = tables().mults.get(w)
             if f is None and w in SUFFIX_MULT and w not in ("m", "b"):
                 f = SUFFIX_MULT[w]
             if f is None and w in ("m", "b", "bn") and _currency_before(text, num.start):

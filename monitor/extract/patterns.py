@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .numbers import EN_MULT, EN_WORDS, FOLD_WORDS, SOFT_MULT, tables
 
@@ -79,6 +80,7 @@ def _anchor_variants() -> set[str]:
     return variants
 
 
+@lru_cache(maxsize=1)
 def _anchor_trie() -> str:
     return trie_regex(sorted(_anchor_variants(), key=len, reverse=True))
 
@@ -89,25 +91,37 @@ def anchor_regex() -> re.Pattern[str]:
     return re.compile(r"(?P<d>\d+)|(?<![\w'’ʼ])(?P<w>" + _anchor_trie() + r")(?![\w'’ʼ])")
 
 
-def anchor_scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
-                               re.Pattern[str]]:
-    """The matches of anchor_regex, found by four patterns: digit runs, words after a
-    space, words after another non-word character, a word at the very start.
+# Letters that can never be an anchor's first character nor stand right before a word
+# anchor: letters of the three languages, apostrophes and the space.
+_NOT_BEFORE_ANCHOR = "A-Za-zА-яЁёІіЇїЄєҐґ'’ʼ "
+
+
+def anchor_scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The matches of anchor_regex, found by three patterns: digit runs and words after a
+    character other than a space, words after a space, a word at the very start.
 
     anchor_regex cannot skip ahead: its first element is a group and a look-behind, so
-    the regex engine tries it at every character.  Each of these starts with a literal
-    or a character class, which the engine scans for in C.  Every word is made of
-    word characters and apostrophes only, so the three word patterns find exactly the
-    words anchor_regex finds, and no word overlaps a digit run.
+    the regex engine tries it at every character.  These start with a character class
+    or a literal, which the engine scans for in C.  The first tries only characters
+    outside _NOT_BEFORE_ANCHOR (digits, punctuation, rare letters): a digit starts a
+    run; after anything else but a word character comes a word or nothing (the word
+    is group 1).  Every word is made of word characters and apostrophes only, so the
+    words found are exactly those of anchor_regex, and no word overlaps a digit run.
     """
     variants = _anchor_variants()
     assert all(re.fullmatch(r"[\w'’ʼ]+", v) for v in variants)
     alt = _anchor_trie()
-    first = "[" + "".join(sorted({re.escape(v[0]) for v in variants})) + "]"
     tail = r")(?![\w'’ʼ])"
-    return (re.compile(r"\d\d*"),  # "\d+" has no first class the engine can skip to
-            re.compile(r" (?=" + first + ")(" + alt + tail),
-            re.compile(r"[^\w'’ʼ ](" + alt + tail),
+    # Most spaces are followed by no number word: the characters each word can have at
+    # its first three places (ё where the trie accepts it for е) reject them cheaply.
+    ahead = ""
+    for k in range(min(3, *map(len, variants))):
+        chars = {c for v in variants for c in v[k]} | {"ё" for v in variants if v[k] == "е"} \
+            | {"Ё" for v in variants if v[k] == "Е"}
+        ahead += "[" + "".join(sorted(map(re.escape, chars))) + "]"
+    return (re.compile("[^" + _NOT_BEFORE_ANCHOR + r"](?:(?<=\d)\d*|(?<![\w'’ʼ])("
+                       + alt + tail + ")"),
+            re.compile(r" (?=" + ahead + ")(" + alt + tail),
             re.compile(r"(" + alt + tail))
 
 
@@ -184,10 +198,13 @@ _SYMBOLS = {"~": "approx", "≈": "approx", "<": "less_than", ">": "more_than",
             "≤": "up_to", "≥": "at_least"}
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def qualifier_of(phrase: str) -> str:
     if phrase in _SYMBOLS:
         return _SYMBOLS[phrase]
-    return _QUAL_INDEX[re.sub(r"\s+", " ", phrase.lower())]
+    return _QUAL_INDEX[_SPACE_RUN.sub(" ", phrase.lower())]
 
 
 # Openers of a range or a from-to pair: "от 50 до 100", "between 50 and 100".

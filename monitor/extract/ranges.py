@@ -19,9 +19,12 @@ _CODE_BEFORE_DIGITS = re.compile(
     r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
 
 
+_SEP_WORD_END = re.compile(r"(?:до|по|to)[\s\u00a0]*$", re.IGNORECASE)
+
+
 def _sep_len(text: str, first: Num, second: Num) -> int:
     gap = text[first.end:second.start]
-    m = re.search(r"(?:до|по|to)[\s\u00a0]*$", gap, re.IGNORECASE)
+    m = _SEP_WORD_END.search(gap)
     return len(m.group(0)) if m else 0
 
 
@@ -33,10 +36,12 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     if first.multiple:
         return None, ""
     e = first.end
-    attached = _ATTACHED_UNIT.match(text, e, e + 10)
-    if attached and opener in ("between", "from") and first.digits:
+    if (opener in ("between", "from") and first.digits
+            and (attached := _ATTACHED_UNIT.match(text, e, e + 10))):
         e = attached.end()
-    dm = _RANGE_SEP.match(text, e)
+    c = text[e:e + 1]
+    near = c.isspace() or c in "-–—‒.…"  # what either separator can start with
+    dm = _RANGE_SEP.match(text, e) if near else None
     if dm and not first.digits and not first.fraction and not first.vague:
         wm2 = _anchor().match(text, dm.end())
         if wm2 and wm2.group("w"):
@@ -55,7 +60,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
                 n2.currency = text[nxt]
                 n2.start = nxt
             return n2, "dash"
-    wm = _WORD_SEP.match(text, e)
+    wm = _WORD_SEP.match(text, e) if near else None
     if not wm and opener in ("from", "between") and not first.vague:
         # "from 208 pounds to 193", "between 15 kHz and 17 kHz"
         _lem, us, ue = find_unit(text, e, lang)

@@ -19,8 +19,6 @@ _ABBREV = frozenset(
 
 # The word before a dot, read backwards: up to 20 letters, digits and dots.
 _HEAD_RUN = re.compile(r"[\w.]*")
-# Seven word characters right before the dot: longer than any abbreviation.
-_LONG_WORD = re.compile(r"\w{7}")
 
 
 def _is_end(text: str, m: re.Match[str]) -> bool:
@@ -32,7 +30,7 @@ def _is_end(text: str, m: re.Match[str]) -> bool:
 
 def _dot_ends(text: str, i: int) -> bool:
     """Does the lone dot at ``i`` end a sentence (not an abbreviation or an initial)?"""
-    if i >= 7 and _LONG_WORD.match(text, i - 7, i):
+    if i >= 7 and text[i - 7:i].isalnum():  # a word longer than any abbreviation
         return True
     rev = text[max(0, i - 20):i][::-1]
     n = _HEAD_RUN.match(rev).end()  # type: ignore[union-attr]  # "*" always matches

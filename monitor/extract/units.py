@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from os.path import commonprefix
 from typing import Any
@@ -58,21 +57,8 @@ def _tags(word: str, lang: str) -> frozenset[tuple[str, str]]:
 
 
 # A word after optional spaces; trailing hyphens and apostrophes stay outside it.
+# Callers match it word by word in a loop of their own (no generator: it runs per number).
 _GAP_WORD = re.compile(r"[ \t\u00a0\u202f]*([^\W\d_](?:[\w'’ʼ-]*\w)?)")
-
-
-def _words(text: str, pos: int, limit: int) -> Iterator[tuple[int, int]]:
-    """Up to ``limit`` word spans right after ``pos``, stopping at punctuation.
-
-    A generator: callers usually stop at the first or second word.
-    """
-    i = pos
-    for _ in range(limit):
-        m = _GAP_WORD.match(text, i)
-        if m is None:
-            return
-        i = m.end()
-        yield m.start(1), i
 
 
 # A calibre between a number and its noun: "2 million 152-mm rounds", "300 тысяч 122-мм".
@@ -111,13 +97,21 @@ def _not_head(word: str) -> bool:
     return w in _EN_NOT_HEAD or w in _EN_STOP or (w.endswith("ly") and len(w) > 4)
 
 
+_en_lemma_cached = lru_cache(maxsize=50_000)(_en_lemma)  # a pure function of the word
+
+
 def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     of = _OF.match(text, pos)  # "thousands of people"
     if of:
         pos = of.end()
-    words = _words(text, pos, 6)
     picked: list[tuple[int, int]] = []
-    for a, b in words:
+    i = pos
+    for _ in range(6):  # up to six words
+        gm = _GAP_WORD.match(text, i)
+        if gm is None:
+            break
+        a, b = gm.span(1)
+        i = b
         w = text[a:b]
         lw = w.lower()
         if lw in _EN_STOP and not (lw in _EN_KEEP_TIME and not picked):
@@ -151,7 +145,7 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     m = _OF_PHRASE.match(text, end)
     if m and m.group(1).lower() not in _EN_STOP:
         end = m.end()
-    return _en_lemma(text[head[0]:head[1]]), start, end
+    return _en_lemma_cached(text[head[0]:head[1]]), start, end
 
 
 _CYR_FUNCTION = frozenset("до на по за от від с з із у в во при для".split())
@@ -203,7 +197,7 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
     last_adj: tuple[int, int, str] | None = None
     last_bare: tuple[int, int, str] | None = None  # an adjective no noun followed (yet)
     i = pos
-    for _ in range(5):  # up to five words (the loop of _words, inlined: it runs per number)
+    for _ in range(5):  # up to five words
         m = _GAP_WORD.match(text, i)
         if m is None:
             break
@@ -247,7 +241,7 @@ def _find_cyr(text: str, pos: int, lang: str) -> tuple[str | None, int | None, i
 def _extend_genitive(text: str, end: int, lang: str) -> int:
     """Cover a genitive noun that completes the phrase ("единиц техники")."""
     i = end
-    for _ in range(3):  # up to three words (_words, inlined)
+    for _ in range(3):  # up to three words
         m = _GAP_WORD.match(text, i)
         if m is None:
             break
