@@ -99,14 +99,14 @@ class StoreBase:
                     self.forget_tracks()
                 yield
                 # still under the lock: after COMMIT another writer could come first
-                mark = self._write_mark()
+                version = self._write_mark()[0]
         except BaseException:
             self.forget_tracks()
             raise
         if nested:  # the outer transaction may still roll back
             self.forget_tracks()
-        else:
-            self._mark = mark
+        else:  # after COMMIT: FTS5 writes its index out then, and that counts as changes
+            self._mark = (version, self.db.conn.total_changes)
 
     @contextmanager
     def durable(self) -> Iterator[None]:
