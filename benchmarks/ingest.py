@@ -12,7 +12,10 @@ the numbers measure the store, deduplication and change detection; with
 ``--rules DIR`` the real extractor and rules run too.
 
 At each checkpoint it prints: articles offered, seconds, articles/s over the
-last interval and overall, database size (file + WAL), current and peak RSS.
+last interval and overall, database size (file + WAL), current and peak RSS, and
+the CPU milliseconds per article of this process so far ("main ms/a": with
+``--workers 2`` or more, the writer's share alone; wall-clock rates move with
+other load on the machine, CPU time much less).
 Flat memory means the RSS column stops growing after the first checkpoint.
 """
 
@@ -149,8 +152,9 @@ def main(argv: list[str] | None = None) -> None:
           f"{'rules ' + str(args.rules) if args.rules else 'built-in matcher'}; "
           f"{args.workers} worker(s)")
     print(f"{'articles':>9} {'seconds':>8} {'art/s':>8} {'avg art/s':>9} {'db MiB':>8} "
-          f"{'rss MiB':>7} {'peak MiB':>8} {'stored':>8} {'events':>7}")
-    clock = {"t0": time.perf_counter(), "last": time.perf_counter()}
+          f"{'rss MiB':>7} {'peak MiB':>8} {'stored':>8} {'events':>7} {'main ms/a':>9}")
+    clock = {"t0": time.perf_counter(), "last": time.perf_counter(),
+             "cpu0": time.process_time()}
 
     def checkpoint(done: int) -> None:
         now = time.perf_counter()
@@ -158,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
                           for t in ("articles", "events"))
         print(f"{done:>9,} {now - clock['t0']:>8.1f} {step / (now - clock['last']):>8,.0f} "
               f"{done / (now - clock['t0']):>9,.0f} {db_mb(args.db):>8.1f} {rss_mb():>7.1f} "
-              f"{peak_mb():>8.1f} {stored:>8,} {events:>7,}", flush=True)
+              f"{peak_mb():>8.1f} {stored:>8,} {events:>7,} "
+              f"{(time.process_time() - clock['cpu0']) * 1e3 / done:>9.3f}", flush=True)
         clock["last"] = now
 
     def metered() -> Iterator[Article]:

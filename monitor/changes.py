@@ -23,7 +23,7 @@ article, so re-ingesting or re-running can never fire twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .articles import document_url
@@ -168,28 +168,64 @@ def detect(store: Store, figure: FigureLike | None, obs_id: int) -> Event | None
         return None
     new = _row_value(row)
     assert new is not None
-    previous = _row_value(row, "prev_")
     current = store.latest_before(row["figure"], row["track"], obs_id)
 
-    def event(kind: str, old: Value | None) -> Event:
-        return Event(figure=row["figure"], kind=kind, old=old, new=new,
-                     article=row["article"], published=row["published"],
-                     track=row["track"], observation_id=obs_id)
+    def baseline() -> Value | None:
+        last = store.last_event(row["figure"], row["track"])
+        return _row_value(last, "new_") if last else _row_value(current or {})
 
+    verdict = judge(figure, new, _row_value(row, "prev_"), (row["dated"], obs_id),
+                    None if current is None else (current["dated"], current["id"]),
+                    baseline)
+    if verdict is None:
+        return None
+    return Event(figure=row["figure"], kind=verdict[0], old=verdict[1], new=new,
+                 article=row["article"], published=row["published"], track=row["track"],
+                 observation_id=obs_id)
+
+
+def detect_stored(store: Store, figure: FigureLike | None, obs_id: int, *, figure_id: str,
+                  track: str, dated: str, published: str | None, article: str, new: Value,
+                  previous: Value | None) -> Event | None:
+    """``detect`` for the observation the ingest writer has just stored, from what it
+    wrote (values as the database gives them back) and the track state it keeps
+    (``store.head``, ``store.last_heard``; inside ``store.writing()``), so nothing is
+    read back.  Moves the track's current value on to this observation when due."""
+    current = store.head(figure_id, track, obs_id)
+    place = (dated, obs_id)
+
+    def baseline() -> Value | None:
+        heard = store.last_heard(figure_id, track)
+        return heard if heard is not None else current[2] if current else None
+
+    verdict = judge(figure, new, previous, place,
+                    None if current is None else (current[0], current[1]), baseline)
+    store.advance(figure_id, track, dated, obs_id, new)
+    if verdict is None:
+        return None
+    return Event(figure=figure_id, kind=verdict[0], old=verdict[1], new=new, article=article,
+                 published=published, track=track, observation_id=obs_id)
+
+
+def judge(figure: FigureLike | None, new: Value, previous: Value | None,
+          place: tuple[str, int], current: tuple[str, int] | None,
+          baseline: Callable[[], Value | None]) -> tuple[str, Value | None] | None:
+    """(kind, old value) of the event an observation raises, or None: ``place`` is its
+    (dated, id), ``current`` that of its track's current value before it (None: the
+    track was empty), ``baseline`` the value to compare with (asked only when needed)."""
     if current is None:
-        return event("changed", previous) if previous else event("new", None)
-    if (row["dated"], obs_id) < (current["dated"], current["id"]):
+        return ("changed", previous) if previous else ("new", None)
+    if place < current:
         return None  # older news: history only
     # Compare with the value subscribers last heard of, so that small steps
     # that each stay under the threshold still add up to an alert.
-    last = store.last_event(row["figure"], row["track"])
-    baseline = _row_value(last, "new_") if last else _row_value(current)
-    assert baseline is not None
-    if not differs(baseline, new, figure):
+    base = baseline()
+    assert base is not None
+    if not differs(base, new, figure):
         return None  # corroboration
-    if previous is None and restates(baseline, new, figure):
-        return event("restated", baseline)
-    return event("changed", previous or baseline)
+    if previous is None and restates(base, new, figure):
+        return ("restated", base)
+    return ("changed", previous or base)
 
 
 def agreeing(rows: list[dict[str, Any]], figure: FigureLike | None = None) -> int:

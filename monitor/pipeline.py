@@ -23,7 +23,9 @@ from .aliases import aliases_for
 from .context import Context, RuleSet, figures_of
 from .models import Article, Event, Value, track_kind
 from .rules import load_rules
-from .store import Store, article_hash, date_key, now_iso
+from .search import index_text
+from .store import Store, article_hash, date_key, now_iso, stored_value
+from .store.near_misses import miss_values, near_miss_rows
 from .words import value_words
 from .workers import Matched, Pool
 
@@ -87,13 +89,14 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     for batch in _chunks(articles, chunk):
         todo: list[tuple[Article, str | None]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
-        for article in batch:
+        keyed = [(a, article_hash(a), a.url or a.id) for a in batch]
+        # one look-up for the chunk: store.find_duplicate for each article
+        urls, hashes = store.stored_keys([k[2] for k in keyed], [k[1] for k in keyed])
+        for article, chash, url in keyed:
             result.found += 1
-            chash = article_hash(article)
-            url = article.url or article.id
             if url in in_chunk or (chash and chash in in_chunk) or url in recent \
                     or (chash and chash in recent) \
-                    or store.find_duplicate(url, chash) is not None:
+                    or url in urls or (chash and chash in hashes):
                 continue
             in_chunk.update((url, chash))
             todo.append((article, chash))
@@ -119,30 +122,53 @@ def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str |
             log.warning("%s", message)
             result.errors.append(message)
             continue
-        prepared.append((article, chash, m.observations, m.near_misses, m.lemmas))
+        misses = m.miss_values or [miss_values(v) for v in m.near_misses]
+        prepared.append((article, chash, m.observations, misses, m.lemmas))
     if not prepared:
         return
     arrived = now_iso()
-    with store.atomic():
-        for article, chash, observations, misses, lemmas in prepared:
-            row, is_new = store.add_article(article, source=source_name, chash=chash,
-                                            lemmas=lemmas)
-            if not is_new or row is None:
+    # store.writing() keeps each track's current and last mailed value in memory, so
+    # change detection reads nothing back (changes.detect_stored).  The articles go
+    # in one statement; near misses and search lemmas in one each at the end.
+    with store.writing():
+        stamp = now_iso()
+        misses_rows: list[tuple[Any, ...]] = []
+        lemma_rows: list[tuple[int, str | None]] = []
+        rows = store.add_articles([(p[0], p[1]) for p in prepared], source=source_name,
+                                  fetched_at=stamp)
+        for (article, _chash, observations, misses, lemmas), row in zip(prepared, rows,
+                                                                       strict=True):
+            if row is None:
                 continue  # stored meanwhile by another process
             result.new += 1
-            store.add_near_misses(row, misses, article.published)
+            if lemmas is None:
+                lemmas = index_text(article.title, article.text, article.lang)
+            lemma_rows.append((row, lemmas))
+            url = article.url or article.id
+            misses_rows += near_miss_rows(row, misses, article.published, stamp)
             for obs in observations:
                 if obs.published is None and article.published:
                     obs = replace(obs, published=article.published)
                 figure = figures.get(obs.figure)
                 track = changes.track_of(figure, obs, aliases)
                 dated = date_key(obs.published or article.published, arrived)
-                obs_id = store.add_observation(row, obs, track=track, dated=dated)
+                obs_id = store.add_observation(row, obs, track=track, dated=dated,
+                                               created_at=stamp)
                 if obs_id is None:
                     continue
-                event = changes.detect(store, figure, obs_id)
-                if event is not None and store.add_event(event, article_row=row):
+                prev = obs.previous
+                new = stored_value(obs.low, obs.high, obs.qualifier)
+                assert new is not None  # a row without a qualifier is not stored
+                event = changes.detect_stored(
+                    store, figure, obs_id, figure_id=obs.figure, track=track, dated=dated,
+                    published=obs.published, article=url, new=new,
+                    previous=None if prev is None else stored_value(
+                        prev.low, prev.high, prev.qualifier))
+                if event is not None and store.add_event(event, article_row=row,
+                                                         created_at=stamp):
                     result.events.append(event)
+        store.add_near_miss_rows(misses_rows)
+        store.add_lemmas(lemma_rows)  # last: see Store.add_articles
 
 
 def _save_host_waits(ctx: Context) -> None:

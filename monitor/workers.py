@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from .extract import extract
 from .models import Article, NearMisses, Observation, Verdict
 from .search import index_text
+from .store.near_misses import miss_values
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,22 +51,28 @@ class Matched:
     verdicts: list[Verdict] | None = None  # every verdict, when asked for
     error: str | None = None  # "matching failed (...)" when rules.match raised
     lemmas: str | None = None  # the article's search index column, when asked for
+    # with ``index``: the near misses as store values (near_misses is then empty)
+    miss_values: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def match_article(rules: Any, article: Article, all_verdicts: bool = False,
                   index: bool = False) -> Matched:
-    """``rules.match`` for one article, with its near misses (and, with ``index``,
-    its search lemmas: per-article work the writer need not do); never raises."""
+    """``rules.match`` for one article, with its near misses; never raises.  With
+    ``index`` (for ingest's writer), also its search lemmas, and the near misses as
+    the values the store keeps: per-article work the writer need not do, and less
+    to pickle."""
     verdicts: list[Verdict] = [] if all_verdicts else NearMisses()
     try:
         observations = list(rules.match(article, verdicts=verdicts))
     except Exception as exc:  # one bad article must not stop the others
         return Matched(error=f"matching failed ({type(exc).__name__}: {exc})")
-    lemmas = None
+    misses = [v for v in verdicts if v.near_miss]
+    kept = verdicts if all_verdicts else None
     if index:
-        lemmas = index_text(article.title, article.text, article.lang)
-    return Matched(observations, [v for v in verdicts if v.near_miss],
-                   verdicts if all_verdicts else None, lemmas=lemmas)
+        return Matched(observations, [], kept, lemmas=index_text(
+            article.title, article.text, article.lang),
+            miss_values=[miss_values(v) for v in misses])
+    return Matched(observations, misses, kept)
 
 
 def _init(rules: Any, parent: int, nice: int) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from store_fakes import FakeRules, context, obs_line
+from store_fakes import FakeRules, article, context, obs_line
 
 from monitor import pipeline
 from monitor import run as runs
@@ -272,3 +272,41 @@ def test_cli_run_once_with_real_rules_and_extraction(tmp_path: Path) -> None:
     with Store.open(tmp_path / "figmon.db") as s:
         assert s.counts() == before
         assert before["observations"] == 3
+
+
+def test_the_writers_track_state_follows_writes_it_did_not_make(tmp_path: Path) -> None:
+    """The writer keeps each track's current and last mailed value in memory; another
+    process's commits and other writes on its own connection must not leave it stale
+    (a stale one would mail 12,000 twice here).  Reference: the same steps with the
+    memory dropped before every chunk."""
+    figures = [{"id": "troops", "min_relative": 0.05}]
+    values = [10000, 12000, 12000, 15000, 9000, 9000, 20000, 20000, 21000]
+
+    def art(i: int) -> Article:
+        return article(f"https://n.example/{i}", f"2025-01-{i + 1:02d}",
+                       f"Story {i}.\n" + obs_line("troops", [values[i]] * 2 + ["approx"]))
+
+    def events(store: Store) -> list[tuple[Any, ...]]:
+        return [(e["kind"], e["old"], e["new"], e["article"]) for e in store.events()]
+
+    runs_: dict[str, list[tuple[Any, ...]]] = {}
+    for name in ("reference", "two writers"):
+        (tmp_path / name).mkdir()
+        first = context(tmp_path / name, figures)
+        second = pipeline.Context(settings=first.settings, store=Store.open(first.store.path),
+                                  rules=first.rules)
+        for i in range(len(values)):
+            if name == "reference":
+                first.store.forget_tracks()
+                writer = first
+            else:
+                writer = (first, second)[i % 2 if i < 5 else 0]
+            if i == 6:  # a write on the writer's own connection: the last event goes
+                writer.store.db.execute("DELETE FROM events WHERE id = (SELECT max(id)"
+                                        " FROM events)")
+            pipeline.ingest(writer, "t", [art(i)])
+        runs_[name] = events(first.store)
+        second.close()
+        first.close()
+    assert runs_["two writers"] == runs_["reference"]
+    assert [k for k, *_ in runs_["reference"]].count("changed") >= 3

@@ -21,10 +21,11 @@ from .articles import Articles
 from .events import Events
 from .near_misses import NearMisses
 from .reports import Reports
-from .rows import article_hash, date_key, now_iso
+from .rows import article_hash, date_key, now_iso, stored_value
 from .schema import MIGRATIONS, _enable_wal, migrate
 
-__all__ = ["MIGRATIONS", "Store", "article_hash", "date_key", "migrate", "now_iso"]
+__all__ = ["MIGRATIONS", "Store", "article_hash", "date_key", "migrate", "now_iso",
+           "stored_value"]
 
 
 class Store(Articles, Events, NearMisses, Reports):

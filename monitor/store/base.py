@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import sqlite_utils
 
 from ..errors import StoreError
+
+# Tracks whose state the writer keeps in memory; past this many the map starts over.
+TRACK_CACHE = 20_000
 
 
 class StoreBase:
@@ -19,6 +22,13 @@ class StoreBase:
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
         self.path = path
+        # The ingest writer's view of each (figure, track): its current observation
+        # (dated, id, value) and the value last mailed in an event.  Read from the
+        # database when missing, kept up to date by the writer's own inserts, and
+        # trusted only while nothing else wrote (see ``writing``).
+        self.heads: dict[tuple[str, str], Any] = {}
+        self.heard: dict[tuple[str, str], Any] = {}
+        self._mark: tuple[int, int] | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -56,6 +66,47 @@ class StoreBase:
                 "Check free disk space and that no other program holds the database "
                 "(a second figmon daemon, an open sqlite3 shell), then run again: "
                 "nothing is lost, articles not saved are fetched again.") from exc
+
+    def _run(self, sql: str, args: Sequence[Any]) -> sqlite3.Cursor:
+        """Execute a write: straight on the connection inside a transaction (the
+        writer's hot path), else through sqlite-utils, which commits it at once."""
+        if self.db.conn.in_transaction:
+            return self.db.conn.execute(sql, args)
+        return self.db.execute(sql, args)
+
+    def _write_mark(self) -> tuple[int, int]:
+        """Changes since: data_version moves when another connection commits,
+        total_changes when this one writes."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.db.conn.total_changes
+
+    def forget_tracks(self) -> None:
+        self.heads.clear()
+        self.heard.clear()
+        self._mark = None
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """``atomic()`` for the ingest writer, whose in-memory track state (``heads``,
+        ``heard``) holds only while every write since its last commit was its own:
+        any other write (another process, a rename, a rolled-back chunk) drops it."""
+        nested = self.db.conn.in_transaction
+        try:
+            with self.atomic():
+                # checked under the write lock: no other writer can slip in after it
+                if nested or self._mark != self._write_mark() \
+                        or len(self.heads) + len(self.heard) > TRACK_CACHE:
+                    self.forget_tracks()
+                yield
+                # still under the lock: after COMMIT another writer could come first
+                version = self._write_mark()[0]
+        except BaseException:
+            self.forget_tracks()
+            raise
+        if nested:  # the outer transaction may still roll back
+            self.forget_tracks()
+        else:  # after COMMIT: FTS5 writes its index out then, and that counts as changes
+            self._mark = (version, self.db.conn.total_changes)
 
     @contextmanager
     def durable(self) -> Iterator[None]:

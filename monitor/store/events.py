@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..models import Event
+from ..models import Event, Value
 from .base import StoreBase
-from .rows import _day_range, _value_json, now_iso
+from .rows import _day_range, _value, _value_json, now_iso, stored_value
 
 
 class Events(StoreBase):
@@ -22,18 +22,38 @@ class Events(StoreBase):
             [figure, track]))
         return rows[0] if rows else None
 
-    def add_event(self, event: Event, *, article_row: int | None = None) -> int | None:
+    def add_event(self, event: Event, *, article_row: int | None = None,
+                  created_at: str | None = None) -> int | None:
         """Record an event; None when its observation already has one."""
         old = event.old
-        cur = self.db.execute(
+        cur = self._run(
             "INSERT OR IGNORE INTO events (figure, track, kind, old_low, old_high,"
             " old_qualifier, new_low, new_high, new_qualifier, article, article_id,"
             " published, observation_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [event.figure, event.track, event.kind, old.low if old else None,
+            (event.figure, event.track, event.kind, old.low if old else None,
              old.high if old else None, old.qualifier if old else None, event.new.low,
              event.new.high, event.new.qualifier, event.article, article_row,
-             event.published, event.observation_id, now_iso()])
-        return int(cur.lastrowid or 0) if cur.rowcount else None
+             event.published, event.observation_id, created_at or now_iso()))
+        if not cur.rowcount:
+            return None
+        if event.kind != "restated":  # the newest event: what subscribers heard last
+            self.heard[(event.figure, event.track)] = stored_value(
+                event.new.low, event.new.high, event.new.qualifier)
+        return int(cur.lastrowid or 0)
+
+    def last_heard(self, figure: str, track: str) -> Value | None:
+        """The new value of ``last_event(figure, track)``, for the ingest writer inside
+        ``writing()``: from memory when known, else from the database."""
+        key = (figure, track)
+        if key in self.heard:
+            return self.heard[key]
+        row = self.db.conn.execute(
+            "SELECT new_low, new_high, new_qualifier FROM events WHERE figure = ?"
+            " AND track = ? AND kind != 'restated' ORDER BY id DESC LIMIT 1",
+            (figure, track)).fetchone()
+        found = None if row is None else _value(row[0], row[1], row[2])
+        self.heard[key] = found
+        return found
 
     def events(self, *, figures: Iterable[str] | None = None, undigested: bool = False,
                since_id: int | None = None, limit: int | None = None,

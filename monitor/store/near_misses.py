@@ -17,10 +17,14 @@ class NearMisses(StoreBase):
                         published: str | None) -> int:
         """Keep the numbers of a newly stored article that named a tracked subject
         but went to no figure; returns how many."""
-        rows = [[article_row, v.noun or v.quantity.unit, v.quantity.unit,
-                 v.quantity.surface, v.quantity.low, v.quantity.high,
-                 v.quantity.qualifier, v.reason, v.detail, v.quote, published, now_iso()]
-                for v in misses]
+        return self.add_near_miss_rows(
+            near_miss_rows(article_row, map(miss_values, misses), published))
+
+    def add_near_miss_rows(self, rows: list[tuple[Any, ...]]) -> int:
+        """Insert rows made by ``near_miss_rows`` (the writer sends a chunk's at once)."""
+        if not self.db.conn.in_transaction:
+            with self.atomic():
+                return self.add_near_miss_rows(rows)
         self.db.conn.executemany(
             "INSERT INTO near_misses (article_id, noun, unit, surface, low, high, qualifier,"
             " reason, detail, quote, published, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -35,3 +39,18 @@ class NearMisses(StoreBase):
         return [dict(r) for r in self.db.query(
             "SELECT n.*, a.url AS article, a.title FROM near_misses n"
             " JOIN articles a ON a.id = n.article_id" + where + " ORDER BY n.id", args)]
+
+
+def miss_values(v: Verdict) -> tuple[Any, ...]:
+    """A near miss as its near_misses columns from noun to quote (plain values: worker
+    processes send these, which pickle far faster than the Verdict)."""
+    q = v.quantity
+    return (v.noun or q.unit, q.unit, q.surface, q.low, q.high, q.qualifier, v.reason,
+            v.detail, v.quote)
+
+
+def near_miss_rows(article_row: int, values: Iterable[tuple[Any, ...]], published: str | None,
+                   created_at: str | None = None) -> list[tuple[Any, ...]]:
+    """The near_misses rows of one stored article, from its ``miss_values``."""
+    stamp = created_at or now_iso()
+    return [(article_row, *v, published, stamp) for v in values]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Observation, clean_number
+from ..models import Observation, Value, clean_number
 from .base import StoreBase
 from .rows import _timeline_where, _value_json, now_iso
 
@@ -13,20 +13,44 @@ class Observations(StoreBase):
     """The observations table: figure timelines and their tracks."""
 
     def add_observation(self, article_row: int, obs: Observation, *, track: str,
-                        dated: str) -> int | None:
+                        dated: str, created_at: str | None = None) -> int | None:
         """Insert an observation; None when (figure, article, start) is already stored."""
         prev = obs.previous
-        cur = self.db.execute(
+        cur = self._run(
             "INSERT OR IGNORE INTO observations (figure, track, article_id, published,"
             " dated, low, high, qualifier, unit, surface, quote, claimant, relayed, change,"
             " start, [end], prev_low, prev_high, prev_qualifier, created_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [obs.figure, track, article_row, obs.published, dated, obs.low, obs.high,
+            (obs.figure, track, article_row, obs.published, dated, obs.low, obs.high,
              obs.qualifier, obs.unit, obs.surface, obs.quote, obs.claimant, obs.relayed,
              obs.change, obs.start, obs.end,
              prev.low if prev else None, prev.high if prev else None,
-             prev.qualifier if prev else None, now_iso()])
+             prev.qualifier if prev else None, created_at or now_iso()))
         return int(cur.lastrowid or 0) if cur.rowcount else None
+
+    def head(self, figure: str, track: str, obs_id: int) -> tuple[str, int, Value] | None:
+        """(dated, id, value) of ``latest_before(figure, track, obs_id)``, for the
+        ingest writer inside ``writing()``: from memory when known (``obs_id`` must
+        then be newer than every observation of the track), else from the database."""
+        key = (figure, track)
+        if key in self.heads:
+            return self.heads[key]
+        row = self.db.conn.execute(
+            "SELECT dated, id, low, high, qualifier FROM observations WHERE figure = ?"
+            " AND track = ? AND id < ? ORDER BY dated DESC, id DESC LIMIT 1",
+            (figure, track, obs_id)).fetchone()
+        found = None if row is None else (row[0], row[1], Value(
+            clean_number(row[2]), clean_number(row[3]), row[4]))
+        self.heads[key] = found
+        return found
+
+    def advance(self, figure: str, track: str, dated: str, obs_id: int, value: Value) -> None:
+        """The writer stored observation ``obs_id``: it is the track's current value
+        when it is the latest by date (ties: arrival)."""
+        key = (figure, track)
+        now = self.heads.get(key)
+        if now is None or (dated, obs_id) > (now[0], now[1]):
+            self.heads[key] = (dated, obs_id, value)
 
     def observation(self, obs_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query(

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from ..articles import content_hash
 from ..models import Article, Value, clean_number
 
+_NOW: tuple[int, str] = (-1, "")  # (whole second, its text): asked many times a second
+
 
 def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    global _NOW
+    second = int(time.time())
+    if second != _NOW[0]:
+        _NOW = (second, datetime.fromtimestamp(second, UTC).isoformat())
+    return _NOW[1]
+
+
+def _real(x: Any) -> Any:
+    """A number as a REAL column stores it (and gives it back)."""
+    return float(x) if isinstance(x, int) else x
 
 
 def date_key(published: str | None, fallback: str = "") -> str:
@@ -35,6 +47,11 @@ def _value(low: Any, high: Any, qualifier: Any) -> Value | None:
     if qualifier is None:
         return None
     return Value(clean_number(low), clean_number(high), str(qualifier))
+
+
+def stored_value(low: Any, high: Any, qualifier: Any) -> Value | None:
+    """A value as the database gives it back once written (REAL bounds)."""
+    return _value(_real(low), _real(high), qualifier)
 
 
 def _value_json(low: Any, high: Any, qualifier: Any) -> dict[str, Any] | None:
