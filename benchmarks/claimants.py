@@ -35,6 +35,7 @@ from scan import make_corpus  # noqa: E402
 
 from monitor import claimants, match  # noqa: E402
 from monitor.articles import read_path  # noqa: E402
+from monitor.claimants import attribution  # noqa: E402
 from monitor.extract import extract  # noqa: E402
 from monitor.extract.lang import detect_lang  # noqa: E402
 from monitor.models import Article  # noqa: E402
@@ -90,14 +91,18 @@ def per_article(mb: float, count: int, runs: int) -> None:
     }
     for name, arts in sets.items():
         calls = recorded_calls(arts)
-        times = []
-        for _ in range(runs):
-            t = time.process_time()
-            for c in calls:
-                claimants.find_claimant(*c)
-            times.append(time.process_time() - t)
-        print(f"{name:10} find_claimant: {len(calls)} calls in {len(arts)} articles, µs/call: "
-              + ", ".join(f"{1e6 * x / max(1, len(calls)):.1f}" for x in times))
+        for memo in (False, True):
+            times = []
+            for _ in range(runs):
+                if not memo:  # every sentence new, as in a stream without repeats
+                    attribution._SENTS.clear()
+                t = time.process_time()
+                for c in calls:
+                    claimants.find_claimant(*c)
+                times.append(time.process_time() - t)
+            print(f"{name:10} find_claimant: {len(calls)} calls in {len(arts)} articles, "
+                  f"sentence memo {'kept' if memo else 'emptied'} per run, µs/call: "
+                  + ", ".join(f"{1e6 * x / max(1, len(calls)):.1f}" for x in times))
         docs = [(a.title, "".join(list(a.text)), a.lang) for a in arts]
         times = []
         for _ in range(runs):

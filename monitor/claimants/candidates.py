@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .morphology import _can_head, _grammemes, _join, _nominative, _parses, _speech_verb
+from functools import lru_cache
+
+from .morphology import (
+    _can_head,
+    _grammemes,
+    _join,
+    _nominative,
+    _parses,
+    _speech_verb,
+    speech_word,
+)
 from .phrases import (
     _DOCS,
     _author_en,
@@ -15,7 +25,7 @@ from .phrases import (
     _np_right,
     _person,
 )
-from .tokens import Span, _Cand, _Tok, _tokens
+from .tokens import Span, Toks, _Cand, _Tok, _tokens, _Toks
 from .vocabulary import _PHRASES, _PRONOUN_PHRASE, _RELAY_PHRASES, PRONOUNS, _outlet_like
 
 # the source phrases by their first word, so that most tokens cost one dict look-up
@@ -25,24 +35,57 @@ for _lang, _entries in _PHRASES.items():
         _PHRASE_INDEX.setdefault(_lang, {}).setdefault(_words[0], []).append((_words, _case))
 
 
-def _phrase_at(toks: list[_Tok], i: int, lang: str) -> tuple[int, str, bool] | None:
-    for words, case in _PHRASE_INDEX[lang].get(toks[i].low, ()):
+# ... and the longest of them per first word: one slice of the tokens reads them all
+_LONGEST = {lang: {w: max(len(x) for x, _ in entries) for w, entries in index.items()}
+            for lang, index in _PHRASE_INDEX.items()}
+
+
+def _phrase_at(toks: _Toks, i: int, lang: str) -> tuple[int, str, bool] | None:
+    low = toks[i].low
+    entries = _PHRASE_INDEX[lang].get(low)
+    if not entries:
+        return None
+    # as _Tok.low, from the strings: no token made for words that end no phrase
+    lows = tuple(w.lower().replace("’", "'") for w in toks.words[i:i + _LONGEST[lang][low]])
+    for words, case in entries:
         n = len(words)
-        if tuple(t.low for t in toks[i:i + n]) == words:
+        if lows[:n] == words:
             return i + n, case, words in _RELAY_PHRASES
     return None
 
 
-def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
-                ) -> list[_Cand]:
+# token string -> may it open a source phrase or be a speech verb; per language
+_OPENS: dict[str, dict[str, bool]] = {"ru": {}, "uk": {}, "en": {}}
+
+
+def _openers(toks: _Toks, lang: str) -> list[int]:
+    """Indices of the tokens that may open a source phrase or be a speech verb:
+    the only ones ``_candidates`` starts from."""
+    known = _OPENS[lang]
+    new = set(toks.words).difference(known)
+    if new:
+        if len(known) > 100_000:
+            known.clear()
+            new = set(toks.words)
+        first = _PHRASE_INDEX[lang]
+        for w in new:
+            known[w] = w.lower().replace("’", "'") in first or speech_word(w, lang)
+    return [i for i, w in enumerate(toks.words) if known[w]]
+
+
+def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
+                opens: list[int] | None = None) -> list[_Cand]:
     a, b = span
     if toks is None:
         toks = _tokens(text, a, b)
+    if opens is None:
+        opens = _openers(toks, lang)
     out: list[_Cand] = []
     for m in _PRONOUN_PHRASE[lang].finditer(text, a, b):
         out.append(_Cand(m.start(), m.end(), None))
     covered = -1  # end offset of the last source phrase: its words are not verbs
-    for i, tok in enumerate(toks):
+    for i in opens:  # any other token is neither a source phrase nor a speech verb
+        tok = toks[i]
         if tok.start < covered:
             continue
         hit = _phrase_at(toks, i, lang)
@@ -96,20 +139,34 @@ def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
     """
     if lang == "en" or any(t.low in ("и", "і", "та") for t in np):
         return True
-    if not any("plur" in _grammemes(p) for p in _parses(verb.text, lang)
-               if str(p.tag.POS) == "VERB"):
+    if not _plural_verb(verb.text, lang):
         return True
     for t in np:
-        parses = [p for p in _parses(t.text, lang) if str(p.tag.POS) == "NOUN"]
-        if parses:
-            plural = [p for p in parses if {"plur", "nomn"} <= _grammemes(p)]
-            # people, bodies and places speak; "потери", "цифры" do not
-            return any("anim" in _grammemes(p) or {"Orgn", "Geox"} & _grammemes(p)
-                       or p.normal_form in _BODIES for p in plural)
+        speaks = _noun_speaks(t.text, lang)
+        if speaks is not None:
+            return speaks
     return True
 
 
-def _locative_before(toks: list[_Tok], v: int) -> list[int]:
+@lru_cache(maxsize=50_000)
+def _plural_verb(word: str, lang: str) -> bool:
+    return any("plur" in _grammemes(p) for p in _parses(word, lang)
+               if str(p.tag.POS) == "VERB")
+
+
+@lru_cache(maxsize=50_000)
+def _noun_speaks(word: str, lang: str) -> bool | None:
+    """For the first noun of a subject: may a plural of it speak (None: not a noun)."""
+    parses = [p for p in _parses(word, lang) if str(p.tag.POS) == "NOUN"]
+    if not parses:
+        return None
+    plural = [p for p in parses if {"plur", "nomn"} <= _grammemes(p)]
+    # people, bodies and places speak; "потери", "цифры" do not
+    return any("anim" in _grammemes(p) or {"Orgn", "Geox"} & _grammemes(p)
+               or p.normal_form in _BODIES for p in plural)
+
+
+def _locative_before(toks: Toks, v: int) -> list[int]:
     """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
     verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
     out = []
@@ -121,12 +178,12 @@ def _locative_before(toks: list[_Tok], v: int) -> list[int]:
     return out
 
 
-def _body_in(words: list[_Tok], lang: str) -> bool:
+def _body_in(words: Toks, lang: str) -> bool:
     """"в южнокорейской разведке": an institution noun among the words."""
     return any(_lemma_in(t, lang, _BODIES) for t in words)
 
 
-def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
+def _verb_subject(toks: Toks, v: int, lang: str) -> _Cand | None:
     if lang == "en":
         return _en_subject(toks, v)
     verb = toks[v]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SPEECH_VERBS = {
     "ru": frozenset("""заявить заявлять сообщить сообщать предупредить предупреждать
@@ -134,6 +135,7 @@ _OUTLET_WORDS = re.compile(r"(?i)\b(?:times|post|journal|news|press|herald|teleg
                            r"газета|телеканал|издание|видання)\b")
 
 
+@lru_cache(maxsize=20_000)
 def is_outlet(name: str) -> bool:
     """Whether ``name`` is a news outlet (which relays claims rather than makes them)."""
     key = _outlet_key(name)
