@@ -52,9 +52,29 @@ class _Sent:
 
 # (lang, the character before, sentence) -> _Sent: all a sentence's answer reads (a
 # pattern's leading \b looks one character back), so a sentence met again in another
-# article (wire copy, a re-sent story, boilerplate) costs one look-up
+# article (wire copy, a re-sent story, a daily report with new numbers) costs one
+# look-up.  The digits of a token of digits only ("1 234", "10-12") are read as 0: the
+# rules ask of such a token only whether it is a digit (it has no Cyrillic, so no
+# morphology), and its digits reach the answer only in a name, which the answer then
+# shows: so a _Sent whose names hold no digit is stored under the zeroed sentence.
+# Only sentences of up to _SENTS_LONGEST characters: longer ones seldom come back.
 _SENTS: dict[tuple[str, str, str], _Sent] = {}
 _SENTS_MAX = 10_000  # emptied when full
+_SENTS_LONGEST = 600
+# a _TOKEN of ASCII digits (other digits stay as written: fewer hits, same answers);
+# it opens with [0-9], looking back after it, so the scan skips to digits quickly
+_NUMBER = re.compile(r"[0-9](?<!\w[0-9])(?<!\w[-'’][0-9])[0-9]*(?:[-'’][0-9]+)*"
+                     r"(?!\w)(?![-'’]\w)")
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _zeroed(m: re.Match[str]) -> str:
+    return _DIGIT.sub("0", m.group())
+
+
+def _has_digit(sent: _Sent) -> bool:
+    return any(_DIGIT.search(c.claimant) for c in (*sent.cands, *sent.outlets) if c.claimant) \
+        or any(_DIGIT.search(name) for _, name in sent.relays)
 
 
 class _Doc:
@@ -98,13 +118,19 @@ class _Doc:
         got = self._sents.get(span)
         if got is None:
             a, b = span
-            key = (self.lang, self.text[a - 1] if a > 0 else "", self.text[a:b])
-            got = _SENTS.get(key)
-            if got is None:
+            if b - a > _SENTS_LONGEST:
                 got = self._sentence(span)
-                if len(_SENTS) >= _SENTS_MAX:
-                    _SENTS.clear()
-                _SENTS[key] = got
+            else:
+                written = self.text[a:b]
+                zeroed = _NUMBER.sub(_zeroed, written)
+                key = (self.lang, self.text[a - 1] if a > 0 else "", zeroed)
+                got = _SENTS.get(key)
+                if got is None:
+                    got = self._sentence(span)
+                    if zeroed == written or not _has_digit(got):
+                        if len(_SENTS) >= _SENTS_MAX:
+                            _SENTS.clear()
+                        _SENTS[key] = got
             self._sents[span] = got
         return got
 
