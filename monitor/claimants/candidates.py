@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import compress
 
 from .morphology import (
     _can_head,
@@ -41,36 +42,59 @@ _LONGEST = {lang: {w: max(len(x) for x, _ in entries) for w, entries in index.it
 
 
 def _phrase_at(toks: _Toks, i: int, lang: str) -> tuple[int, str, bool] | None:
-    low = toks[i].low
-    entries = _PHRASE_INDEX[lang].get(low)
-    if not entries:
+    return _phrase_in(toks.words, i, lang)
+
+
+def _phrase_in(words: list[str], i: int, lang: str) -> tuple[int, str, bool] | None:
+    """The source phrase opening at words[i]: (index after it, case, relays?)."""
+    longest = _LONGEST[lang].get(words[i].lower().replace("’", "'"))  # as _Tok.low
+    if longest is None:
         return None
-    # as _Tok.low, from the strings: no token made for words that end no phrase
-    lows = tuple(w.lower().replace("’", "'") for w in toks.words[i:i + _LONGEST[lang][low]])
-    for words, case in entries:
-        n = len(words)
-        if lows[:n] == words:
-            return i + n, case, words in _RELAY_PHRASES
+    key = tuple(words[i:i + longest])
+    seen = _PHRASE_SEEN[lang]
+    if key in seen:
+        got = seen[key]
+    else:
+        if len(seen) >= 50_000:
+            seen.clear()
+        got = seen[key] = _phrase_of(key, lang)
+    return None if got is None else (i + got[0], got[1], got[2])
+
+
+# the words from a phrase's first on -> what _phrase_of says of them
+_PHRASE_SEEN: dict[str, dict[tuple[str, ...], tuple[int, str, bool] | None]] = {
+    "ru": {}, "uk": {}, "en": {}}
+
+
+def _phrase_of(words: tuple[str, ...], lang: str) -> tuple[int, str, bool] | None:
+    lows = tuple(w.lower().replace("’", "'") for w in words)
+    for phrase, case in _PHRASE_INDEX[lang][lows[0]]:
+        n = len(phrase)
+        if lows[:n] == phrase:
+            return n, case, phrase in _RELAY_PHRASES
     return None
 
 
-# token string -> may it open a source phrase or be a speech verb; per language
-_OPENS: dict[str, dict[str, bool]] = {"ru": {}, "uk": {}, "en": {}}
+# token string -> 1: a speech verb, 2: the first word of a source phrase, 0: neither
+_OPENS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}, "en": {}}
 
 
 def _openers(toks: _Toks, lang: str) -> list[int]:
-    """Indices of the tokens that may open a source phrase or be a speech verb:
-    the only ones ``_candidates`` starts from."""
+    """Indices of the speech verbs and source phrases: the only tokens
+    ``_candidates`` does anything with (read from the strings, no token made)."""
     known = _OPENS[lang]
-    new = set(toks.words).difference(known)
+    words = toks.words
+    new = set(words).difference(known)
     if new:
         if len(known) > 100_000:
             known.clear()
-            new = set(toks.words)
+            new = set(words)
         first = _PHRASE_INDEX[lang]
         for w in new:
-            known[w] = w.lower().replace("’", "'") in first or speech_word(w, lang)
-    return [i for i, w in enumerate(toks.words) if known[w]]
+            known[w] = 1 if speech_word(w, lang) else \
+                2 if w.lower().replace("’", "'") in first else 0
+    return [i for i in compress(range(len(words)), map(known.__getitem__, words))
+            if known[words[i]] == 1 or _phrase_in(words, i, lang) is not None]
 
 
 def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,

@@ -223,7 +223,12 @@ _DOCS = frozenset("""доклад отчет оценка данные иссл�
 
 def _lemma_in(tok: _Tok, lang: str, lemmas: frozenset[str]) -> bool:
     """Whether any reading of the word has its lemma in ``lemmas`` (ё read as е)."""
-    return any(p.normal_form.replace("ё", "е") in lemmas for p in _parses(tok.text, lang))
+    return _lemma_word(tok.text, lang, lemmas)
+
+
+@lru_cache(maxsize=50_000)
+def _lemma_word(word: str, lang: str, lemmas: frozenset[str]) -> bool:
+    return any(p.normal_form.replace("ё", "е") in lemmas for p in _parses(word, lang))
 
 
 def _en_adverb(t: _Tok) -> bool:
