@@ -37,7 +37,7 @@ def _langs(word: str, lang: str | None) -> tuple[str, ...]:
 # per language setting (all _langs reads of it).  No word crosses whitespace, and
 # chunks come back in article after article: most cost one dict look-up.
 _MEMO: dict[str | None, dict[str, frozenset[str]]] = {"ru": {}, "uk": {}, None: {}}
-_MEMO_MAX = 200_000  # chunks per language setting; emptied when full
+_MEMO_MAX = 30_000  # chunks per language setting; emptied when full
 
 
 def _chunk_lemmas(chunk: str, lang: str | None) -> frozenset[str]:

@@ -59,7 +59,7 @@ class _Sent:
 # shows: so a _Sent whose names hold no digit is stored under the zeroed sentence.
 # Only sentences of up to _SENTS_LONGEST characters: longer ones seldom come back.
 _SENTS: dict[tuple[str, str, str], _Sent] = {}
-_SENTS_MAX = 10_000  # emptied when full
+_SENTS_MAX = 4_096  # emptied when full
 _SENTS_LONGEST = 600
 # a _TOKEN of ASCII digits (other digits stay as written: fewer hits, same answers);
 # it opens with [0-9], looking back after it, so the scan skips to digits quickly

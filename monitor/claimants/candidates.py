@@ -6,12 +6,11 @@ from functools import lru_cache
 from itertools import compress
 
 from .morphology import (
-    _can_head,
     _grammemes,
+    _head_word,
     _join,
     _nominative,
     _parses,
-    _speech_verb,
     speech_word,
 )
 from .phrases import (
@@ -55,7 +54,7 @@ def _phrase_in(words: list[str], i: int, lang: str) -> tuple[int, str, bool] | N
     if key in seen:
         got = seen[key]
     else:
-        if len(seen) >= 50_000:
+        if len(seen) >= 10_000:
             seen.clear()
         got = seen[key] = _phrase_of(key, lang)
     return None if got is None else (i + got[0], got[1], got[2])
@@ -86,7 +85,7 @@ def _openers(toks: _Toks, lang: str) -> list[int]:
     words = toks.words
     new = set(words).difference(known)
     if new:
-        if len(known) > 100_000:
+        if len(known) > 50_000:
             known.clear()
             new = set(words)
         first = _PHRASE_INDEX[lang]
@@ -131,7 +130,7 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
                 out.append(_Cand(tok.start, np[-1].end, _nominative(who, case, lang)))
                 covered = np[-1].end + 1
             continue
-        if not _speech_verb(tok, lang):
+        if not speech_word(tok.text, lang):
             continue
         if lang == "en":
             if not _en_is_speech(toks, i):
@@ -228,7 +227,7 @@ def _verb_subject(toks: Toks, v: int, lang: str) -> _Cand | None:
     k = v + 1
     if k < len(toks) and toks[k].low in PRONOUNS:
         return _Cand(verb.start, toks[k].end, None)
-    if k < len(toks) and _can_head(toks[k], lang):
+    if k < len(toks) and _head_word(toks[k].text, lang):
         np = _np_right(toks, k, lang)
         if np:
             return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))

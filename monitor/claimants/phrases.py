@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .morphology import _can_head, _has_tag, _is_name, _is_verb, _join, _parses, _pos
+from .morphology import _has_tag, _head_word, _is_name, _join, _parses, _pos, _verb_word
 from .tokens import Toks, _Cand, _Tok
 from .vocabulary import (
     _BOUNDARY,
@@ -53,7 +53,7 @@ def _np_right(toks: Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
             break
         if t.text.isdigit():
             break
-        if lang != "en" and out and _is_verb(t, lang) and not _can_head(t, lang):
+        if lang != "en" and out and _verb_word(t.text, lang) and not _head_word(t.text, lang):
             break
         if lang == "en" and out and (t.low in EN_VERBS or t.low in _EN_SKIP
                                      or t.low in _EN_STOP or _en_adverb(t)):
@@ -95,7 +95,7 @@ def _np_left(toks: Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
             break
         if t.low in _BOUNDARY and t.low not in ("и", "і", "та", "and"):
             break
-        if _is_verb(t, lang) and not _can_head(t, lang):
+        if _verb_word(t.text, lang) and not _head_word(t.text, lang):
             break
         run.insert(0, t)
         j -= 1
@@ -106,14 +106,15 @@ def _np_left(toks: Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
     start = None
     for k, t in enumerate(run):
         after = run[k - 1] if k > 0 else None
-        if _can_head(t, lang) and not (after and (after.low in _PREPS or after.text.isdigit())):
+        if _head_word(t.text, lang) and not (after and (after.low in _PREPS
+                                                        or after.text.isdigit())):
             start = k
             break
     if start is None:
         return []
     out: list[_Tok] = []
     for t in run[start:]:
-        if t.low in _PREPS or ("ADVB" in _pos(t.text, lang) and not _can_head(t, lang)
+        if t.low in _PREPS or ("ADVB" in _pos(t.text, lang) and not _head_word(t.text, lang)
                                and not t.cap):  # a capitalised "Вон" is a name, not "вон"
             break
         out.append(t)

@@ -28,7 +28,7 @@ class _Tok:
         self.text = text
         flags = _FLAGS.get(text)
         if flags is None:
-            if len(_FLAGS) >= 100_000:
+            if len(_FLAGS) >= 50_000:
                 _FLAGS.clear()
             flags = _FLAGS[text] = (text.lower().replace("’", "'"), text[0].isalnum(),
                                     text[0].isupper())
@@ -67,7 +67,7 @@ class _Toks(Sequence[_Tok]):
         chunks = text[start:end].split(" ")
         new = set(chunks).difference(_CHUNKS)
         if new:
-            if len(_CHUNKS) + len(new) > 100_000:
+            if len(_CHUNKS) + len(new) > 50_000:
                 _CHUNKS.clear()
                 new = set(chunks)
             for c in new:
