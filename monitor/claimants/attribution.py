@@ -12,7 +12,7 @@ from .headlines import headline_claimant
 from .phrases import _person_in
 from .relays import _relays, article_relay
 from .tokens import Span, _Cand, _tokens, _Toks
-from .vocabulary import _PRONOUN_PHRASE, is_outlet
+from .vocabulary import is_outlet, pronoun_phrases
 
 _CLAUSE = re.compile(r";|,\s+(?:а|но|однако|тогда\s+как|в\s+то\s+время\s+как|але|проте|тоді\s+як|"
                      r"натомість|while|whereas|but)\s", re.I)
@@ -109,8 +109,8 @@ class _Doc:
             if opens:
                 got = _candidates(self.text, span, self.lang, toks, opens)
             else:  # most sentences: no source phrase, no speech verb
-                got = [_Cand(m.start(), m.end(), None)
-                       for m in _PRONOUN_PHRASE[self.lang].finditer(self.text, *span)]
+                got = [_Cand(m0, m1, None)
+                       for m0, m1 in pronoun_phrases(self.text, *span, self.lang)]
             self._cands[span] = got
         return got
 
@@ -188,12 +188,13 @@ def _lookback(doc: _Doc, before: int, sentences: int = 3) -> str | None:
     return None
 
 
-_WORDS = re.compile(r"\w+")
+_FOUR_WORDS = re.compile(r"\w+\W+\w+\W+\w+\W+\w")
 _THE = re.compile(r"^the\s+")
 
 
-def _words_after(text: str, pos: int, end: int) -> int:
-    return len(_WORDS.findall(text[pos:end]))
+def _few_words_after(text: str, pos: int, end: int) -> bool:
+    """At most three words (runs of \\w) in text[pos:end]: found without counting all."""
+    return _FOUR_WORDS.search(text, pos, end) is None
 
 
 def find_claimant(text: str, sentence: Span, at: Span, lang: str
@@ -214,7 +215,7 @@ def find_claimant(text: str, sentence: Span, at: Span, lang: str
     # that closes the sentence ("..., а ещё 6 тысяч готовятся, заявил Буданов")
     chosen = _nearest([c for c in cands if clause[0] <= c.start < clause[1]], rel) \
         or _nearest([c for c in cands if c.start < clause[0]
-                     or _words_after(text, c.end + a, b) <= 3], rel)
+                     or _few_words_after(text, c.end + a, b)], rel)
     claimant: str | None = None
     if chosen is not None:
         claimant = chosen.claimant if chosen.claimant else doc.lookback(a)

@@ -26,7 +26,7 @@ from .phrases import (
     _person,
 )
 from .tokens import Span, Toks, _Cand, _Tok, _tokens, _Toks
-from .vocabulary import _PHRASES, _PRONOUN_PHRASE, _RELAY_PHRASES, PRONOUNS, _outlet_like
+from .vocabulary import _PHRASES, _RELAY_PHRASES, PRONOUNS, _outlet_like, pronoun_phrases
 
 # the source phrases by their first word, so that most tokens cost one dict look-up
 _PHRASE_INDEX: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
@@ -104,8 +104,8 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
     if opens is None:
         opens = _openers(toks, lang)
     out: list[_Cand] = []
-    for m in _PRONOUN_PHRASE[lang].finditer(text, a, b):
-        out.append(_Cand(m.start(), m.end(), None))
+    for m0, m1 in pronoun_phrases(text, a, b, lang):
+        out.append(_Cand(m0, m1, None))
     covered = -1  # end offset of the last source phrase: its words are not verbs
     for i in opens:  # any other token is neither a source phrase nor a speech verb
         tok = toks[i]
