@@ -65,14 +65,16 @@ class _Toks(Sequence[_Tok]):
 
     def __init__(self, text: str, start: int, end: int) -> None:
         chunks = text[start:end].split(" ")
-        new = set(chunks).difference(_CHUNKS)
-        if new:
+        try:  # most often every chunk is known
+            self._chunks = list(map(_CHUNKS.__getitem__, chunks))
+        except KeyError:
+            new = set(chunks).difference(_CHUNKS)
             if len(_CHUNKS) + len(new) > 50_000:
                 _CHUNKS.clear()
                 new = set(chunks)
             for c in new:
                 _CHUNKS[c] = _chunk(c)
-        self._chunks = list(map(_CHUNKS.__getitem__, chunks))
+            self._chunks = list(map(_CHUNKS.__getitem__, chunks))
         self.words: list[str] = list(chain.from_iterable(map(_FIRST, self._chunks)))
         self._start = start
         # characters before each chunk, less the spaces between; tokens up to each chunk
