@@ -33,16 +33,33 @@ def _langs(word: str, lang: str | None) -> tuple[str, ...]:
     return (lang,) if lang in ("ru", "uk") else ("ru", "uk")
 
 
+# A whitespace-separated chunk as written ("Буданова,") -> the lemmas of its words,
+# per language setting (all _langs reads of it).  No word crosses whitespace, and
+# chunks come back in article after article: most cost one dict look-up.
+_MEMO: dict[str | None, dict[str, frozenset[str]]] = {"ru": {}, "uk": {}, None: {}}
+_MEMO_MAX = 30_000  # chunks per language setting; emptied when full
+
+
+def _chunk_lemmas(chunk: str, lang: str | None) -> frozenset[str]:
+    out: set[str] = set()
+    for w in words(chunk):
+        out |= _candidates(w, _langs(w, lang))
+    return frozenset(out)
+
+
 def index_text(title: str, text: str, lang: str | None) -> str:
     """The lemma column of one article: each distinct lemma once."""
-    seen: set[str] = set()
-    for w in words(f"{title}\n{text}"):
-        if w not in seen:
-            seen.add(w)
-    lemmas: set[str] = set()
-    for w in seen:
-        lemmas.update(_candidates(w, _langs(w, lang)))
-    return " ".join(sorted(lemmas))
+    key = lang if lang in ("ru", "uk") else None
+    memo = _MEMO[key]
+    chunks = set(f"{title}\n{text}".split())
+    new = chunks.difference(memo)
+    if new:
+        if len(memo) + len(new) > _MEMO_MAX:
+            memo.clear()
+            new = chunks
+        for chunk in new:
+            memo[chunk] = _chunk_lemmas(chunk, key)
+    return " ".join(sorted(set().union(*map(memo.__getitem__, chunks))))
 
 
 def _quote(term: str) -> str:

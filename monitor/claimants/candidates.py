@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .morphology import _can_head, _grammemes, _join, _nominative, _parses, _speech_verb
+from functools import lru_cache
+from itertools import compress
+
+from .morphology import (
+    _grammemes,
+    _head_word,
+    _join,
+    _nominative,
+    _parses,
+    speech_word,
+)
 from .phrases import (
     _DOCS,
     _author_en,
@@ -15,8 +25,8 @@ from .phrases import (
     _np_right,
     _person,
 )
-from .tokens import Span, _Cand, _Tok, _tokens
-from .vocabulary import _PHRASES, _PRONOUN_PHRASE, _RELAY_PHRASES, PRONOUNS, _outlet_like
+from .tokens import Span, Toks, _Cand, _Tok, _tokens, _Toks
+from .vocabulary import _PHRASES, _RELAY_PHRASES, PRONOUNS, _outlet_like, pronoun_phrases
 
 # the source phrases by their first word, so that most tokens cost one dict look-up
 _PHRASE_INDEX: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
@@ -25,24 +35,80 @@ for _lang, _entries in _PHRASES.items():
         _PHRASE_INDEX.setdefault(_lang, {}).setdefault(_words[0], []).append((_words, _case))
 
 
-def _phrase_at(toks: list[_Tok], i: int, lang: str) -> tuple[int, str, bool] | None:
-    for words, case in _PHRASE_INDEX[lang].get(toks[i].low, ()):
-        n = len(words)
-        if tuple(t.low for t in toks[i:i + n]) == words:
-            return i + n, case, words in _RELAY_PHRASES
+# ... and the longest of them per first word: one slice of the tokens reads them all
+_LONGEST = {lang: {w: max(len(x) for x, _ in entries) for w, entries in index.items()}
+            for lang, index in _PHRASE_INDEX.items()}
+
+
+def _phrase_at(toks: _Toks, i: int, lang: str) -> tuple[int, str, bool] | None:
+    return _phrase_in(toks.words, i, lang)
+
+
+def _phrase_in(words: list[str], i: int, lang: str) -> tuple[int, str, bool] | None:
+    """The source phrase opening at words[i]: (index after it, case, relays?)."""
+    longest = _LONGEST[lang].get(words[i].lower().replace("’", "'"))  # as _Tok.low
+    if longest is None:
+        return None
+    key = tuple(words[i:i + longest])
+    seen = _PHRASE_SEEN[lang]
+    if key in seen:
+        got = seen[key]
+    else:
+        if len(seen) >= 10_000:
+            seen.clear()
+        got = seen[key] = _phrase_of(key, lang)
+    return None if got is None else (i + got[0], got[1], got[2])
+
+
+# the words from a phrase's first on -> what _phrase_of says of them
+_PHRASE_SEEN: dict[str, dict[tuple[str, ...], tuple[int, str, bool] | None]] = {
+    "ru": {}, "uk": {}, "en": {}}
+
+
+def _phrase_of(words: tuple[str, ...], lang: str) -> tuple[int, str, bool] | None:
+    lows = tuple(w.lower().replace("’", "'") for w in words)
+    for phrase, case in _PHRASE_INDEX[lang][lows[0]]:
+        n = len(phrase)
+        if lows[:n] == phrase:
+            return n, case, phrase in _RELAY_PHRASES
     return None
 
 
-def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
-                ) -> list[_Cand]:
+# token string -> 1: a speech verb, 2: the first word of a source phrase, 0: neither
+_OPENS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}, "en": {}}
+
+
+def _openers(toks: _Toks, lang: str) -> list[int]:
+    """Indices of the speech verbs and source phrases: the only tokens
+    ``_candidates`` does anything with (read from the strings, no token made)."""
+    known = _OPENS[lang]
+    words = toks.words
+    new = set(words).difference(known)
+    if new:
+        if len(known) > 50_000:
+            known.clear()
+            new = set(words)
+        first = _PHRASE_INDEX[lang]
+        for w in new:
+            known[w] = 1 if speech_word(w, lang) else \
+                2 if w.lower().replace("’", "'") in first else 0
+    return [i for i in compress(range(len(words)), map(known.__getitem__, words))
+            if known[words[i]] == 1 or _phrase_in(words, i, lang) is not None]
+
+
+def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
+                opens: list[int] | None = None) -> list[_Cand]:
     a, b = span
     if toks is None:
         toks = _tokens(text, a, b)
+    if opens is None:
+        opens = _openers(toks, lang)
     out: list[_Cand] = []
-    for m in _PRONOUN_PHRASE[lang].finditer(text, a, b):
-        out.append(_Cand(m.start(), m.end(), None))
+    for m0, m1 in pronoun_phrases(text, a, b, lang):
+        out.append(_Cand(m0, m1, None))
     covered = -1  # end offset of the last source phrase: its words are not verbs
-    for i, tok in enumerate(toks):
+    for i in opens:  # any other token is neither a source phrase nor a speech verb
+        tok = toks[i]
         if tok.start < covered:
             continue
         hit = _phrase_at(toks, i, lang)
@@ -64,7 +130,7 @@ def _candidates(text: str, span: Span, lang: str, toks: list[_Tok] | None = None
                 out.append(_Cand(tok.start, np[-1].end, _nominative(who, case, lang)))
                 covered = np[-1].end + 1
             continue
-        if not _speech_verb(tok, lang):
+        if not speech_word(tok.text, lang):
             continue
         if lang == "en":
             if not _en_is_speech(toks, i):
@@ -96,20 +162,34 @@ def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
     """
     if lang == "en" or any(t.low in ("и", "і", "та") for t in np):
         return True
-    if not any("plur" in _grammemes(p) for p in _parses(verb.text, lang)
-               if str(p.tag.POS) == "VERB"):
+    if not _plural_verb(verb.text, lang):
         return True
     for t in np:
-        parses = [p for p in _parses(t.text, lang) if str(p.tag.POS) == "NOUN"]
-        if parses:
-            plural = [p for p in parses if {"plur", "nomn"} <= _grammemes(p)]
-            # people, bodies and places speak; "потери", "цифры" do not
-            return any("anim" in _grammemes(p) or {"Orgn", "Geox"} & _grammemes(p)
-                       or p.normal_form in _BODIES for p in plural)
+        speaks = _noun_speaks(t.text, lang)
+        if speaks is not None:
+            return speaks
     return True
 
 
-def _locative_before(toks: list[_Tok], v: int) -> list[int]:
+@lru_cache(maxsize=50_000)
+def _plural_verb(word: str, lang: str) -> bool:
+    return any("plur" in _grammemes(p) for p in _parses(word, lang)
+               if str(p.tag.POS) == "VERB")
+
+
+@lru_cache(maxsize=50_000)
+def _noun_speaks(word: str, lang: str) -> bool | None:
+    """For the first noun of a subject: may a plural of it speak (None: not a noun)."""
+    parses = [p for p in _parses(word, lang) if str(p.tag.POS) == "NOUN"]
+    if not parses:
+        return None
+    plural = [p for p in parses if {"plur", "nomn"} <= _grammemes(p)]
+    # people, bodies and places speak; "потери", "цифры" do not
+    return any("anim" in _grammemes(p) or {"Orgn", "Geox"} & _grammemes(p)
+               or p.normal_form in _BODIES for p in plural)
+
+
+def _locative_before(toks: Toks, v: int) -> list[int]:
     """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
     verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
     out = []
@@ -121,12 +201,12 @@ def _locative_before(toks: list[_Tok], v: int) -> list[int]:
     return out
 
 
-def _body_in(words: list[_Tok], lang: str) -> bool:
+def _body_in(words: Toks, lang: str) -> bool:
     """"в южнокорейской разведке": an institution noun among the words."""
     return any(_lemma_in(t, lang, _BODIES) for t in words)
 
 
-def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
+def _verb_subject(toks: Toks, v: int, lang: str) -> _Cand | None:
     if lang == "en":
         return _en_subject(toks, v)
     verb = toks[v]
@@ -147,7 +227,7 @@ def _verb_subject(toks: list[_Tok], v: int, lang: str) -> _Cand | None:
     k = v + 1
     if k < len(toks) and toks[k].low in PRONOUNS:
         return _Cand(verb.start, toks[k].end, None)
-    if k < len(toks) and _can_head(toks[k], lang):
+    if k < len(toks) and _head_word(toks[k].text, lang):
         np = _np_right(toks, k, lang)
         if np:
             return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))

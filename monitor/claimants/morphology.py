@@ -26,17 +26,9 @@ def _pos(word: str, lang: str) -> frozenset[str]:
     return frozenset(str(p.tag.POS) for p in _parses(word, lang) if p.tag.POS)
 
 
-def _is_verb(tok: _Tok, lang: str) -> bool:
-    return _verb_word(tok.text, lang)
-
-
 @lru_cache(maxsize=50_000)
 def _verb_word(word: str, lang: str) -> bool:
     return any(str(p.tag.POS) == "VERB" and p.score >= 0.3 for p in _parses(word, lang))
-
-
-def _speech_verb(tok: _Tok, lang: str) -> bool:
-    return speech_word(tok.text, lang)
 
 
 def speech_word(word: str, lang: str) -> bool:
@@ -52,13 +44,9 @@ def _speech_word(word: str, lang: str) -> bool:
                for p in _parses(word, lang))
 
 
-def _can_head(tok: _Tok, lang: str) -> bool:
-    """Can this token start a subject noun phrase (nominative noun, adjective, name)?"""
-    return _head_word(tok.text, lang)
-
-
 @lru_cache(maxsize=50_000)
 def _head_word(text: str, lang: str) -> bool:
+    """Can this word start a subject noun phrase (nominative noun, adjective, name)?"""
     tok = _Tok(0, len(text), text)
     if not tok.word or tok.low in PRONOUNS or tok.low in _BOUNDARY or tok.low in _PREPS:
         return False

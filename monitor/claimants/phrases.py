@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .morphology import _can_head, _has_tag, _is_name, _is_verb, _join, _parses, _pos
-from .tokens import _Cand, _Tok
+from .morphology import _has_tag, _head_word, _is_name, _join, _parses, _pos, _verb_word
+from .tokens import Toks, _Cand, _Tok
 from .vocabulary import (
     _BOUNDARY,
     _EN_ADD,
@@ -27,7 +27,7 @@ from .vocabulary import (
 )
 
 
-def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok]:
+def _np_right(toks: Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
     """The noun phrase starting at toks[i] (a source phrase's object or an inverted subject)."""
     out: list[_Tok] = []
     j = i
@@ -53,7 +53,7 @@ def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok
             break
         if t.text.isdigit():
             break
-        if lang != "en" and out and _is_verb(t, lang) and not _can_head(t, lang):
+        if lang != "en" and out and _verb_word(t.text, lang) and not _head_word(t.text, lang):
             break
         if lang == "en" and out and (t.low in EN_VERBS or t.low in _EN_SKIP
                                      or t.low in _EN_STOP or _en_adverb(t)):
@@ -70,7 +70,7 @@ def _np_right(toks: list[_Tok], i: int, lang: str, limit: int = 10) -> list[_Tok
     return out
 
 
-def _name_follows(toks: list[_Tok], j: int) -> bool:
+def _name_follows(toks: Toks, j: int) -> bool:
     """A capitalised word at toks[j], or after "the": "Institute for [the] Study of War"."""
     if j < len(toks) and toks[j].low == "the":
         j += 1
@@ -83,7 +83,7 @@ def _np_continues(t: _Tok, lang: str) -> bool:
     return bool({"ADJF", "NOUN"} & _pos(t.text, lang)) or t.cap
 
 
-def _np_left(toks: list[_Tok], v: int, lang: str, limit: int = 12) -> list[_Tok]:
+def _np_left(toks: Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
     """The subject noun phrase before the verb at toks[v]."""
     if lang == "en":
         return _np_left_en(toks, v)[0]
@@ -95,7 +95,7 @@ def _np_left(toks: list[_Tok], v: int, lang: str, limit: int = 12) -> list[_Tok]
             break
         if t.low in _BOUNDARY and t.low not in ("и", "і", "та", "and"):
             break
-        if _is_verb(t, lang) and not _can_head(t, lang):
+        if _verb_word(t.text, lang) and not _head_word(t.text, lang):
             break
         run.insert(0, t)
         j -= 1
@@ -106,14 +106,15 @@ def _np_left(toks: list[_Tok], v: int, lang: str, limit: int = 12) -> list[_Tok]
     start = None
     for k, t in enumerate(run):
         after = run[k - 1] if k > 0 else None
-        if _can_head(t, lang) and not (after and (after.low in _PREPS or after.text.isdigit())):
+        if _head_word(t.text, lang) and not (after and (after.low in _PREPS
+                                                        or after.text.isdigit())):
             start = k
             break
     if start is None:
         return []
     out: list[_Tok] = []
     for t in run[start:]:
-        if t.low in _PREPS or ("ADVB" in _pos(t.text, lang) and not _can_head(t, lang)
+        if t.low in _PREPS or ("ADVB" in _pos(t.text, lang) and not _head_word(t.text, lang)
                                and not t.cap):  # a capitalised "Вон" is a name, not "вон"
             break
         out.append(t)
@@ -149,12 +150,12 @@ def _name_like(tok: _Tok, lang: str) -> bool:
     return _is_name(tok, lang) or _unknown(tok, lang)
 
 
-def _name_run(toks: list[_Tok], lang: str) -> list[_Tok]:
+def _name_run(toks: Toks, lang: str) -> list[_Tok]:
     """A person's name ending ``toks`` ("... Украины Кирилл Буданов" → "Кирилл Буданов")."""
     k = len(toks)
     while k > 0 and toks[k - 1].word and toks[k - 1].cap:
         k -= 1
-    run = toks[k:]
+    run = list(toks[k:])
     while run and not _name_like(run[0], lang) and not (
             len(run) > 1 and _has_tag(run[1], "Surn", lang)
             and not _has_tag(run[0], "Geox", lang) and not _has_tag(run[0], "Orgn", lang)
@@ -165,7 +166,7 @@ def _name_run(toks: list[_Tok], lang: str) -> list[_Tok]:
     return []
 
 
-def _person_in(toks: list[_Tok], lang: str) -> str | None:
+def _person_in(toks: Toks, lang: str) -> str | None:
     """The first person named anywhere in a sentence (used to resolve "he"/"его")."""
     if lang == "en":
         for k, t in enumerate(toks):
@@ -206,7 +207,7 @@ _EN_DOCS = frozenset("""report reports study studies assessment assessments anal
     estimates statement survey review data figures paper briefing""".split())
 
 
-def _author_en(toks: list[_Tok], np: list[_Tok]) -> list[_Tok]:
+def _author_en(toks: Toks, np: list[_Tok]) -> list[_Tok]:
     if not np or np[-1].low not in _EN_DOCS:
         return np
     k = toks.index(np[-1]) + 1
@@ -223,7 +224,12 @@ _DOCS = frozenset("""доклад отчет оценка данные иссл�
 
 def _lemma_in(tok: _Tok, lang: str, lemmas: frozenset[str]) -> bool:
     """Whether any reading of the word has its lemma in ``lemmas`` (ё read as е)."""
-    return any(p.normal_form.replace("ё", "е") in lemmas for p in _parses(tok.text, lang))
+    return _lemma_word(tok.text, lang, lemmas)
+
+
+@lru_cache(maxsize=50_000)
+def _lemma_word(word: str, lang: str, lemmas: frozenset[str]) -> bool:
+    return any(p.normal_form.replace("ё", "е") in lemmas for p in _parses(word, lang))
 
 
 def _en_adverb(t: _Tok) -> bool:
@@ -231,20 +237,20 @@ def _en_adverb(t: _Tok) -> bool:
             and t.low not in _EN_LY_NOUNS)
 
 
-def _skip_back_en(toks: list[_Tok], j: int) -> int:
+def _skip_back_en(toks: Toks, j: int) -> int:
     """From toks[j] leftwards, past auxiliaries and adverbs ("has also", "was widely")."""
     while j >= 0 and (toks[j].low in _EN_SKIP or _en_adverb(toks[j])):
         j -= 1
     return j
 
 
-def _en_passive(toks: list[_Tok], v: int) -> bool:
+def _en_passive(toks: Toks, v: int) -> bool:
     """Whether the verb at toks[v] is passive: "was said", "is widely believed"."""
     j = _skip_back_en(toks, v - 1)
     return j >= 0 and toks[j].low in _EN_BE
 
 
-def _en_is_speech(toks: list[_Tok], i: int) -> bool:
+def _en_is_speech(toks: Toks, i: int) -> bool:
     """A speech verb in use: not a noun ("intelligence estimates"), nor "Acme added 40"."""
     low = toks[i].low
     nxt = toks[i + 1] if i + 1 < len(toks) else None
@@ -256,7 +262,7 @@ def _en_is_speech(toks: list[_Tok], i: int) -> bool:
     return not (i > 0 and toks[i - 1].low in _EN_NOT_SPEAKER and toks[i - 1].low not in _EN_BE)
 
 
-def _np_left_en(toks: list[_Tok], v: int) -> tuple[list[_Tok], int]:
+def _np_left_en(toks: Toks, v: int) -> tuple[list[_Tok], int]:
     """The subject before the verb at toks[v], and the index where the search stopped."""
     j = _skip_back_en(toks, v - 1)
     if j >= 0 and toks[j].low == "and":
@@ -291,7 +297,7 @@ def _np_left_en(toks: list[_Tok], v: int) -> tuple[list[_Tok], int]:
     return run, j
 
 
-def _en_relative(toks: list[_Tok], stop: int) -> int | None:
+def _en_relative(toks: Toks, stop: int) -> int | None:
     """Index of the "which"/"who" opening a relative clause that ends at ``stop``."""
     # only within the comma-free stretch before the stop: "Half the condos, which
     # range ..., have sold ..., said X" has no relative clause right before "said"
@@ -307,7 +313,7 @@ def _en_relative(toks: list[_Tok], stop: int) -> int | None:
     return None
 
 
-def _en_subject(toks: list[_Tok], v: int) -> _Cand | None:
+def _en_subject(toks: Toks, v: int) -> _Cand | None:
     """Who speaks with the English speech verb at toks[v]."""
     verb = toks[v]
     j = _skip_back_en(toks, v - 1)
@@ -337,7 +343,7 @@ def _en_subject(toks: list[_Tok], v: int) -> _Cand | None:
     return None
 
 
-def _en_inverted(toks: list[_Tok], k: int, after_break: bool) -> list[_Tok]:
+def _en_inverted(toks: Toks, k: int, after_break: bool) -> list[_Tok]:
     """The speaker after the verb: ", said the ministry." / "said Carla Reyes in a"."""
     if k >= len(toks) or toks[k].low in PRONOUNS or toks[k].low in _EN_TIME \
             or toks[k - 1].low in ("told", "tells", "tell"):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from .tokens import Span
 
 SPEECH_VERBS = {
     "ru": frozenset("""заявить заявлять сообщить сообщать предупредить предупреждать
@@ -65,6 +68,22 @@ _PRONOUN_PHRASE = {
     "en": re.compile(r"\baccording\s+to\s+(?:him|her|them|it)\b|\b(?:his|her|their)\s+"
                      r"(?:estimate|estimates|assessment|figures|data)\b", re.I),
 }
+# a part of every _PRONOUN_PHRASE match that a scan finds quickly: when it is missing,
+# the whole pattern need not be tried
+_PRONOUN_HINT = {
+    "ru": re.compile(r"\s(?:его|её|ее|их)\s", re.I),
+    "uk": re.compile(r"\s(?:його|її|їхніми|їхньою|їх|їхню)\s", re.I),
+    "en": re.compile(r"\s(?:him|her|them|it)\b|(?:his|her|their)\s", re.I),
+}
+
+
+def pronoun_phrases(text: str, start: int, end: int, lang: str) -> list[Span]:
+    """The spans of _PRONOUN_PHRASE[lang] matches in text[start:end]."""
+    if _PRONOUN_HINT[lang].search(text, start, end) is None:
+        return []
+    return [m.span() for m in _PRONOUN_PHRASE[lang].finditer(text, start, end)]
+
+
 PRONOUNS = frozenset("""он она они оно его её ее их он вона вони воно його її їх
     he she they it we i him them this that""".split())
 _BOUNDARY = frozenset("""что чтобы как который которая которое которые которых где когда
@@ -134,6 +153,7 @@ _OUTLET_WORDS = re.compile(r"(?i)\b(?:times|post|journal|news|press|herald|teleg
                            r"газета|телеканал|издание|видання)\b")
 
 
+@lru_cache(maxsize=20_000)
 def is_outlet(name: str) -> bool:
     """Whether ``name`` is a news outlet (which relays claims rather than makes them)."""
     key = _outlet_key(name)
