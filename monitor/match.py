@@ -196,22 +196,30 @@ class TermIndex:
         every form and stem is a prefix of the words it stands for; ``singles`` and
         ``lookup`` decide."""
         if self._scanners is None:
-            self._scanners = (self._scanner(lambda b: True),
+            self._scanners = (self._scanner(lambda b: True, _TOKEN_START + "(?="),
                               self._scanner(lambda b: any(t.role == "subject"
-                                                          for t in b.terms())))
+                                                          for t in b.terms()), "(?:"))
         return self._scanners[0].finditer(low, lo, hi)
 
     def scan_subjects(self, low: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
-        """As ``scan``, for the words that may start a subject term only."""
+        """As ``scan``, for the words that may start a subject term only.  Their forms
+        are few and rare, so a bare search for them (also inside words) is quicker
+        than checking for a word's start at every position; the few found are
+        checked after."""
         self.scan(low, 0, 0)
         assert self._scanners is not None
-        return self._scanners[1].finditer(low, lo, hi)
+        for m in self._scanners[1].finditer(low, lo, hi):
+            word = _TOKEN.match(low, m.start(), hi)
+            if word is not None:
+                yield word
 
-    def _scanner(self, wanted: Callable[[_Bucket], bool]) -> re.Pattern[str]:
+    def _scanner(self, wanted: Callable[[_Bucket], bool], head: str) -> re.Pattern[str]:
         keys = sorted({k for d in (self.by_form, self.by_stem) for k, b in d.items()
                        if k and wanted(b)})
         body = trie_regex(keys) if keys else "(?!)"
-        return re.compile(_TOKEN_START + "(?=" + body + ")" + _WORD.pattern)
+        if head.startswith("(?:"):
+            return re.compile(head + body + ")")
+        return re.compile(head + body + ")" + _WORD.pattern)
 
     def singles(self, tok: str) -> tuple[Term, ...] | None:
         """The one-word terms ``tok`` is, or None when a longer term may start with it
