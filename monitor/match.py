@@ -517,7 +517,7 @@ class Matcher:
                 sents = sentences(text) or [(0, len(text))]
                 within = self._within(sents, named, len(text))
         if quantities is None:
-            quantities = extract(text, lang, within=within)
+            quantities = extract(text, lang, within=within, sents=sents)
         if not quantities:
             return []
         view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start),

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from monitor.extract import extract
-from monitor.extract.sentences import sentences
+from monitor.extract.sentences import sentence_at, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -61,3 +61,21 @@ def test_within_whole_sentences_finds_what_a_full_read_finds_there(seed: int) ->
 def test_within_nothing_reads_nothing() -> None:
     assert extract(MIXED, None, within=[]) == []
     assert len(extract(MIXED, None, within=[(0, len(MIXED))])) == len(extract(MIXED))
+
+
+def test_known_sentences_give_what_looking_them_up_gives() -> None:
+    # a sentence longer than sentence_at's look-around window, between short ones
+    long = "Officials said " + "the convoy moved on and " * 200 + "12,000 troops arrived."
+    texts = [*_texts(), (f"Pyongyang sent 1,000 troops. {long} About 500 more came.", "en")]
+    for text, lang in texts:
+        assert extract(text, lang, sents=sentences(text)) == extract(text, lang), text[:80]
+
+
+def test_sentence_at_finds_the_sentence_sentences_gives() -> None:
+    checked = 0
+    for text, _lang in _texts():
+        for a, b in sentences(text):
+            for pos in {a, (a + b) // 2, b - 1}:
+                assert sentence_at(text, pos) == (a, b), text[a:b]
+                checked += 1
+    assert checked > 1000

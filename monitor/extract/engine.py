@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -18,6 +19,8 @@ from .ranges import _own_marks, _second, _sep_len, _share
 from .sentences import sentence_at
 from .units import find_unit
 
+_REACH = 2900  # within sentence_at's window (3000), with room for its look-ahead
+
 # What goes with a skipped year or name: "2014-15", "Charlton 2-1", "aged 18 to 34".
 _SKIP_TAIL = re.compile(r"(?:[-–/]\d+|[\s\u00a0]+(?:to|and|или|и|і|та|до)[\s\u00a0]+\d+"
                         r"(?![\d.,]|[\s\u00a0]*(?:[%$€£]|[^\W\d_]*(?:illion|housand|тыс|млн|"
@@ -25,10 +28,12 @@ _SKIP_TAIL = re.compile(r"(?:[-–/]\d+|[\s\u00a0]+(?:to|and|или|и|і|та|�
 
 
 def extract(text: str, lang: str | None = None,
-            within: Sequence[tuple[int, int]] | None = None) -> list[Quantity]:
+            within: Sequence[tuple[int, int]] | None = None,
+            sents: Sequence[tuple[int, int]] | None = None) -> list[Quantity]:
     """Every quantity in ``text``, in text order; with ``within``, only those that
     start in these (start, end) stretches of whole sentences (the rest of the text
-    is still read as context)."""
+    is still read as context).  ``sents``: the text's ``sentences()``, when the
+    caller has them (they spare looking for each number's sentence)."""
     if not text:
         return []
     lang = lang or detect_lang(text)
@@ -52,14 +57,26 @@ def extract(text: str, lang: str | None = None,
         for q in items:
             if not span[0] <= q.start < span[1]:
                 # quantities come in text order: the new sentence starts after the last
-                span = sentence_at(text, q.start,
-                                   floor=span[1] if span[1] <= q.start else 0)
+                span = (sents and _known(sents, q.start)) or sentence_at(
+                    text, q.start, floor=span[1] if span[1] <= q.start else 0)
             # frozen dataclass: filled in place once, before anyone else sees it
             object.__setattr__(q, "sentence_start", span[0])
             object.__setattr__(q, "sentence_end", span[1])
             out.append(q)
         pos = items[0].end if len(items) == 1 else max(q.end for q in items)
     return _inherit_qualifiers(text, out)
+
+
+def _known(sents: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The sentence of ``sents`` holding ``pos``, where ``sentence_at`` would find the
+    same one (its look-around window reaches both ends)."""
+    k = bisect_right(sents, (pos, 1 << 62)) - 1
+    if k < 0:
+        return None
+    a, b = sents[k]
+    if a <= pos < b and pos - a < _REACH and b - pos < _REACH:
+        return a, b
+    return None
 
 
 def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quantity]:
