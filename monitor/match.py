@@ -83,14 +83,6 @@ def norm(word: str) -> str:
     return _drop_s(_fold(word))
 
 
-def _norm_tokens(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
-    """norm() of every token, with the case folding done once for the whole text."""
-    low = _fold(text)
-    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): go word by word
-        return [norm(text[a:b]) for a, b in spans]
-    return [_drop_s(low[a:b]) for a, b in spans]
-
-
 def _langs_for(word: str) -> tuple[str, ...]:
     if not re.search(r"[а-яёіїєґ]", word):
         return ("en",)
@@ -771,7 +763,8 @@ class _View(_Words):
         self.m, self.lang, self.qs = m, lang, qs
         self.sents = sents or sentences(text) or [(0, len(text))]
         self.sent_starts = [a for a, _ in self.sents]
-        self.para_starts = _paragraphs(text)
+        # paragraphs matter to paragraph-scoped figures only
+        self.para_starts = _paragraphs(text) if m.scope_rules["paragraph"] else [0]
         self.q_starts = [q.start for q in qs]
         # the number and its qualifier, without the counted noun the surface may include
         self.q_cores = [(q.start, min(q.end, q.unit_start if q.unit_start is not None
@@ -803,15 +796,12 @@ class _View(_Words):
         self.title_subj: set[int] = set()
         self.title_quals: list[_Hit] = []
         title = article.title or ""
-        t_spans = [(mt.start(), mt.end()) for mt in _WORD.finditer(title)]
-        t_tokens = _norm_tokens(title, t_spans)
-        for i in range(len(t_tokens)):
-            for term, last in m.index.lookup(t_tokens, i):
+        if title:
+            for term, a, end in _Words(m.index, title).terms_in(m.index.scan, 0, len(title)):
                 if term.role == "subject":
                     self.title_subj |= term.rules
                 elif term.role in ("exclude", "require"):
-                    self.title_quals.append(_Hit(term.rules, term.role, t_spans[i][0],
-                                                 t_spans[last][1], title))
+                    self.title_quals.append(_Hit(term.rules, term.role, a, end, title))
         self.subj_art |= self.title_subj
         self.measure_starts = [h.start for h in self.measure_hits]
         self.qual_starts = [h.start for h in self.qual_hits]
