@@ -29,7 +29,11 @@ Speed: the rules engine asks once per matched number.  Everything that does
 not depend on the number — tokens, candidates and relays of a sentence, the
 speaker a pronoun points back to, the article's "Источник:" line — is worked
 out once per text (a small cache keyed on the text), and morphology answers
-are cached per word.
+are cached per word.  A sentence's candidates, clause cuts and relays are also
+kept across texts (bounded, keyed on the sentence with its plain numbers read
+as 0), so a repeated or re-numbered sentence costs one look-up.  Tokens are
+made only when read: a sentence is scanned as strings for speech verbs and
+source phrases, and only the words around those become ``_Tok`` objects.
 
 One job per module: tokens, vocabulary, morphology, phrases (noun phrases),
 candidates (per sentence), relays, attribution (the public look-up), headlines
