@@ -31,7 +31,9 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     v = num.value
     if v > 31 and not (1000 <= v <= 2199 and raw.isdigit()):
         return False  # neither a day nor a year, whatever month stands before it
-    if P.MONTH_BEFORE.search(_before(text, num.start, 30)):
+    # (the pattern ends in spaces: without one right before the number, no search)
+    if text[num.start - 1:num.start].isspace() and P.MONTH_BEFORE.search(
+            _before(text, num.start, 30)):
         return v <= 31 or (1000 <= v <= 2100 and raw.isdigit())
     if v <= 31 and raw.isdigit() and P.MONTH_AFTER.match(text, num.end):
         return True
