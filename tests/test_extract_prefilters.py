@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
-from monitor.extract import base, filters, make
+from monitor.extract import base, filters
 from monitor.models import Quantity
 
 CASES = Path(__file__).parent / "cases"
@@ -65,6 +66,9 @@ def test_a_quantity_built_slot_by_slot_equals_the_constructed_one() -> None:
     fields = dict(low=1, high=None, qualifier="more_than", change="up", unit="troop",
                   surface="more than 1 troop", start=3, end=20, kind="count", vague=False,
                   unit_start=12, unit_end=20)
-    made = make._quantity(*fields.values())
+    made = base._quantity(*fields.values())
     assert made == Quantity(**fields)
     assert repr(made) == repr(Quantity(**fields))
+    changed = base._replace(made, role="to", link=7, low=2)
+    assert changed == dataclasses.replace(made, role="to", link=7, low=2)
+    assert made.role is None  # the original is left as it was

@@ -3,65 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, fields
-from types import MemberDescriptorType
-from typing import Any
 
 from ..models import Quantity, clean_number
 from . import patterns as P
-from .base import Num
+from .base import Num, _quantity
 from .context import _change, _postfix_qualifier
 from .units import find_unit, percent_scope
-
-# Quantity is a frozen dataclass with slots: its generated __init__ writes every field
-# through object.__setattr__, about a tenth of the cost of a quantity.  Made once per
-# number, quantities are built by writing the slots directly, in this field order
-# with these defaults; any other layout of Quantity falls back to its constructor.
-_FIELDS = ("low", "high", "qualifier", "change", "unit", "surface", "start", "end", "kind",
-           "vague", "sentence_start", "sentence_end", "unit_start", "unit_end",
-           "range_qualifier", "role", "link")
-_DEFAULTS = {"kind": "count", "vague": False, "sentence_start": 0, "sentence_end": 0,
-             "unit_start": None, "unit_end": None, "range_qualifier": None, "role": None,
-             "link": None}
-_FAST = (tuple(f.name for f in fields(Quantity)) == _FIELDS
-         and {f.name: f.default for f in fields(Quantity) if f.default is not MISSING}
-         == _DEFAULTS
-         and all(f.default_factory is MISSING and f.init for f in fields(Quantity))
-         and all(isinstance(Quantity.__dict__.get(n), MemberDescriptorType) for n in _FIELDS)
-         and not hasattr(Quantity, "__post_init__"))
-_SETTERS: tuple[Any, ...] = tuple(Quantity.__dict__[n].__set__ for n in _FIELDS) if _FAST else ()
-_new = object.__new__
-
-
-def _quantity(low: Any, high: Any, qualifier: str, change: str | None, unit: str | None,
-              surface: str, start: int, end: int, kind: str, vague: bool,
-              unit_start: int | None, unit_end: int | None) -> Quantity:
-    """Quantity(...) with these fields, the others at their defaults."""
-    if not _FAST:
-        return Quantity(low=low, high=high, qualifier=qualifier, change=change, unit=unit,
-                        surface=surface, start=start, end=end, kind=kind, vague=vague,
-                        unit_start=unit_start, unit_end=unit_end)
-    (s_low, s_high, s_qual, s_change, s_unit, s_surface, s_start, s_end, s_kind, s_vague,
-     s_sstart, s_send, s_ustart, s_uend, s_rqual, s_role, s_link) = _SETTERS
-    q = _new(Quantity)
-    s_low(q, low)
-    s_high(q, high)
-    s_qual(q, qualifier)
-    s_change(q, change)
-    s_unit(q, unit)
-    s_surface(q, surface)
-    s_start(q, start)
-    s_end(q, end)
-    s_kind(q, kind)
-    s_vague(q, vague)
-    s_sstart(q, 0)
-    s_send(q, 0)
-    s_ustart(q, unit_start)
-    s_uend(q, unit_end)
-    s_rqual(q, None)
-    s_role(q, None)
-    s_link(q, None)
-    return q
 
 
 def _finish_kind(num: Num) -> str:
