@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.extract import base, filters
+from monitor.extract import base, digits, filters, parse, patterns
 from monitor.models import Quantity
 
 CASES = Path(__file__).parent / "cases"
@@ -72,3 +72,16 @@ def test_a_quantity_built_slot_by_slot_equals_the_constructed_one() -> None:
     changed = base._replace(made, role="to", link=7, low=2)
     assert changed == dataclasses.replace(made, role="to", link=7, low=2)
     assert made.role is None  # the original is left as it was
+
+
+def test_a_plain_character_after_a_number_rules_out_what_its_check_skips() -> None:
+    rests = ["", ".m.", "m.", "m", "mt", "tc", "st", "dt", "et", "ск", ". 5", "10", "10^3",
+             "10−3", "undred", ":30", " 10"]
+    for c in base._PLAIN_AFTER:
+        for gap in ("", " "):
+            for rest in rests:
+                text = "5" + gap + c + rest
+                assert base._plain_after(text, 1)
+                assert not patterns.TIME_AFTER.match(text, 1), text
+                assert not digits._SCIENTIFIC.match(text, 1), text
+                assert not parse._HUNDRED_AFTER.match(text, 1), text

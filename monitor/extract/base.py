@@ -90,6 +90,23 @@ _TOKEN_REST = re.compile(r"[\w:./-]*")
 _CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
 
 
+# Characters that, right after a number or after one space, rule out a time ("5 pm",
+# "10:30"), a power of ten ("1.2×10") and "hundred": not a space, ":", "×" or "*",
+# and not the first letter of those words in any case.  Only ASCII and Cyrillic:
+# their case rules are simple, so lower() is what the patterns' IGNORECASE compares.
+_PLAIN_AFTER = frozenset(
+    c for c in map(chr, [*range(0x80), *range(0x400, 0x500)])
+    if not c.isspace() and c not in ":×*" and c.lower() not in "apgubecмчhx")
+
+
+def _plain_after(text: str, i: int) -> bool:
+    """Can no time, power of ten or "hundred" follow the number that ends at ``i``?"""
+    c = text[i:i + 1]
+    if c == " ":
+        c = text[i + 1:i + 2]
+    return c in _PLAIN_AFTER
+
+
 def _token_end(text: str, e: int) -> int:
     m = _TOKEN_REST.match(text, e)
     return m.end() if m else e

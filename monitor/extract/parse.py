@@ -15,6 +15,7 @@ from .base import (
     _currency_before,
     _currency_len,
     _norm_word,
+    _plain_after,
 )
 from .digits import _parse_digits_at
 from .number_words import _parse_words_at, _share_of
@@ -41,7 +42,8 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     if num.digits and (share := _share_of(text, num, lang)) is not None:
         return share
     # "4 hundred", "4 hundred million"
-    if num.digits and num.mult == 1 and (hm := _HUNDRED_AFTER.match(text, num.end)):
+    if (num.digits and num.mult == 1 and not _plain_after(text, num.end)
+            and (hm := _HUNDRED_AFTER.match(text, num.end))):
         num.value *= 100
         num.end = hm.end()
     # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
