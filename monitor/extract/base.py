@@ -57,10 +57,9 @@ def _anchor() -> re.Pattern[str]:
 def _anchors(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
     mixed, spaced, initial = _anchor_patterns()[1]
-    out = []
-    for m in mixed.finditer(text):
-        a, b = m.span(1)
-        out.append((a, b, False) if a >= 0 else (m.start(), m.end(), True))
+    # group 1 is the word; without it the match is a digit run
+    out = [(m.start(), m.end(), True) if m.start(1) < 0 else (m.start(1), m.end(1), False)
+           for m in mixed.finditer(text)]
     words = [m.span(1) for m in spaced.finditer(text)]
     m0 = initial.match(text)
     if m0:

@@ -7,11 +7,11 @@ import re
 
 from . import patterns as P
 from .base import (
+    _PLAIN_AFTER,
     Num,
     _before,
     _currency_before,
     _has_mult_after,
-    _plain_after,
     _Skip,
     _token_end,
 )
@@ -90,7 +90,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     # Parenthesised lone number: a jersey or a footnote.
     if prev == "(" and nxt == ")":
         raise _Skip(e + 1)
-    plain = _plain_after(text, e)
+    plain = (nxt if nxt != " " else text[e + 1:e + 2]) in _PLAIN_AFTER  # _plain_after(text, e)
     if not plain and P.TIME_AFTER.match(text, e):
         raise _Skip(e)
     cal = (_SPACED_CALIBRE.match(text, e)
