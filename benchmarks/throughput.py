@@ -1,6 +1,6 @@
 """Throughput of monitor.extract.extract on generated ru/uk/en articles.
 
-    python3 benchmarks/throughput.py [--mb 20] [--seed 1] [--rules rules]
+    python3 benchmarks/throughput.py [--mb 20] [--seed 1] [--rules rules] [--sentences]
 
 Articles are assembled from sentence templates written for this benchmark
 (figures, dates, calibres and plain prose, like real conflict reporting), so
@@ -11,7 +11,8 @@ it also times extraction + matching (claimants included) with those rules on
 the same articles, after warming the per-word caches on other generated
 articles, as a running daemon's are: plain matching, matching that also keeps
 near misses (what ingest does), and matching that explains every number
-(``figmon scan --explain``).
+(``figmon scan --explain``).  With ``--sentences``, sentences() and
+sentence_at() alone.
 """
 
 from __future__ import annotations
@@ -152,6 +153,9 @@ def main() -> None:
     ap.add_argument("--figure-share", type=float, default=FIGURE_SHARE,
                     help="share of sentences holding a figure (default %(default)s)")
     ap.add_argument("--rules", help="a rules folder: also time extraction + matching")
+    ap.add_argument("--sentences", action="store_true",
+                    help="also time sentences() over each article and sentence_at() every "
+                         "200 characters")
     a = ap.parse_args()
     # tracemalloc slows Python down; time a run without it too.
     docs = list(articles(int(a.mb * 1_000_000), a.seed, a.figure_share))
@@ -164,6 +168,21 @@ def main() -> None:
     print(f"throughput       {size / 1e6 / dt:8.2f} MB/s   {len(docs) / dt:8.0f} articles/s "
           f"(CPU time, one core)")
     print(f"quantities       {found:8d}   ({found / (size / 1000):.1f} per KB)")
+    if a.sentences:
+        from monitor.extract.sentences import sentence_at, sentences
+
+        t0 = time.process_time()
+        spans = sum(len(sentences(t)) for _, t in docs)
+        dt = time.process_time() - t0
+        print(f"sentences()      {size / 1e6 / dt:8.2f} MB/s   ({spans} sentences)")
+        calls = 0
+        t0 = time.process_time()
+        for _, t in docs:
+            for pos in range(0, len(t), 200):
+                sentence_at(t, pos)
+                calls += 1
+        dt = time.process_time() - t0
+        print(f"sentence_at()    {dt / calls * 1e6:8.2f} µs per call ({calls} calls)")
     if a.rules:
         from monitor.models import Article, NearMisses
         from monitor.rules import load_rules

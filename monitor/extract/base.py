@@ -4,9 +4,12 @@ anchor pattern, the skip signal and small look-behind helpers."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
+from types import MemberDescriptorType
+from typing import Any
 
+from ..models import Quantity
 from . import patterns as P
 from .numbers import (
     SUFFIX_MULT,
@@ -54,10 +57,9 @@ def _anchor() -> re.Pattern[str]:
 def _anchors(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
     mixed, spaced, initial = _anchor_patterns()[1]
-    out = []
-    for m in mixed.finditer(text):
-        a, b = m.span(1)
-        out.append((a, b, False) if a >= 0 else (m.start(), m.end(), True))
+    # group 1 is the word; without it the match is a digit run
+    out = [(m.start(), m.end(), True) if m.start(1) < 0 else (m.start(1), m.end(1), False)
+           for m in mixed.finditer(text)]
     words = [m.span(1) for m in spaced.finditer(text)]
     m0 = initial.match(text)
     if m0:
@@ -85,6 +87,23 @@ def _before(text: str, pos: int, n: int = 60) -> str:
     return text[lo if lo > 0 else 0:pos]
 _TOKEN_REST = re.compile(r"[\w:./-]*")
 _CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
+
+
+# Characters that, right after a number or after one space, rule out a time ("5 pm",
+# "10:30"), a power of ten ("1.2×10") and "hundred": not a space, ":", "×" or "*",
+# and not the first letter of those words in any case.  Only ASCII and Cyrillic:
+# their case rules are simple, so lower() is what the patterns' IGNORECASE compares.
+_PLAIN_AFTER = frozenset(
+    c for c in map(chr, [*range(0x80), *range(0x400, 0x500)])
+    if not c.isspace() and c not in ":×*" and c.lower() not in "apgubecмчhx")
+
+
+def _plain_after(text: str, i: int) -> bool:
+    """Can no time, power of ten or "hundred" follow the number that ends at ``i``?"""
+    c = text[i:i + 1]
+    if c == " ":
+        c = text[i + 1:i + 2]
+    return c in _PLAIN_AFTER
 
 
 def _token_end(text: str, e: int) -> int:
@@ -125,3 +144,67 @@ _FUNCTION_WORDS = frozenset(
     "the a an is was are were be been has have had will would could should can may might "
     "to on in at of for and or but as by with from that this which who after before over "
     "under into than then when where while if so not no yet also just only still per".split())
+
+
+# Quantity is a frozen dataclass with slots: its generated __init__ writes every field
+# through object.__setattr__, about a tenth of the cost of a quantity.  Made once per
+# number, quantities are built by writing the slots directly, in this field order
+# with these defaults; any other layout of Quantity falls back to its constructor.
+_FIELDS = ("low", "high", "qualifier", "change", "unit", "surface", "start", "end", "kind",
+           "vague", "sentence_start", "sentence_end", "unit_start", "unit_end",
+           "range_qualifier", "role", "link")
+_DEFAULTS = {"kind": "count", "vague": False, "sentence_start": 0, "sentence_end": 0,
+             "unit_start": None, "unit_end": None, "range_qualifier": None, "role": None,
+             "link": None}
+_FAST = (tuple(f.name for f in fields(Quantity)) == _FIELDS
+         and {f.name: f.default for f in fields(Quantity) if f.default is not MISSING}
+         == _DEFAULTS
+         and all(f.default_factory is MISSING and f.init for f in fields(Quantity))
+         and all(isinstance(Quantity.__dict__.get(n), MemberDescriptorType) for n in _FIELDS)
+         and not hasattr(Quantity, "__post_init__"))
+_SETTERS: tuple[Any, ...] = tuple(Quantity.__dict__[n].__set__ for n in _FIELDS) if _FAST else ()
+_new = object.__new__
+_FIELD_SET = frozenset(_FIELDS)
+_SLOTS: tuple[Any, ...] = tuple((n, Quantity.__dict__[n].__set__, Quantity.__dict__[n].__get__)
+                                for n in _FIELDS) if _FAST else ()
+
+
+def _quantity(low: Any, high: Any, qualifier: str, change: str | None, unit: str | None,
+              surface: str, start: int, end: int, kind: str, vague: bool,
+              unit_start: int | None, unit_end: int | None) -> Quantity:
+    """Quantity(...) with these fields, the others at their defaults."""
+    if not _FAST:
+        return Quantity(low=low, high=high, qualifier=qualifier, change=change, unit=unit,
+                        surface=surface, start=start, end=end, kind=kind, vague=vague,
+                        unit_start=unit_start, unit_end=unit_end)
+    (s_low, s_high, s_qual, s_change, s_unit, s_surface, s_start, s_end, s_kind, s_vague,
+     s_sstart, s_send, s_ustart, s_uend, s_rqual, s_role, s_link) = _SETTERS
+    q = _new(Quantity)
+    s_low(q, low)
+    s_high(q, high)
+    s_qual(q, qualifier)
+    s_change(q, change)
+    s_unit(q, unit)
+    s_surface(q, surface)
+    s_start(q, start)
+    s_end(q, end)
+    s_kind(q, kind)
+    s_vague(q, vague)
+    s_sstart(q, 0)
+    s_send(q, 0)
+    s_ustart(q, unit_start)
+    s_uend(q, unit_end)
+    s_rqual(q, None)
+    s_role(q, None)
+    s_link(q, None)
+    return q
+
+
+def _replace(q: Quantity, **changes: Any) -> Quantity:
+    """dataclasses.replace(q, **changes), slot by slot as _quantity."""
+    if not _FAST or not changes.keys() <= _FIELD_SET:
+        return replace(q, **changes)
+    new = _new(Quantity)
+    for name, setter, getter in _SLOTS:
+        setter(new, changes[name] if name in changes else getter(q))
+    return new

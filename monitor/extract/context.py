@@ -4,11 +4,10 @@ a change ("rose by"), a value reached, and qualifiers shared along a list."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..models import Quantity
 from . import patterns as P
-from .base import Num, _before
+from .base import Num, _before, _replace
 
 _PLUS_AFTER = re.compile(r"\+|-plus\b|\s+plus\b", re.IGNORECASE)
 _OR_MORE = re.compile(
@@ -99,7 +98,7 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
         if (prev.change and not cur.change and cur.start >= prev.end
                 and _ELIDED_BY_GAP.match(gap)):
             # "were down 2.3%, Burlington by 2.6%": the verb is left out, "by" keeps it
-            qs[i] = cur = replace(cur, change=prev.change)
+            qs[i] = cur = _replace(cur, change=prev.change)
             continue
         if (cur.qualifier in ("exact", "range") and not cur.change and cur.start >= prev.end
                 # (the first and last patterns need a bracket or a slash: looked for first)
@@ -108,7 +107,7 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
                          and "(" in text[max(0, prev.start - 3):prev.start]
                          and i > 1 and qs[i - 2].qualifier == prev.qualifier))):
             if cur.qualifier == "range":
-                qs[i] = replace(cur, change=prev.change)
+                qs[i] = _replace(cur, change=prev.change)
                 continue
             low, high, qual = cur.low, cur.high, prev.qualifier
             if qual in ("more_than", "at_least"):
@@ -117,7 +116,7 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
                 low = None
             elif qual == "range":
                 qual = "exact"
-            qs[i] = replace(cur, qualifier=qual, low=low, high=high, change=prev.change)
+            qs[i] = _replace(cur, qualifier=qual, low=low, high=high, change=prev.change)
             continue
         if (cur.qualifier != "exact" or prev.qualifier in ("exact", "range") or cur.change
                 or (prev.vague and prev.qualifier == "approx")):
@@ -136,7 +135,7 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
                 low, high = v, None
             elif prev.qualifier in ("up_to", "less_than"):
                 low, high = None, v
-            qs[i] = replace(cur, qualifier=prev.qualifier, low=low, high=high)
+            qs[i] = _replace(cur, qualifier=prev.qualifier, low=low, high=high)
     return _link_changes(text, qs)
 
 
@@ -164,10 +163,10 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
             if _DELTA_TO_GAP.match(text[gap_from:q.start]) or (
                     text[gap_from:q.start].strip() == "" and q.surface[:2].lower() == "до"):
                 if prev.unit is None and prev.kind == q.kind:  # "на 2 тысячи до 12 тысяч человек"
-                    prev = replace(prev, unit=q.unit, unit_start=q.unit_start,
+                    prev = _replace(prev, unit=q.unit, unit_start=q.unit_start,
                                    unit_end=q.unit_end)
-                qs[i - 1] = replace(prev, role="delta", link=q.start)
-                qs[i] = replace(q, link=prev.start)
+                qs[i - 1] = _replace(prev, role="delta", link=q.start)
+                qs[i] = _replace(q, link=prev.start)
                 continue
         nxt = qs[i + 1] if i + 1 < len(qs) else None
         if nxt is not None and nxt.role is None and nxt.qualifier == "exact" and not nxt.change:
@@ -176,10 +175,10 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
             if _FROM_GAP.match(gap) and not _CLAUSE_WORD.search(gap) and (
                     nxt.unit is None or q.unit is None or nxt.unit == q.unit):
                 if nxt.unit is None:  # "до 70 долларов с 75": the same unit
-                    nxt = replace(nxt, unit=q.unit, unit_start=q.unit_start,
+                    nxt = _replace(nxt, unit=q.unit, unit_start=q.unit_start,
                                   unit_end=q.unit_end, kind=q.kind)
-                qs[i + 1] = replace(nxt, role="from", link=q.start)
-                qs[i] = replace(q, link=nxt.start)
+                qs[i + 1] = _replace(nxt, role="from", link=q.start)
+                qs[i] = _replace(q, link=nxt.start)
     return qs
 
 

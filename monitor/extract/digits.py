@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 
 from . import patterns as P
-from .base import Num, _before, _currency_before, _has_mult_after, _Skip, _token_end
+from .base import (
+    _PLAIN_AFTER,
+    Num,
+    _before,
+    _currency_before,
+    _has_mult_after,
+    _Skip,
+    _token_end,
+)
 from .numbers import (
     DIGITS,
     EN_MULT,
@@ -82,7 +90,8 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     # Parenthesised lone number: a jersey or a footnote.
     if prev == "(" and nxt == ")":
         raise _Skip(e + 1)
-    if P.TIME_AFTER.match(text, e):
+    plain = (nxt if nxt != " " else text[e + 1:e + 2]) in _PLAIN_AFTER  # _plain_after(text, e)
+    if not plain and P.TIME_AFTER.match(text, e):
         raise _Skip(e)
     cal = (_SPACED_CALIBRE.match(text, e)
            if nxt in " \u00a0" and text[e + 1:e + 3].lower() in ("mm", "мм") else None)
@@ -136,7 +145,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
         raw, lang, has_mult=num.mult != 1 or _has_mult_after(text, e))
     if value is None:
         raise _Skip(e)
-    sci = _SCIENTIFIC.match(text, num.end)
+    sci = None if plain and num.end == e else _SCIENTIFIC.match(text, num.end)
     if sci:  # "1.99×10−30"
         value *= 10.0 ** int(sci.group(1).replace("−", "-"))
         num.end = sci.end()

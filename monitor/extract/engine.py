@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import replace
 
 from ..models import Quantity
 from . import patterns as P
-from .base import _NAME_AFTER, Num, _anchors, _before, _Skip
+from .base import _NAME_AFTER, Num, _anchors, _before, _replace, _Skip
 from .context import _change, _inherit_qualifiers, _prev_word, _qualifier, _reached
 from .filters import _is_year, _skip_capitalised, _year_like
 from .lang import detect_lang
@@ -117,7 +116,7 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
                        lang)
             # "rose 0.5% to 3.2%" (no "from"): the first is the amount of change
             role1 = "from" if opener is not None else "delta"
-            q1 = replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end,
+            q1 = _replace(q1, unit=q2.unit, unit_start=q2.unit_start, unit_end=q2.unit_end,
                          role=role1, link=q2.start,
                          change=_change(text, first.start, lang) if role1 == "delta" else None)
             _set_role(q2, "to", q1.start)

@@ -31,10 +31,13 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     v = num.value
     if v > 31 and not (1000 <= v <= 2199 and raw.isdigit()):
         return False  # neither a day nor a year, whatever month stands before it
-    if P.MONTH_BEFORE.search(_before(text, num.start, 30)):
+    day = v <= 31 and raw.isdigit()
+    if day and P.MONTH_AFTER.match(text, num.end):
+        return True  # a day: a month before it would say the same (matched first: cheaper)
+    # (the pattern ends in spaces: without one right before the number, no search)
+    if text[num.start - 1:num.start].isspace() and P.MONTH_BEFORE.search(
+            _before(text, num.start, 30)):
         return v <= 31 or (1000 <= v <= 2100 and raw.isdigit())
-    if v <= 31 and raw.isdigit() and P.MONTH_AFTER.match(text, num.end):
-        return True
     if not (raw.isdigit() and len(raw) == 4 and 1800 <= v <= 2199):
         return False
     if P.YEAR_AFTER.match(text, num.end) or _LEVEL_AFTER.match(text, num.end):

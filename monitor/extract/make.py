@@ -6,7 +6,7 @@ import re
 
 from ..models import Quantity, clean_number
 from . import patterns as P
-from .base import Num
+from .base import Num, _quantity
 from .context import _change, _postfix_qualifier
 from .units import find_unit, percent_scope
 
@@ -83,11 +83,8 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
         kind = "amount"
     if vague:
         low, high = clean_number(_round(low)), clean_number(_round(high))
-    return Quantity(
-        low=low, high=high, qualifier=qualifier,
-        change=change, unit=unit, surface=text[start:end], start=start, end=end, kind=kind,
-        vague=vague, unit_start=us, unit_end=ue,
-    )
+    return _quantity(low, high, qualifier, change, unit, text[start:end], start, end, kind,
+                     vague, us, ue)
 
 
 _OPENED = re.compile(r"(?:from|between|от|від|между|між)\b", re.IGNORECASE)
@@ -103,11 +100,8 @@ def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Qu
     # "jumped from 240 to 273" is a before/after pair, not a change by an amount.
     opened = _OPENED.match(text[start:start + 8])
     change = None if opened else _change(text, start, lang)
-    return Quantity(
-        low=clean_number(_round(low)), high=clean_number(_round(high)), qualifier=qual,
-        change=change, unit=unit, surface=text[start:end], start=start, end=end,
-        kind=_finish_kind(second), vague=False, unit_start=us, unit_end=ue,
-    )
+    return _quantity(clean_number(_round(low)), clean_number(_round(high)), qual, change,
+                     unit, text[start:end], start, end, _finish_kind(second), False, us, ue)
 
 
 def _round(x: float | None) -> float | None:

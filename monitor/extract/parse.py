@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from . import patterns as P
 from .base import (
+    _CURRENCY_HINT,
     _FUNCTION_WORDS,
     _MULT_AFTER,
     _NEXT_WORD,
@@ -15,9 +16,10 @@ from .base import (
     _currency_before,
     _currency_len,
     _norm_word,
+    _plain_after,
 )
 from .digits import _parse_digits_at
-from .number_words import _parse_words_at, _share_of
+from .number_words import _SHARE_FIRST, _parse_words_at, _share_of
 from .numbers import (
     SOFT_MULT,
     SUFFIX_MULT,
@@ -38,10 +40,13 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     num = _parse_digits_at(text, pos, lang) if is_digit else _parse_words_at(text, pos, lang)
     if num.vague or num.fraction:
         return num
-    if num.digits and (share := _share_of(text, num, lang)) is not None:
+    # (_share_of's own first check, made here: most numbers are not shares)
+    if (num.digits and text[num.end + 1:num.end + 2] in _SHARE_FIRST
+            and (share := _share_of(text, num, lang)) is not None):
         return share
     # "4 hundred", "4 hundred million"
-    if num.digits and num.mult == 1 and (hm := _HUNDRED_AFTER.match(text, num.end)):
+    if (num.digits and num.mult == 1 and not _plain_after(text, num.end)
+            and (hm := _HUNDRED_AFTER.match(text, num.end))):
         num.value *= 100
         num.end = hm.end()
     # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
@@ -77,7 +82,10 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     if pm:
         num.percent = True
         num.end = pm.end()
-    cur = _currency_before(text, num.start)
+    s = num.start
+    # (_currency_before's own first check, made here: most numbers have no currency)
+    cur = _currency_before(text, s) if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) \
+        else None
     if cur:
         num.currency = cur
         num.start -= _currency_len(text, num.start)

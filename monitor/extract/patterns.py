@@ -112,15 +112,16 @@ def anchor_scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     assert all(re.fullmatch(r"[\w'’ʼ]+", v) for v in variants)
     alt = _anchor_trie()
     tail = r")(?![\w'’ʼ])"
-    # Most spaces are followed by no number word: the characters each word can have at
-    # its first three places (ё where the trie accepts it for е) reject them cheaply.
+    # Most spaces and punctuation are followed by no number word: the characters each
+    # word can have at its first three places (ё where the trie accepts it for е)
+    # reject them cheaply.
     ahead = ""
     for k in range(min(3, *map(len, variants))):
         chars = {c for v in variants for c in v[k]} | {"ё" for v in variants if v[k] == "е"} \
             | {"Ё" for v in variants if v[k] == "Е"}
         ahead += "[" + "".join(sorted(map(re.escape, chars))) + "]"
-    return (re.compile("[^" + _NOT_BEFORE_ANCHOR + r"](?:(?<=\d)\d*|(?<![\w'’ʼ])("
-                       + alt + tail + ")"),
+    return (re.compile("[^" + _NOT_BEFORE_ANCHOR + r"](?:(?<=\d)\d*|(?<![\w'’ʼ])(?="
+                       + ahead + ")(" + alt + tail + ")"),
             re.compile(r" (?=" + ahead + ")(" + alt + tail),
             re.compile(r"(" + alt + tail))
 

@@ -108,19 +108,24 @@ def sentence_at(text: str, pos: int, window: int = 3000,
             start = m.end()
             break
         i = j
-    hi = min(len(text), pos + window)
+    n = len(text)
+    hi = pos + window if pos + window < n else n
     end = hi
     i = pos
     # the lookahead of _END needs a few characters past the window
-    stop = min(len(text), hi + 40)
+    stop = hi + 40 if hi + 40 < n else n
     while i < hi:
         m = _END.search(text, i, stop)
-        if m is None or m.start() >= hi:
+        if m is None:
             break
-        if m.end() > pos and _is_end(text, m):
-            end = m.start() if m.group(0).startswith("\n") else m.end()
+        s, e = m.span()
+        if s >= hi:
             break
-        i = m.end()
+        # _is_end, inlined: a lone dot is asked about, every other terminator ends
+        if e > pos and (e - s != 1 or text[s] != "." or _dot_ends(text, s)):
+            end = s if text[s] == "\n" else e
+            break
+        i = e
     return _trim(text, start, end)
 
 
