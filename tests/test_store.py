@@ -11,7 +11,8 @@ from store_fakes import article, context, obs_line
 from monitor.errors import StoreError
 from monitor.models import Event, Observation, Value
 from monitor.pipeline import ingest
-from monitor.store import Store, date_key
+from monitor.search import index_text
+from monitor.store import Store, article_hash, date_key
 from monitor.store import schema as store_mod  # the migrations live there
 
 
@@ -101,6 +102,32 @@ def test_articles_deduplicated_by_url_and_by_normalised_text(tmp_path: Path) -> 
         e2 = s.add_article(article("empty-2", None, ""))
         assert e1[1] and e2[1] and e1[0] != e2[0]
         assert s.counts()["articles"] == 3
+
+
+def test_a_batch_of_articles_is_deduplicated_as_one_by_one(tmp_path: Path) -> None:
+    """add_articles (ingest's writer) and stored_keys answer as add_article and
+    find_duplicate would, article by article, and the rows are the same."""
+    batch = [article("https://x.example/1", "2025-08-15", "Pyongyang sent troops."),
+             article("https://x.example/2", None, "Other words."),
+             article("https://x.example/1", None, "Edited."),  # same URL as the first
+             article("/tmp/copy.txt", None, "OTHER  words!"),  # same text as the second
+             article("empty-1", None, " "), article("empty-2", None, "")]
+    keyed = [(a, article_hash(a)) for a in batch]
+    with Store.open(tmp_path / "one.db") as one, Store.open(tmp_path / "all.db") as many:
+        one.add_article(article("https://x.example/2", None, "stored before"))
+        many.add_article(article("https://x.example/2", None, "stored before"))
+        assert many.stored_keys([a.url for a in batch], [h for _a, h in keyed]) == (
+            {"https://x.example/2"}, set())
+        expected = [row if new else None for row, new in
+                    (one.add_article(a, chash=h) for a, h in keyed)]
+        rows = many.add_articles(keyed)
+        assert rows == expected == [2, None, None, 3, 4, 5]
+        many.add_lemmas([(r, index_text(a.title, a.text, a.lang))
+                         for (a, _h), r in zip(keyed, rows, strict=True) if r])
+        columns = "id, uid, url, content_hash, title, source, outlet, published, lang, text"
+        assert many.db.execute(f"SELECT {columns} FROM articles").fetchall() \
+            == one.db.execute(f"SELECT {columns} FROM articles").fetchall()
+        assert many.search("words") == one.search("words") != []
 
 
 def test_search_finds_words_in_every_language(tmp_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 sqlite-utils on one connection, WAL mode.  Callers group the writes for one
 article (article row, observations, events) inside ``store.atomic()`` so a
-crash never leaves half an article behind.  Hot paths use plain SQL through
-``db.execute``; the schema is built with sqlite-utils' table API.
+crash never leaves half an article behind.  Hot paths use plain SQL; ingest's
+writer goes straight to the sqlite3 connection inside its transaction
+(``writing()``), and the schema is built with sqlite-utils' table API.
 
 One module per table family (articles, observations, events, near misses, sources,
 deliveries, digests, subscribers); ``Store`` joins the families' methods.

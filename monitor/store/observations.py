@@ -48,7 +48,9 @@ class Observations(StoreBase):
         """The writer stored observation ``obs_id``: it is the track's current value
         when it is the latest by date (ties: arrival)."""
         key = (figure, track)
-        now = self.heads.get(key)
+        if key not in self.heads:  # not known: read from the database when asked
+            return
+        now = self.heads[key]
         if now is None or (dated, obs_id) > (now[0], now[1]):
             self.heads[key] = (dated, obs_id, value)
 
