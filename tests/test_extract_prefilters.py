@@ -66,6 +66,8 @@ def test_a_quantity_built_slot_by_slot_equals_the_constructed_one() -> None:
     fields = dict(low=1, high=None, qualifier="more_than", change="up", unit="troop",
                   surface="more than 1 troop", start=3, end=20, kind="count", vague=False,
                   unit_start=12, unit_end=20)
+    # the quick path is in use: a change to Quantity's fields must update base._FIELDS
+    assert base._FAST
     made = base._quantity(*fields.values())
     assert made == Quantity(**fields)
     assert repr(made) == repr(Quantity(**fields))
