@@ -54,19 +54,24 @@ def _anchor() -> re.Pattern[str]:
     return _anchor_patterns()[0]
 
 
-def _anchors(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, is_digits) of every anchor_regex match in ``text``, in order."""
+def _anchors(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, bool]]:
+    """(start, end, is_digits) of every anchor_regex match in ``text``, in order; with
+    ``lo``/``hi``, of those starting in text[lo:hi] (cut between words)."""
     mixed, spaced, initial = _anchor_patterns()[1]
+    end = len(text) if hi is None else hi
+    at = lo - 1 if lo > 0 else 0  # both scans read the character before a word
     # group 1 is the word; without it the match is a digit run
     out = [(m.start(), m.end(), True) if m.start(1) < 0 else (m.start(1), m.end(1), False)
-           for m in mixed.finditer(text)]
-    words = [m.span(1) for m in spaced.finditer(text)]
-    m0 = initial.match(text)
+           for m in mixed.finditer(text, at, end)]
+    words = [m.span(1) for m in spaced.finditer(text, at, end)]
+    m0 = initial.match(text) if lo == 0 else None
     if m0:
         words.append(m0.span())
     if words:
         out += [(a, b, False) for a, b in words]
         out.sort()
+    if lo > 0 and out and out[0][0] < lo:
+        out = [x for x in out if x[0] >= lo]
     return out
 
 

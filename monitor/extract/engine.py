@@ -39,9 +39,10 @@ def extract(text: str, lang: str | None = None,
     out: list[Quantity] = []
     pos = 0
     span = (0, -1)
-    anchors = _anchors(text)
-    if within is not None:
-        anchors = [x for x in anchors if any(lo <= x[0] < hi for lo, hi in within)]
+    if within is None:
+        anchors = _anchors(text)
+    else:
+        anchors = [x for lo, hi in within for x in _anchors(text, lo, hi)]
     for a_start, a_end, is_digit in anchors:
         if a_start < pos:
             continue
