@@ -4,8 +4,9 @@ wires every source, then the digest and delivery, into one run).
 ``ingest`` streams articles in chunks: extraction and matching run outside any
 transaction, then a chunk's articles, observations and events are written in
 one transaction.  A whole article is always in the same transaction as its
-observations and events, so a crash loses at most the chunk in flight, and
-re-running fetches it again (duplicates are dropped by URL and content hash).
+observations and events, so a crash loses at most the chunks in flight (the
+one being written and the AHEAD being matched), and re-running fetches them again
+(duplicates are dropped by URL and content hash).
 A source's saved state advances only after its articles are committed.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHUNK = 50  # articles per transaction: bounded memory, few commits
+AHEAD = 2  # chunks the workers may match ahead of the one being written
 _REKEYED: set[tuple[str, int]] = set()  # (database, alias table) pairs already made canonical
 
 
@@ -82,10 +85,11 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     pool = ctx.pool
     if pool is None or pool.rules is not ctx.rules:  # workers hold the rules they forked with
         pool = Pool(1, ctx.rules)
-    # The workers match one chunk while this process writes the one before it;
+    # The workers match the next chunks while this process writes the oldest one;
     # serial runs go through the same steps, so both write the same rows.
-    pending: tuple[list[tuple[Article, str | None]], Callable[[], list[Matched]]] | None = None
-    recent: set[str | None] = set()  # the previous chunk's keys: not in the store yet
+    ahead = AHEAD if pool.parallel else 0
+    inflight: deque[tuple[list[tuple[Article, str | None]], Callable[[], list[Matched]],
+                          set[str | None]]] = deque()
     for batch in _chunks(articles, chunk):
         todo: list[tuple[Article, str | None]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
@@ -94,18 +98,22 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
         urls, hashes = store.stored_keys([k[2] for k in keyed], [k[1] for k in keyed])
         for article, chash, url in keyed:
             result.found += 1
-            if url in in_chunk or (chash and chash in in_chunk) or url in recent \
-                    or (chash and chash in recent) \
-                    or url in urls or (chash and chash in hashes):
+            if url in in_chunk or (chash and chash in in_chunk) \
+                    or url in urls or (chash and chash in hashes) \
+                    or any(url in keys or (chash and chash in keys)  # not stored yet
+                           for _t, _w, keys in inflight):
                 continue
             in_chunk.update((url, chash))
             todo.append((article, chash))
-        started = (todo, pool.submit_match([a for a, _h in todo], index=True)) if todo else None
-        if pending is not None:
-            _write_chunk(ctx, source_name, pending[0], pending[1](), figures, aliases, result)
-        pending, recent = started, in_chunk
-    if pending is not None:
-        _write_chunk(ctx, source_name, pending[0], pending[1](), figures, aliases, result)
+        if todo:
+            inflight.append((todo, pool.submit_match([a for a, _h in todo], index=True),
+                             in_chunk))
+        while len(inflight) > ahead:
+            todo, wait, _keys = inflight.popleft()
+            _write_chunk(ctx, source_name, todo, wait(), figures, aliases, result)
+    while inflight:
+        todo, wait, _keys = inflight.popleft()
+        _write_chunk(ctx, source_name, todo, wait(), figures, aliases, result)
     return result
 
 

@@ -15,6 +15,7 @@ start-up); the daemon starts them before any of its threads exist.
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import multiprocessing
 import os
@@ -134,6 +135,29 @@ def _noop() -> int:
     return os.getpid()
 
 
+# A few words of each language: enough to load every dictionary and compile every
+# pattern that matching and extraction use.
+_SAMPLES = {
+    "en": "North Korea sent about 10,000 troops and 2 million shells, officials said.",
+    "ru": "По данным разведки, КНДР отправила около 10 тысяч военных и 2 млн снарядов.",
+    "uk": "За даними розвідки, КНДР відправила близько 10 тисяч військових і 2 млн снарядів.",
+}
+
+
+def _prepare(rules: Any) -> None:
+    """Load dictionaries and compile patterns before forking, so that every worker
+    starts with them (its pages shared with the parent) instead of loading its own;
+    then keep the garbage collector off those objects (gc.freeze), whose visits
+    would otherwise copy the shared pages into every worker."""
+    for lang, text in _SAMPLES.items():
+        extract(text, lang)
+        index_text("", text, lang)
+        if rules is not None:
+            match_article(rules, Article(id="warm", title=text, url="warm", source="warm",
+                                         published=None, lang=lang, text=text))
+    gc.freeze()
+
+
 def _split(items: Sequence[T], parts: int) -> list[list[T]]:
     """``items`` in at most ``parts`` contiguous slices of near-equal size."""
     parts = max(1, min(parts, len(items)))
@@ -169,6 +193,7 @@ class Pool:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._ex is None:
+            _prepare(self.rules)
             self._ex = ProcessPoolExecutor(
                 self.size, mp_context=multiprocessing.get_context("fork"),
                 initializer=_init, initargs=(self.rules, os.getpid(), self.nice))
