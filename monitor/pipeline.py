@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHUNK = 50  # articles per transaction: bounded memory, few commits
+CHUNK = 100  # articles per transaction: bounded memory, few commits (and FTS segments)
 AHEAD = 2  # chunks the workers may match ahead of the one being written
 _REKEYED: set[tuple[str, int]] = set()  # (database, alias table) pairs already made canonical
 
