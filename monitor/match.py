@@ -1,9 +1,17 @@
 """Match quantities to figures through one term index.
 
 Every rule term is expanded to its inflected forms at load time and put in a
-single dict (surface form → entries), plus a dict of glob stems.  An article's
-words are looked up once each, so the work per article grows with the number of
-*hits*, not with the number of rules.
+single dict (surface form → entries), plus a dict of glob stems.  The words
+that may start a term are found by one regex scan (a trie of those forms), and
+only they are looked up, so the work per article grows with the number of
+*hits*, not with the number of rules or words.
+
+Only the text where a term can count is read: the sentences that hold a number,
+and the sentences they may borrow a subject from when those name one.  Unless
+every verdict is wanted (``scan --explain``), numbers themselves are read only
+in the sentences a named subject can reach, and not at all in an article that
+names none.  ``tests/test_match_reach.py`` checks that this gives what reading
+everything gives.
 
 Where a term counts for a number:
 - measure: attached to the number — the counted noun's span, the few words
