@@ -90,18 +90,52 @@ def _count(item: tuple[str, str]) -> int:
     return len(extract(item[1], item[0]))
 
 
+def _newsquant_articles(path: Path, mb: float) -> list[str]:
+    """NewsQuant's sentences joined PER_ARTICLE to an article, about ``mb`` MB."""
+    import json
+
+    sents = [s["text"] for s in json.loads(path.read_text(encoding="utf-8"))]
+    out, size, i = [], 0, 0
+    while size < mb * 1_000_000:
+        out.append(" ".join(sents[(i + k) % len(sents)] for k in range(PER_ARTICLE)))
+        size += len(out[-1].encode("utf-8"))
+        i += PER_ARTICLE
+    return out
+
+
+def side_by_side(path: Path, kb: float) -> None:
+    """quantulum3 (when installed: it is not a dependency) and figmon on the same
+    NewsQuant articles, CPU time on one core."""
+    import warnings
+
+    warnings.filterwarnings("ignore")  # its "classifier not installed" warning
+    try:
+        from quantulum3 import parser  # type: ignore[import-not-found]
+    except ImportError:
+        sys.exit("quantulum3 is not installed (pip install quantulum3 in another venv)")
+    arts = _newsquant_articles(path, kb / 1000)
+    size = sum(len(t.encode("utf-8")) for t in arts) / 1000
+    speeds = {}
+    for name, run in (("quantulum3", parser.parse), ("figmon", lambda t: extract(t, "en"))):
+        run("warm up with 5 km")
+        t0 = time.process_time()
+        found = sum(len(run(t)) for t in arts)
+        dt = time.process_time() - t0
+        speeds[name] = size / dt
+        print(f"{name:<12} {size:6.0f} KB, {found:5d} quantities, {size / dt:9.1f} KB/s "
+              f"(CPU time, one core)")
+    print(f"figmon is {speeds['figmon'] / speeds['quantulum3']:.0f}× faster on the same text")
+
+
 def newsquant(path: Path, mb: float, workers: int) -> None:
     import json
     import subprocess
     import tempfile
 
-    sents = [s["text"] for s in json.loads(path.read_text(encoding="utf-8"))]
-    lines, size, i = [], 0, 0
-    while size < mb * 1_000_000:
-        text = " ".join(sents[(i + k) % len(sents)] for k in range(PER_ARTICLE))
+    lines, size = [], 0
+    for text in _newsquant_articles(path, mb):
         lines.append(json.dumps({"id": len(lines), "text": text, "lang": "en"}) + "\n")
         size += len(text.encode("utf-8"))
-        i += PER_ARTICLE
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as f:
         f.writelines(lines)
         f.flush()
@@ -125,7 +159,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--newsquant", type=Path, default=None,
                     help="NewsQuant.json: time `figmon quantities --jsonl` as issue 15 did")
+    ap.add_argument("--quantulum3", type=float, default=None, metavar="KB",
+                    help="with --newsquant: quantulum3 and figmon side by side on KB of it")
     a = ap.parse_args()
+    if a.newsquant is not None and a.quantulum3:
+        side_by_side(a.newsquant, a.quantulum3)
+        return
     if a.newsquant is not None:
         newsquant(a.newsquant, a.mb, a.workers)
         return
