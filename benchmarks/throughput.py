@@ -184,7 +184,7 @@ def main() -> None:
         dt = time.process_time() - t0
         print(f"sentence_at()    {dt / calls * 1e6:8.2f} µs per call ({calls} calls)")
     if a.rules:
-        from monitor.models import Article, NearMisses
+        from monitor.models import Article, NearMissSink
         from monitor.rules import load_rules
 
         rules = load_rules(a.rules)
@@ -201,7 +201,7 @@ def main() -> None:
         print(f"with rules       {size / 1e6 / dt:8.2f} MB/s   {len(docs) / dt:8.0f} articles/s "
               f"(extraction + matching, {len(rules.figures)} figures, {obs} observations)")
         # what ingest asks for (near misses too), and `scan --explain` (every verdict)
-        for label, sink in (("near misses", NearMisses), ("every verdict", list)):
+        for label, sink in (("near misses", NearMissSink), ("every verdict", list)):
             t0 = time.process_time()
             obs = sum(len(rules.match(art, verdicts=sink())) for art in arts)
             dt = time.process_time() - t0

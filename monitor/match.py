@@ -51,7 +51,7 @@ from .extract.sentences import sentences
 from .models import (
     SHARE_TRACK,
     Article,
-    NearMisses,
+    NearMissSink,
     Observation,
     Quantity,
     Value,
@@ -195,31 +195,32 @@ class TermIndex:
         scan instead of a Python step per word (most words start none).  A superset:
         every form and stem is a prefix of the words it stands for; ``singles`` and
         ``lookup`` decide."""
-        if self._scanners is None:
-            self._scanners = (self._scanner(lambda b: True, _TOKEN_START + "(?="),
-                              self._scanner(lambda b: any(t.role == "subject"
-                                                          for t in b.terms()), "(?:"))
-        return self._scanners[0].finditer(low, lo, hi)
+        return self._compiled()[0].finditer(low, lo, hi)
 
     def scan_subjects(self, low: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
         """As ``scan``, for the words that may start a subject term only.  Their forms
         are few and rare, so a bare search for them (also inside words) is quicker
         than checking for a word's start at every position; the few found are
         checked after."""
-        self.scan(low, 0, 0)
-        assert self._scanners is not None
-        for m in self._scanners[1].finditer(low, lo, hi):
+        for m in self._compiled()[1].finditer(low, lo, hi):
             word = _TOKEN.match(low, m.start(), hi)
             if word is not None:
                 yield word
 
-    def _scanner(self, wanted: Callable[[_Bucket], bool], head: str) -> re.Pattern[str]:
+    def _compiled(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """(every term's first words, at a word's start and read whole; subject terms'
+        first words, bare), compiled on first use."""
+        if self._scanners is None:
+            every = self._trie(lambda b: True)
+            subject = self._trie(lambda b: any(t.role == "subject" for t in b.terms()))
+            self._scanners = (re.compile(f"{_TOKEN_START}(?={every}){_WORD.pattern}"),
+                              re.compile(subject))
+        return self._scanners
+
+    def _trie(self, wanted: Callable[[_Bucket], bool]) -> str:
         keys = sorted({k for d in (self.by_form, self.by_stem) for k, b in d.items()
                        if k and wanted(b)})
-        body = trie_regex(keys) if keys else "(?!)"
-        if head.startswith("(?:"):
-            return re.compile(head + body + ")")
-        return re.compile(head + body + ")" + _WORD.pattern)
+        return f"(?:{trie_regex(keys)})" if keys else "(?!)"
 
     def singles(self, tok: str) -> tuple[Term, ...] | None:
         """The one-word terms ``tok`` is, or None when a longer term may start with it
@@ -389,6 +390,7 @@ _JOINT = re.compile(
 # before does ("поставки ракет выросли с 20 до 60 единиц")
 _GENERIC_UNITS = frozenset({"единица", "одиниця", "штука", "unit", "piece", "item"})
 _NOT_NOUNS = frozenset({"strong"})  # "a 12,000-strong contingent"
+OF_THEM_REACH = 2  # sentences back that "half of them" may point to
 _OF_THEM = re.compile(r"\s*(?:of\s+(?:them|those|these)|(?:из|от|з|із|від)\s+них)\b",
                       re.IGNORECASE)
 _ARTICLES = frozenset({"the", "a", "an"})
@@ -504,16 +506,17 @@ class Matcher:
         sents: list[tuple[int, int]] | None = None
         within: list[tuple[int, int]] | None = None
         named: list[int] | None = None
-        if (verdicts is None or isinstance(verdicts, NearMisses)) and not self.no_subject \
+        if (verdicts is None or isinstance(verdicts, NearMissSink)) and not self.no_subject \
                 and quantities is None:
             # nobody asked why every number went nowhere: read only where a subject
             # is within reach, and nothing at all when none is named
             named = _Words(self.index, text).subjects()
-            if _Words(self.index, article.title or "").subjects():
-                pass  # a headline may lend its subject to every sentence
-            elif not named:
+            # a headline that names a subject may lend it to every sentence
+            headlined = bool(_Words(self.index, article.title or "").subjects())
+            if not named and not headlined:
                 return []
-            elif not (self.scope_rules["paragraph"] or self.scope_rules["article"]):
+            if not headlined and not (self.scope_rules["paragraph"]
+                                      or self.scope_rules["article"]):
                 sents = sentences(text) or [(0, len(text))]
                 within = self._within(sents, named, len(text))
         if quantities is None:
@@ -598,12 +601,13 @@ class Matcher:
                 size: int) -> list[tuple[int, int]]:
         """The stretches of text whose numbers can matter: the sentences that name a
         subject and the ``lookback`` sentences after them (numbers there may take a
-        figure or be near misses), the two before those ("half of them" points back),
-        and one more before for the context a number reads."""
+        figure or be near misses), the OF_THEM_REACH before those ("half of them"
+        points back), and one more before for the context a number reads."""
         starts = [a for a, _ in sents]
+        back = OF_THEM_REACH + 1
         keep: set[int] = set()
         for k in {max(bisect_right(starts, a) - 1, 0) for a in named}:
-            keep.update(range(max(0, k - 3), min(len(sents), k + self.max_lookback + 1)))
+            keep.update(range(max(0, k - back), min(len(sents), k + self.max_lookback + 1)))
         ends = [*starts[1:], size]
         out: list[tuple[int, int]] = []
         for k in sorted(keep):
@@ -681,7 +685,7 @@ class _Why:
     def done(self, reason: str | None, names: str = "") -> None:
         if self.sink is None:
             return
-        near_only = isinstance(self.sink, NearMisses)
+        near_only = isinstance(self.sink, NearMissSink)
         if near_only and (self.figures or reason == "change_from"):
             return
         q = self.view.qs[self.qi]
@@ -760,8 +764,8 @@ class _Words:
 
 
 class _View(_Words):
-    """One article made ready for matching: its words, sentences and term hits,
-    found with one index look-up per word."""
+    """One article made ready for matching: its sentences and the term hits where
+    they can count (see ``_plan``)."""
 
     def __init__(self, m: Matcher, article: Article, text: str, lang: str,
                  qs: list[Quantity], sents: list[tuple[int, int]] | None = None,
@@ -939,7 +943,7 @@ class _View(_Words):
         if not rules and no_noun and prev and prev[0] == s0:
             rules = set(prev[1])  # elided noun: "and 6,000 more"
         if not rules and no_noun and anaphor and _OF_THEM.match(text, q.end) \
-                and self.sent_of(q.start) - anaphor[0] <= 2:
+                and self.sent_of(q.start) - anaphor[0] <= OF_THEM_REACH:
             rules = set(anaphor[1])  # "roughly half of them", "треть из них"
         return rules, not no_noun
 

@@ -193,6 +193,6 @@ class Verdict:
         return not self.figures and self.subject_near and self.reason != "change_from"
 
 
-class NearMisses(list[Verdict]):
+class NearMissSink(list[Verdict]):
     """A verdict sink that keeps only near misses (what ingest stores): the matcher
     skips building every other verdict."""

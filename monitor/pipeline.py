@@ -27,7 +27,7 @@ from .models import Article, Event, Value, track_kind
 from .rules import load_rules
 from .search import index_text
 from .store import Store, article_hash, date_key, now_iso, stored_value
-from .store.near_misses import miss_values, near_miss_rows
+from .store.near_misses import near_miss_rows
 from .words import value_words
 from .workers import Matched, Pool
 
@@ -130,8 +130,7 @@ def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str |
             log.warning("%s", message)
             result.errors.append(message)
             continue
-        misses = m.miss_values or [miss_values(v) for v in m.near_misses]
-        prepared.append((article, chash, m.observations, misses, m.lemmas))
+        prepared.append((article, chash, m.observations, m.near_misses, m.lemmas))
     if not prepared:
         return
     arrived = now_iso()

@@ -29,7 +29,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from .extract import extract
-from .models import Article, NearMisses, Observation, Verdict
+from .models import Article, NearMissSink, Observation, Verdict
 from .search import index_text
 from .store.near_misses import miss_values
 
@@ -49,32 +49,26 @@ class Matched:
     """What one article's per-article work produced (or why it failed)."""
 
     observations: list[Observation] = field(default_factory=list)
-    near_misses: list[Verdict] = field(default_factory=list)
+    # the near misses as the store keeps them (store.near_misses.miss_values): plain
+    # values, which pickle far faster than Verdicts
+    near_misses: list[tuple[Any, ...]] = field(default_factory=list)
     verdicts: list[Verdict] | None = None  # every verdict, when asked for
     error: str | None = None  # "matching failed (...)" when rules.match raised
     lemmas: str | None = None  # the article's search index column, when asked for
-    # with ``index``: the near misses as store values (near_misses is then empty)
-    miss_values: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def match_article(rules: Any, article: Article, all_verdicts: bool = False,
                   index: bool = False) -> Matched:
-    """``rules.match`` for one article, with its near misses; never raises.  With
-    ``index`` (for ingest's writer), also its search lemmas, and the near misses as
-    the values the store keeps: per-article work the writer need not do, and less
-    to pickle."""
-    verdicts: list[Verdict] = [] if all_verdicts else NearMisses()
+    """``rules.match`` for one article, with its near misses (and, with ``index``,
+    its search lemmas: per-article work the writer need not do); never raises."""
+    verdicts: list[Verdict] = [] if all_verdicts else NearMissSink()
     try:
         observations = list(rules.match(article, verdicts=verdicts))
     except Exception as exc:  # one bad article must not stop the others
         return Matched(error=f"matching failed ({type(exc).__name__}: {exc})")
-    misses = [v for v in verdicts if v.near_miss]
-    kept = verdicts if all_verdicts else None
-    if index:
-        return Matched(observations, [], kept, lemmas=index_text(
-            article.title, article.text, article.lang),
-            miss_values=[miss_values(v) for v in misses])
-    return Matched(observations, misses, kept)
+    lemmas = index_text(article.title, article.text, article.lang) if index else None
+    return Matched(observations, [miss_values(v) for v in verdicts if v.near_miss],
+                   verdicts if all_verdicts else None, lemmas=lemmas)
 
 
 def _init(rules: Any, parent: int, nice: int) -> None:
@@ -113,13 +107,13 @@ _OBSERVATION = attrgetter(*(f.name for f in fields(Observation)))
 
 
 def _pack(m: Matched) -> tuple[Any, ...]:
-    return ([_OBSERVATION(o) for o in m.observations], m.near_misses, m.verdicts, m.error,
-            m.lemmas, m.miss_values)
+    return [_OBSERVATION(o) for o in m.observations], m.near_misses, m.verdicts, m.error, \
+        m.lemmas
 
 
 def _unpack(packed: tuple[Any, ...]) -> Matched:
-    obs, misses, verdicts, error, lemmas, values = packed
-    return Matched([Observation(*o) for o in obs], misses, verdicts, error, lemmas, values)
+    obs, misses, verdicts, error, lemmas = packed
+    return Matched([Observation(*o) for o in obs], misses, verdicts, error, lemmas)
 
 
 def _match_many(articles: list[tuple[Any, ...]], all_verdicts: bool, index: bool

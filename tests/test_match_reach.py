@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from monitor import match
-from monitor.models import Article, NearMisses, Verdict
+from monitor.models import Article, NearMissSink, Verdict
 from monitor.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def _articles() -> list[Article]:
 def _run(rules: Any, art: Article) -> tuple[list[Any], list[Verdict], list[Verdict]]:
     every: list[Verdict] = []
     obs = rules.match(art, verdicts=every)
-    near = NearMisses()
+    near = NearMissSink()
     # the quicker paths (no verdicts, near misses only) take the same figures
     assert rules.match(art, verdicts=near) == obs, art.id
     assert rules.match(art) == obs, art.id

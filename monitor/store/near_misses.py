@@ -13,13 +13,6 @@ from .rows import now_iso
 class NearMisses(StoreBase):
     """The near_misses table: numbers that named a subject but no rule took."""
 
-    def add_near_misses(self, article_row: int, misses: Iterable[Verdict],
-                        published: str | None) -> int:
-        """Keep the numbers of a newly stored article that named a tracked subject
-        but went to no figure; returns how many."""
-        return self.add_near_miss_rows(
-            near_miss_rows(article_row, map(miss_values, misses), published))
-
     def add_near_miss_rows(self, rows: list[tuple[Any, ...]]) -> int:
         """Insert rows made by ``near_miss_rows`` (the writer sends a chunk's at once)."""
         if not self.db.conn.in_transaction:
