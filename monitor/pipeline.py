@@ -90,6 +90,11 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
     ahead = AHEAD if pool.parallel else 0
     inflight: deque[tuple[list[tuple[Article, str | None]], Callable[[], list[Matched]],
                           set[str | None]]] = deque()
+
+    def _write_oldest() -> None:
+        todo, wait, _keys = inflight.popleft()
+        _write_chunk(ctx, source_name, todo, wait(), figures, aliases, result)
+
     for batch in _chunks(articles, chunk):
         todo: list[tuple[Article, str | None]] = []
         in_chunk: set[str | None] = set()  # copies within this chunk (bounded by its size)
@@ -109,11 +114,9 @@ def ingest(ctx: Context, source_name: str, articles: Iterable[Article], *,
             inflight.append((todo, pool.submit_match([a for a, _h in todo], index=True),
                              in_chunk))
         while len(inflight) > ahead:
-            todo, wait, _keys = inflight.popleft()
-            _write_chunk(ctx, source_name, todo, wait(), figures, aliases, result)
+            _write_oldest()
     while inflight:
-        todo, wait, _keys = inflight.popleft()
-        _write_chunk(ctx, source_name, todo, wait(), figures, aliases, result)
+        _write_oldest()
     return result
 
 
@@ -133,12 +136,11 @@ def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str |
         prepared.append((article, chash, m.observations, m.near_misses, m.lemmas))
     if not prepared:
         return
-    arrived = now_iso()
     # store.writing() keeps each track's current and last mailed value in memory, so
     # change detection reads nothing back (changes.detect_stored).  The articles go
     # in one statement; near misses and search lemmas in one each at the end.
     with store.writing():
-        stamp = now_iso()
+        stamp = now_iso()  # when the chunk arrived: the date of an undated observation
         misses_rows: list[tuple[Any, ...]] = []
         lemma_rows: list[tuple[int, str | None]] = []
         rows = store.add_articles([(p[0], p[1]) for p in prepared], source=source_name,
@@ -158,7 +160,7 @@ def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str |
                     obs = replace(obs, published=article.published)
                 figure = figures.get(obs.figure)
                 track = changes.track_of(figure, obs, aliases)
-                dated = date_key(obs.published or article.published, arrived)
+                dated = date_key(obs.published or article.published, stamp)
                 obs_id = store.add_observation(row, obs, track=track, dated=dated,
                                                created_at=stamp)
                 if obs_id is None:
