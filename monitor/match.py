@@ -518,9 +518,14 @@ class Matcher:
             if not headlined and not (self.scope_rules["paragraph"]
                                       or self.scope_rules["article"]):
                 sents = sentences(text) or [(0, len(text))]
-                within = self._within(sents, named, len(text))
+                within = self._within(sents, named, len(text), 0)
         if quantities is None:
             quantities = extract(text, lang, within=within, sents=sents)
+            if within is not None and sents is not None and named is not None \
+                    and any(_OF_THEM.match(text, q.end) for q in quantities):
+                # "half of them" may point to a number in the sentences before
+                quantities = extract(text, lang, sents=sents, within=self._within(
+                    sents, named, len(text), OF_THEM_REACH + 1))
         if not quantities:
             return []
         view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start),
@@ -598,13 +603,14 @@ class Matcher:
         return out
 
     def _within(self, sents: list[tuple[int, int]], named: list[int],
-                size: int) -> list[tuple[int, int]]:
+                size: int, back: int) -> list[tuple[int, int]]:
         """The stretches of text whose numbers can matter: the sentences that name a
         subject and the ``lookback`` sentences after them (numbers there may take a
-        figure or be near misses), the OF_THEM_REACH before those ("half of them"
-        points back), and one more before for the context a number reads."""
+        figure or be near misses), and ``back`` sentences before those.  A number
+        elsewhere takes no figure and is no near miss: no subject is within its
+        reach.  Only "half of them" reads numbers before (OF_THEM_REACH sentences,
+        and one more for the context a number reads there)."""
         starts = [a for a, _ in sents]
-        back = OF_THEM_REACH + 1
         keep: set[int] = set()
         for k in {max(bisect_right(starts, a) - 1, 0) for a in named}:
             keep.update(range(max(0, k - back), min(len(sents), k + self.max_lookback + 1)))

@@ -31,6 +31,14 @@ EDGES = [
            "розвідки, йдеться про 2 млн снарядів, а ЗСУ отримали 300 тисяч."),
     ("en", "Some 40,000 Russian troops and 11,000 North Korean soldiers took part.\n"
            "Russian\nofficials said 5,000 more would follow."),
+    # "of them" two sentences after the number it points to, which lies outside
+    # the subject's reach: those sentences are read only then
+    ("ru", "Под Курском в ноябре находились 12 тысяч военных. Цифры оспаривались. Около "
+           "8 тысяч из них предоставила КНДР."),
+    ("uk", "На Курщині восени перебували 12 тисяч військових. Ці дані оскаржували. "
+           "Близько 8 тисяч із них надала КНДР."),
+    ("en", "Russia massed 50,000 soldiers near Kursk. The build-up took weeks. Pyongyang "
+           "supplied roughly 11,000 of those."),
 ]
 
 
@@ -82,3 +90,16 @@ def test_near_misses_sink_keeps_exactly_the_near_misses(rules: Any) -> None:
     for art in _articles():
         _obs, every, near = _run(rules, art)
         assert near == [v for v in every if v.near_miss], art.id
+
+
+def test_of_them_reads_the_sentences_before_the_subject_when_it_must(rules: Any) -> None:
+    """A number followed by "of them" takes the measure of a number up to
+    OF_THEM_REACH sentences back, even in sentences no subject reaches."""
+    for lang, text in EDGES[-3:-1]:
+        art = Article(id="of-them", title="", url="of-them", source="t", published=None,
+                      lang=lang, text=text)
+        assert [(o.figure, o.low) for o in rules.match(art)] == [("dprk-troops", 8000)]
+        # the numbers it could point to are read only because of "из них" / "із них"
+        bare = Article(id="bare", title="", url="bare", source="t", published=None,
+                       lang=lang, text=text.replace(" из них", "").replace(" із них", ""))
+        assert rules.match(bare) == []
