@@ -473,6 +473,7 @@ class Matcher:
     def __init__(self, figures: Sequence[Figure]) -> None:
         self.figures = list(figures)
         self.index = build_index(self.figures)
+        self._unit_measures: dict[str, frozenset[int]] = {}
         by = self._rules_where
         self.kind_rules = {k: by("kind", k) for k in ("count", "percent", "amount")}
         self.kind_rules["percent"] |= frozenset(r for r, f in enumerate(self.figures)
@@ -488,6 +489,22 @@ class Matcher:
         self.from_headline = frozenset(r for r, f in enumerate(self.figures) if f.headline)
         self.bounded = frozenset(r for r, f in enumerate(self.figures)
                                  if f.minimum is not None or f.maximum is not None)
+
+    def unit_measures(self, unit: str) -> frozenset[int]:
+        """The rules whose measure terms the counted noun ``unit`` holds (memoised:
+        the same nouns come back in every article)."""
+        got = self._unit_measures.get(unit)
+        if got is None:
+            tokens = [norm(t) for t in _WORD.findall(unit)]
+            own: set[int] = set()
+            for i in range(len(tokens)):
+                for term, _ in self.index.lookup(tokens, i):
+                    if term.role == "measure":
+                        own |= term.rules
+            if len(self._unit_measures) >= 50_000:
+                self._unit_measures.clear()
+            got = self._unit_measures[unit] = frozenset(own)
+        return got
 
     def _rules_where(self, attr: str, value: str) -> frozenset[int]:
         return frozenset(r for r, f in enumerate(self.figures) if getattr(f, attr) == value)
@@ -506,11 +523,13 @@ class Matcher:
         sents: list[tuple[int, int]] | None = None
         within: list[tuple[int, int]] | None = None
         named: list[int] | None = None
+        words: _Words | None = None
         if (verdicts is None or isinstance(verdicts, NearMissSink)) and not self.no_subject \
                 and quantities is None:
             # nobody asked why every number went nowhere: read only where a subject
             # is within reach, and nothing at all when none is named
-            named = _Words(self.index, text).subjects()
+            words = _Words(self.index, text)
+            named = words.subjects()
             # a headline that names a subject may lend it to every sentence
             headlined = bool(_Words(self.index, article.title or "").subjects())
             if not named and not headlined:
@@ -529,7 +548,7 @@ class Matcher:
         if not quantities:
             return []
         view = _View(self, article, text, lang, sorted(quantities, key=lambda q: q.start),
-                     sents, named)
+                     sents, named, words)
         if not view.measure_hits and verdicts is None:
             return []
         qs = view.qs
@@ -775,9 +794,13 @@ class _View(_Words):
 
     def __init__(self, m: Matcher, article: Article, text: str, lang: str,
                  qs: list[Quantity], sents: list[tuple[int, int]] | None = None,
-                 named: list[int] | None = None) -> None:
-        """``sents`` and ``named`` (where subjects are named), when the caller has them."""
-        super().__init__(m.index, text)
+                 named: list[int] | None = None, words: _Words | None = None) -> None:
+        """``sents``, ``named`` (where subjects are named) and the text's ``words``,
+        when the caller has them."""
+        if words is None:
+            super().__init__(m.index, text)
+        else:  # the text is folded once
+            self.index, self.text, self.low = words.index, words.text, words.low
         self.m, self.lang, self.qs = m, lang, qs
         self.sents = sents or sentences(text) or [(0, len(text))]
         self.sent_starts = [a for a, _ in self.sents]
@@ -920,14 +943,9 @@ class _View(_Words):
         """
         q, text, m = self.qs[qi], self.text, self.m
         if q.unit and q.unit != "%":
-            unit_tokens = [norm(t) for t in _WORD.findall(q.unit)]
-            own: set[int] = set()
-            for i in range(len(unit_tokens)):
-                for term, _ in m.index.lookup(unit_tokens, i):
-                    if term.role == "measure":
-                        own |= term.rules
+            own = m.unit_measures(q.unit)
             if own:
-                return own, True
+                return set(own), True
         s0, s1 = self.sent_span(q)
         prev_end, next_start = self.neighbours(qi)
         after_end = Matcher._after_window(text, q.end,
