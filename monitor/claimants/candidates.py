@@ -21,11 +21,12 @@ from .phrases import (
     _en_passive,
     _en_subject,
     _lemma_in,
+    _lemma_word,
     _np_left,
     _np_right,
     _person,
 )
-from .tokens import Span, Toks, _Cand, _Tok, _tokens, _Toks
+from .tokens import Span, _Cand, _Tok, _tokens, _Toks
 from .vocabulary import _PHRASES, _RELAY_PHRASES, PRONOUNS, _outlet_like, pronoun_phrases
 
 # the source phrases by their first word, so that most tokens cost one dict look-up
@@ -154,7 +155,7 @@ _BODIES = frozenset("""служба спецслужба разведка роз
     орган штаб министерство міністерство агентство сми змі источник джерело""".split())
 
 
-def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
+def _agrees(np: list[_Tok], verb: str, lang: str) -> bool:
     """A plural verb needs a plural (or coordinated) subject.
 
     "Численность контингента оценивают в ..." has no subject: the phrase before
@@ -162,7 +163,7 @@ def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
     """
     if lang == "en" or any(t.low in ("и", "і", "та") for t in np):
         return True
-    if not _plural_verb(verb.text, lang):
+    if not _plural_verb(verb, lang):
         return True
     for t in np:
         speaks = _noun_speaks(t.text, lang)
@@ -189,46 +190,55 @@ def _noun_speaks(word: str, lang: str) -> bool | None:
                or p.normal_form in _BODIES for p in plural)
 
 
-def _locative_before(toks: Toks, v: int) -> list[int]:
+def _locative_before(toks: _Toks, v: int) -> list[int]:
     """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
     verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
+    lows, isword, _ = toks.arrays()
     out = []
     for k in range(v - 2, max(v - 6, -1), -1):
-        if not toks[k + 1].word:
+        if not isword[k + 1]:
             break
-        if toks[k].low in ("в", "во", "у") and (k == v - 2 or k == 0 or not toks[k - 1].word):
+        if lows[k] in ("в", "во", "у") and (k == v - 2 or k == 0 or not isword[k - 1]):
             out.append(k)
     return out
 
 
-def _body_in(words: Toks, lang: str) -> bool:
+def _body_in(words: list[str], lang: str) -> bool:
     """"в южнокорейской разведке": an institution noun among the words."""
-    return any(_lemma_in(t, lang, _BODIES) for t in words)
+    return any(_lemma_word(w, lang, _BODIES) for w in words)
 
 
-def _verb_subject(toks: Toks, v: int, lang: str) -> _Cand | None:
+def _verb_subject(toks: _Toks, v: int, lang: str) -> _Cand | None:
     if lang == "en":
         return _en_subject(toks, v)
-    verb = toks[v]
+    # read from the token lists: a _Tok is made only of what the answer holds
+    words = toks.words
+    lows, _, caps = toks.arrays()
+    n = len(words)
     j = v - 1
-    if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
-        return _Cand(toks[j].start, verb.end, None)  # "он сказал"
+    if j >= 0 and lows[j] in PRONOUNS and lows[j] not in ("this", "that"):
+        return _Cand(toks[j].start, toks[v].end, None)  # "он сказал"
+    left: list[_Tok] | None = None  # _np_left(toks, v, lang), worked out once
     # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
     for k in (*_locative_before(toks, v), v + 1):
-        if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and (
-                toks[k + 1].cap or (k < v and _body_in(toks[k + 1:v], lang))):
+        if 0 <= k < n - 1 and lows[k] in ("в", "во", "у") and (
+                caps[k + 1] or (k < v and _body_in(words[k + 1:v], lang))):
             np = _np_right(toks, k + 1, lang, limit=4)
-            if np and (k < v or not _np_left(toks, v, lang)):
+            if np and k > v and left is None:
+                left = _np_left(toks, v, lang)
+            if np and (k < v or not left):
+                verb = toks[v]
                 return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
                              _nominative(np, "loct", lang))
-    left = _np_left(toks, v, lang)
-    if left and _agrees(left, verb, lang):
-        return _Cand(left[0].start, verb.end, _join(_person(left, lang)))
+    if left is None:
+        left = _np_left(toks, v, lang)
+    if left and _agrees(left, words[v], lang):
+        return _Cand(left[0].start, toks[v].end, _join(_person(left, lang)))
     k = v + 1
-    if k < len(toks) and toks[k].low in PRONOUNS:
-        return _Cand(verb.start, toks[k].end, None)
-    if k < len(toks) and _head_word(toks[k].text, lang):
+    if k < n and lows[k] in PRONOUNS:
+        return _Cand(toks[v].start, toks[k].end, None)
+    if k < n and _head_word(words[k], lang):
         np = _np_right(toks, k, lang)
         if np:
-            return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))
+            return _Cand(toks[v].start, np[-1].end, _join(_person(np, lang)))
     return None

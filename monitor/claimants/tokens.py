@@ -17,6 +17,14 @@ Span = tuple[int, int]
 _FLAGS: dict[str, tuple[str, bool, bool]] = {}
 
 
+def _flags(text: str) -> tuple[str, bool, bool]:
+    if len(_FLAGS) >= 50_000:
+        _FLAGS.clear()
+    flags = _FLAGS[text] = (text.lower().replace("’", "'"), text[0].isalnum(),
+                            text[0].isupper())
+    return flags
+
+
 class _Tok:
     """A word or punctuation mark; its lower-cased form and flags are worked out once."""
 
@@ -26,13 +34,7 @@ class _Tok:
         self.start = start
         self.end = end
         self.text = text
-        flags = _FLAGS.get(text)
-        if flags is None:
-            if len(_FLAGS) >= 50_000:
-                _FLAGS.clear()
-            flags = _FLAGS[text] = (text.lower().replace("’", "'"), text[0].isalnum(),
-                                    text[0].isupper())
-        self.low, self.word, self.cap = flags
+        self.low, self.word, self.cap = _FLAGS.get(text) or _flags(text)
 
     def __repr__(self) -> str:
         return f"_Tok({self.start}, {self.end}, {self.text!r})"
@@ -61,7 +63,8 @@ class _Toks(Sequence[_Tok]):
     all a scan for those needs.
     """
 
-    __slots__ = ("words", "_start", "_chunks", "_before", "_count", "_made", "_where")
+    __slots__ = ("words", "_start", "_chunks", "_before", "_count", "_made", "_where",
+                 "_arrays")
 
     def __init__(self, text: str, start: int, end: int) -> None:
         chunks = text[start:end].split(" ")
@@ -82,6 +85,18 @@ class _Toks(Sequence[_Tok]):
         self._count = list(accumulate(map(len, map(_FIRST, self._chunks))))
         self._made: list[_Tok | None] = [None] * len(self.words)
         self._where: dict[int, int] = {}
+        self._arrays: tuple[list[str], list[bool], list[bool]] | None = None
+
+    def arrays(self) -> tuple[list[str], list[bool], list[bool]]:
+        """Every token's ``low``, ``word`` and ``cap``, as _Tok has them: the scans
+        around a speech verb read many tokens and keep few, so they read these lists
+        and make a _Tok only of what they keep."""
+        got = self._arrays
+        if got is None:
+            flags = [_FLAGS.get(w) or _flags(w) for w in self.words]
+            lows = [f[0] for f in flags]
+            got = self._arrays = (lows, [f[1] for f in flags], [f[2] for f in flags])
+        return got
 
     def __len__(self) -> int:
         return len(self.words)
