@@ -41,10 +41,6 @@ _LONGEST = {lang: {w: max(len(x) for x, _ in entries) for w, entries in index.it
             for lang, index in _PHRASE_INDEX.items()}
 
 
-def _phrase_at(toks: _Toks, i: int, lang: str) -> tuple[int, str, bool] | None:
-    return _phrase_in(toks.words, i, lang)
-
-
 def _phrase_in(words: list[str], i: int, lang: str) -> tuple[int, str, bool] | None:
     """The source phrase opening at words[i]: (index after it, case, relays?)."""
     longest = _LONGEST[lang].get(words[i].lower().replace("’", "'"))  # as _Tok.low
@@ -79,13 +75,19 @@ def _phrase_of(words: tuple[str, ...], lang: str) -> tuple[int, str, bool] | Non
 _OPENS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}, "en": {}}
 
 
-def _openers(toks: _Toks, lang: str) -> list[int]:
-    """Indices of the speech verbs and source phrases: the only tokens
-    ``_candidates`` does anything with (read from the strings, no token made)."""
+# a speech verb or source phrase: its token index, and the phrase (_phrase_in) opening there
+_Opener = tuple[int, tuple[int, str, bool] | None]
+
+
+def _openers(toks: _Toks, lang: str) -> list[_Opener]:
+    """The speech verbs and source phrases: the only tokens ``_candidates`` does
+    anything with (read from the strings, no token made)."""
     known = _OPENS[lang]
     words = toks.words
-    new = set(words).difference(known)
-    if new:
+    try:  # most often every word is known
+        kinds = list(map(known.__getitem__, words))
+    except KeyError:
+        new = set(words).difference(known)
         if len(known) > 50_000:
             known.clear()
             new = set(words)
@@ -93,12 +95,17 @@ def _openers(toks: _Toks, lang: str) -> list[int]:
         for w in new:
             known[w] = 1 if speech_word(w, lang) else \
                 2 if w.lower().replace("’", "'") in first else 0
-    return [i for i in compress(range(len(words)), map(known.__getitem__, words))
-            if known[words[i]] == 1 or _phrase_in(words, i, lang) is not None]
+        kinds = list(map(known.__getitem__, words))
+    out = []
+    for i in compress(range(len(words)), kinds):
+        hit = _phrase_in(words, i, lang)  # a speech verb may open a phrase: "estimates by"
+        if hit is not None or kinds[i] == 1:
+            out.append((i, hit))
+    return out
 
 
 def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
-                opens: list[int] | None = None) -> list[_Cand]:
+                opens: list[_Opener] | None = None) -> list[_Cand]:
     a, b = span
     if toks is None:
         toks = _tokens(text, a, b)
@@ -107,15 +114,16 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
     out: list[_Cand] = []
     for m0, m1 in pronoun_phrases(text, a, b, lang):
         out.append(_Cand(m0, m1, None))
+    lows, isword, _ = toks.arrays()
     covered = -1  # end offset of the last source phrase: its words are not verbs
-    for i in opens:  # any other token is neither a source phrase nor a speech verb
-        tok = toks[i]
-        if tok.start < covered:
+    for i, hit in opens:  # any other token is neither a source phrase nor a speech verb
+        # (a _Tok is made only when read: no start is below -1)
+        if covered >= 0 and toks[i].start < covered:
             continue
-        hit = _phrase_at(toks, i, lang)
         if hit is not None:
+            tok = toks[i]
             k, case, relay = hit
-            if k < len(toks) and toks[k].low in PRONOUNS:
+            if k < len(toks) and lows[k] in PRONOUNS:
                 if not relay:
                     out.append(_Cand(tok.start, toks[k].end, None))
                 continue
@@ -131,8 +139,7 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
                 out.append(_Cand(tok.start, np[-1].end, _nominative(who, case, lang)))
                 covered = np[-1].end + 1
             continue
-        if not speech_word(tok.text, lang):
-            continue
+        # not a phrase, so a speech verb (_openers keeps no other token)
         if lang == "en":
             if not _en_is_speech(toks, i):
                 continue  # "an estimated 5 million", "I'm told", "Acme added 40 cents"
@@ -140,10 +147,11 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
                 if i + 2 < len(toks) and toks[i + 1].low == "by":
                     np = _clean_en(_np_right(toks, i + 2, lang))
                     if np:
-                        out.append(_Cand(tok.start, np[-1].end, _join(_person(np, lang))))
+                        out.append(_Cand(toks[i].start, np[-1].end,
+                                         _join(_person(np, lang))))
                 continue
-        if lang != "en" and i > 0 and toks[i - 1].low in ("как", "як") and (
-                i + 1 >= len(toks) or not toks[i + 1].word):
+        if lang != "en" and i > 0 and lows[i - 1] in ("как", "як") and (
+                i + 1 >= len(lows) or not isword[i + 1]):
             continue  # "как сообщалось," — no speaker named
         cand = _verb_subject(toks, i, lang)
         if cand is not None:

@@ -7,7 +7,6 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from operator import itemgetter
 from typing import overload
 
 Span = tuple[int, int]
@@ -43,16 +42,20 @@ class _Tok:
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 
 
-# A space-separated chunk ("границы,") -> its tokens and their offsets in it.  No token
+# A space-separated chunk ("границы,") -> its tokens, and their offsets in it.  No token
 # holds a space and _TOKEN looks at nothing around a match, so a text's tokens are its
-# chunks' tokens; and chunks come back in text after text.
-_CHUNKS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
-_FIRST = itemgetter(0)
+# chunks' tokens; and chunks come back in text after text.  Emptied together when full.
+_CHUNKS: dict[str, tuple[str, ...]] = {}
+_OFFSETS: dict[str, tuple[int, ...]] = {}
 
 
 def _chunk(chunk: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     found = list(_TOKEN.finditer(chunk))
     return tuple(m.group() for m in found), tuple(m.start() for m in found)
+
+
+# lows, word flags and cap flags of a sentence's tokens
+_Arrays = tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]
 
 
 class _Toks(Sequence[_Tok]):
@@ -63,39 +66,48 @@ class _Toks(Sequence[_Tok]):
     all a scan for those needs.
     """
 
-    __slots__ = ("words", "_start", "_chunks", "_before", "_count", "_made", "_where",
-                 "_arrays")
+    __slots__ = ("words", "_start", "_split", "_offsets", "_before", "_count", "_made",
+                 "_where", "_arrays")
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        chunks = text[start:end].split(" ")
+        chunks = self._split = text[start:end].split(" ")
         try:  # most often every chunk is known
-            self._chunks = list(map(_CHUNKS.__getitem__, chunks))
+            self.words: list[str] = list(chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
         except KeyError:
             new = set(chunks).difference(_CHUNKS)
             if len(_CHUNKS) + len(new) > 50_000:
                 _CHUNKS.clear()
+                _OFFSETS.clear()
                 new = set(chunks)
             for c in new:
-                _CHUNKS[c] = _chunk(c)
-            self._chunks = list(map(_CHUNKS.__getitem__, chunks))
-        self.words: list[str] = list(chain.from_iterable(map(_FIRST, self._chunks)))
+                _CHUNKS[c], _OFFSETS[c] = _chunk(c)
+            self.words = list(chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
         self._start = start
-        # characters before each chunk, less the spaces between; tokens up to each chunk
-        self._before = list(accumulate(map(len, chunks), initial=0))
-        self._count = list(accumulate(map(len, map(_FIRST, self._chunks))))
+        # each chunk's token offsets, characters before each chunk (less the spaces
+        # between), tokens up to each chunk: worked out when a first _Tok is made
+        # (many sentences make none)
+        self._offsets: list[tuple[int, ...]] = []
+        self._before: list[int] = []
+        self._count: list[int] = []
         self._made: list[_Tok | None] = [None] * len(self.words)
         self._where: dict[int, int] = {}
-        self._arrays: tuple[list[str], list[bool], list[bool]] | None = None
+        self._arrays: _Arrays | None = None
 
-    def arrays(self) -> tuple[list[str], list[bool], list[bool]]:
+    def arrays(self) -> _Arrays:
         """Every token's ``low``, ``word`` and ``cap``, as _Tok has them: the scans
         around a speech verb read many tokens and keep few, so they read these lists
         and make a _Tok only of what they keep."""
         got = self._arrays
         if got is None:
-            flags = [_FLAGS.get(w) or _flags(w) for w in self.words]
-            lows = [f[0] for f in flags]
-            got = self._arrays = (lows, [f[1] for f in flags], [f[2] for f in flags])
+            try:
+                flags = list(map(_FLAGS.__getitem__, self.words))
+            except KeyError:
+                flags = [_FLAGS.get(w) or _flags(w) for w in self.words]
+            if flags:
+                lows, words, caps = zip(*flags, strict=True)
+                got = self._arrays = (lows, words, caps)
+            else:
+                got = self._arrays = ((), (), ())
         return got
 
     def __len__(self) -> int:
@@ -114,13 +126,23 @@ class _Toks(Sequence[_Tok]):
             return [self[k] for k in range(*i.indices(len(self.words)))]
         if i < 0:
             i += len(self.words)
+        if not self._count:
+            self._locate()
         k = bisect_right(self._count, i)  # the chunk of token i
         j = i - (self._count[k - 1] if k else 0)
-        at = self._start + k + self._before[k] + self._chunks[k][1][j]
+        at = self._start + k + self._before[k] + self._offsets[k][j]
         word = self.words[i]
         tok = self._made[i] = _Tok(at, at + len(word), word)
         self._where[at] = i
         return tok
+
+    def _locate(self) -> None:
+        try:
+            self._offsets = list(map(_OFFSETS.__getitem__, self._split))
+        except KeyError:  # emptied since
+            self._offsets = [_chunk(c)[1] for c in self._split]
+        self._before = list(accumulate(map(len, self._split), initial=0))
+        self._count = list(accumulate(map(len, self._offsets)))
 
     def __iter__(self) -> Iterator[_Tok]:
         for i in range(len(self.words)):
