@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .morphology import _has_tag, _head_word, _is_name, _join, _parses, _pos, _verb_word
-from .tokens import Toks, _Cand, _Tok, _Toks
+from .tokens import _FLAGS, Toks, _Cand, _flags, _Tok, _Toks
 from .vocabulary import (
     _BOUNDARY,
     _EN_ADD,
@@ -90,43 +90,68 @@ def _np_continues(text: str, cap: bool, lang: str) -> bool:
     return bool({"ADJF", "NOUN"} & _pos(text, lang)) or cap
 
 
+# What _np_left reads of a word (ru, uk), worked out once per word (the walk left
+# stops at _STOP, keeps _KEEP; the subject opens at a _HEAD not after a _PREP or
+# _DIGIT and ends before a _PREP or an _ADVERB)
+_STOP, _KEEP, _CONJ, _HEAD, _PREP, _DIGIT, _ADVERB = 1, 2, 4, 8, 16, 32, 64
+_LEFT_WORDS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}}
+
+
+def _left_word(text: str, lang: str) -> int:
+    known = _LEFT_WORDS[lang]
+    if len(known) >= 50_000:
+        known.clear()
+    low, word, cap = _FLAGS.get(text) or _flags(text)  # as the word's _Tok has them
+    head = _head_word(text, lang)
+    stop = (not word and text not in "«»\"“”-'’") \
+        or (low in _BOUNDARY and low not in ("и", "і", "та", "and")) \
+        or (_verb_word(text, lang) and not head)
+    got = known[text] = ((_STOP if stop else 0)
+                         | (_KEEP if word or text in "-'’" else 0)
+                         | (_CONJ if low in ("и", "і", "та", "and") else 0)
+                         | (_HEAD if head else 0)
+                         | (_PREP if low in _PREPS else 0)
+                         | (_DIGIT if text.isdigit() else 0)
+                         # a capitalised "Вон" is a name, not "вон"
+                         | (_ADVERB if "ADVB" in _pos(text, lang) and not head and not cap
+                            else 0))
+    return got
+
+
 def _np_left(toks: _Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
     """The subject noun phrase before the verb at toks[v]."""
     if lang == "en":
         return _np_left_en(toks, v)[0]
-    # read from the token lists: only the words kept become _Tok
+    # read from the words' _left_word bits: only the words kept become _Tok
     words = toks.words
-    lows, isword, caps = toks.arrays()
+    known = _LEFT_WORDS[lang]
+    walked: list[int] = []  # bits of words[v - 1], words[v - 2], ...
     j = v - 1
-    run: list[int] = []  # indices, right to left
-    while j >= 0 and len(run) < limit:
-        text = words[j]
-        if not isword[j] and text not in "«»\"“”-'’":
+    first = max(v - limit, 0)
+    while j >= first:
+        bits = known.get(words[j])
+        if bits is None:
+            bits = _left_word(words[j], lang)
+        if bits & _STOP:
             break
-        low = lows[j]
-        if low in _BOUNDARY and low not in ("и", "і", "та", "and"):
-            break
-        if _verb_word(text, lang) and not _head_word(text, lang):
-            break
-        run.append(j)
+        walked.append(bits)
         j -= 1
-    run = [k for k in reversed(run) if isword[k] or words[k] in "-'’"]
-    while run and lows[run[0]] in ("и", "і", "та", "and"):
-        run = run[1:]
+    run = [(k, bits) for k, bits in zip(range(j + 1, v), reversed(walked), strict=True)
+           if bits & _KEEP]
+    m = 0
+    while m < len(run) and run[m][1] & _CONJ:
+        m += 1
     # skip adverbs and prepositional phrases before the subject
     start = None
-    for m, k in enumerate(run):
-        if _head_word(words[k], lang) and not (m > 0 and (lows[run[m - 1]] in _PREPS
-                                                          or words[run[m - 1]].isdigit())):
-            start = m
+    for n in range(m, len(run)):
+        if run[n][1] & _HEAD and not (n > m and run[n - 1][1] & (_PREP | _DIGIT)):
+            start = n
             break
     if start is None:
         return []
     out: list[_Tok] = []
-    for k in run[start:]:
-        text = words[k]
-        if lows[k] in _PREPS or ("ADVB" in _pos(text, lang) and not _head_word(text, lang)
-                                 and not caps[k]):  # a capitalised "Вон" is a name, not "вон"
+    for k, bits in run[start:]:
+        if bits & (_PREP | _ADVERB):
             break
         out.append(toks[k])
     return out
