@@ -71,7 +71,8 @@ def _phrase_of(words: tuple[str, ...], lang: str) -> tuple[int, str, bool] | Non
     return None
 
 
-# token string -> 1: a speech verb, 2: the first word of a source phrase, 0: neither
+# token string -> 1: a speech verb, 2: the first word of a source phrase, 3: both
+# ("estimates", "estimates by"), 0: neither
 _OPENS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}, "en": {}}
 
 
@@ -93,13 +94,14 @@ def _openers(toks: _Toks, lang: str) -> list[_Opener]:
             new = set(words)
         first = _PHRASE_INDEX[lang]
         for w in new:
-            known[w] = 1 if speech_word(w, lang) else \
-                2 if w.lower().replace("’", "'") in first else 0
+            known[w] = (1 if speech_word(w, lang) else 0) \
+                | (2 if w.lower().replace("’", "'") in first else 0)
         kinds = list(map(known.__getitem__, words))
-    out = []
+    out: list[_Opener] = []
     for i in compress(range(len(words)), kinds):
-        hit = _phrase_in(words, i, lang)  # a speech verb may open a phrase: "estimates by"
-        if hit is not None or kinds[i] == 1:
+        kind = kinds[i]
+        hit = _phrase_in(words, i, lang) if kind & 2 else None
+        if hit is not None or kind & 1:
             out.append((i, hit))
     return out
 
