@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
@@ -47,6 +47,10 @@ _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 # chunks' tokens; and chunks come back in text after text.  Emptied together when full.
 _CHUNKS: dict[str, tuple[str, ...]] = {}
 _OFFSETS: dict[str, tuple[int, ...]] = {}
+# ... and its length and token count in one int: len + (tokens << _SHIFT)
+_PACKED: dict[str, int] = {}
+_SHIFT = 32  # a sentence has fewer than 2**32 characters
+_LOW = (1 << _SHIFT) - 1
 
 
 def _chunk(chunk: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -66,8 +70,7 @@ class _Toks(Sequence[_Tok]):
     all a scan for those needs.
     """
 
-    __slots__ = ("words", "_start", "_split", "_offsets", "_before", "_count", "_made",
-                 "_where", "_arrays")
+    __slots__ = ("words", "_start", "_split", "_sums", "_made", "_where", "_arrays")
 
     def __init__(self, text: str, start: int, end: int) -> None:
         chunks = self._split = text[start:end].split(" ")
@@ -78,17 +81,16 @@ class _Toks(Sequence[_Tok]):
             if len(_CHUNKS) + len(new) > 50_000:
                 _CHUNKS.clear()
                 _OFFSETS.clear()
+                _PACKED.clear()
                 new = set(chunks)
             for c in new:
                 _CHUNKS[c], _OFFSETS[c] = _chunk(c)
+                _PACKED[c] = len(c) + (len(_CHUNKS[c]) << _SHIFT)
             self.words = list(chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
         self._start = start
-        # each chunk's token offsets, characters before each chunk (less the spaces
-        # between), tokens up to each chunk: worked out when a first _Tok is made
-        # (many sentences make none)
-        self._offsets: list[tuple[int, ...]] = []
-        self._before: list[int] = []
-        self._count: list[int] = []
+        # per chunk, the characters (less the spaces between) and tokens before it, as
+        # _PACKED: worked out when a first _Tok is made (many sentences make none)
+        self._sums: list[int] = []
         self._made: list[_Tok | None] = [None] * len(self.words)
         self._where: dict[int, int] = {}
         self._arrays: _Arrays | None = None
@@ -126,11 +128,15 @@ class _Toks(Sequence[_Tok]):
             return [self[k] for k in range(*i.indices(len(self.words)))]
         if i < 0:
             i += len(self.words)
-        if not self._count:
+        if not self._sums:
             self._locate()
-        k = bisect_right(self._count, i)  # the chunk of token i
-        j = i - (self._count[k - 1] if k else 0)
-        at = self._start + k + self._before[k] + self._offsets[k][j]
+        sums = self._sums
+        k = bisect_left(sums, (i + 1) << _SHIFT) - 1  # the last chunk with i tokens before
+        chunk = self._split[k]
+        offsets = _OFFSETS.get(chunk)
+        if offsets is None:  # emptied since
+            offsets = _chunk(chunk)[1]
+        at = self._start + k + (sums[k] & _LOW) + offsets[i - (sums[k] >> _SHIFT)]
         word = self.words[i]
         tok = self._made[i] = _Tok(at, at + len(word), word)
         self._where[at] = i
@@ -138,11 +144,10 @@ class _Toks(Sequence[_Tok]):
 
     def _locate(self) -> None:
         try:
-            self._offsets = list(map(_OFFSETS.__getitem__, self._split))
+            packed = list(map(_PACKED.__getitem__, self._split))
         except KeyError:  # emptied since
-            self._offsets = [_chunk(c)[1] for c in self._split]
-        self._before = list(accumulate(map(len, self._split), initial=0))
-        self._count = list(accumulate(map(len, self._offsets)))
+            packed = [len(c) + (len(_chunk(c)[0]) << _SHIFT) for c in self._split]
+        self._sums = list(accumulate(packed, initial=0))
 
     def __iter__(self) -> Iterator[_Tok]:
         for i in range(len(self.words)):
