@@ -110,7 +110,7 @@ class _Doc:
                 got = _candidates(self.text, span, self.lang, toks, opens)
             else:  # most sentences: no source phrase, no speech verb
                 got = [_Cand(m0, m1, None)
-                       for m0, m1 in pronoun_phrases(self.text, *span, self.lang)]
+                       for m0, m1 in pronoun_phrases(self.text, *span, self.lang, toks.chunks)]
             self._cands[span] = got
         return got
 

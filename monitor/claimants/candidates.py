@@ -114,7 +114,7 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
     if opens is None:
         opens = _openers(toks, lang)
     out: list[_Cand] = []
-    for m0, m1 in pronoun_phrases(text, a, b, lang):
+    for m0, m1 in pronoun_phrases(text, a, b, lang, toks.chunks):
         out.append(_Cand(m0, m1, None))
     lows, isword, _ = toks.arrays()
     covered = -1  # end offset of the last source phrase: its words are not verbs

@@ -67,13 +67,14 @@ class _Toks(Sequence[_Tok]):
 
     A long sentence has hundreds of words and the claimant rules read a few
     around each speech verb or source phrase; ``words`` (the token strings) is
-    all a scan for those needs.
+    all a scan for those needs.  ``chunks`` is the text split at spaces.
     """
 
-    __slots__ = ("words", "_start", "_split", "_sums", "_made", "_where", "_arrays")
+    __slots__ = ("words", "chunks", "_start", "_sums", "_made", "_where", "_arrays")
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        chunks = self._split = text[start:end].split(" ")
+        self.chunks: list[str] = text[start:end].split(" ")
+        chunks = self.chunks
         try:  # most often every chunk is known
             self.words: list[str] = list(chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
         except KeyError:
@@ -132,7 +133,7 @@ class _Toks(Sequence[_Tok]):
             self._locate()
         sums = self._sums
         k = bisect_left(sums, (i + 1) << _SHIFT) - 1  # the last chunk with i tokens before
-        chunk = self._split[k]
+        chunk = self.chunks[k]
         offsets = _OFFSETS.get(chunk)
         if offsets is None:  # emptied since
             offsets = _chunk(chunk)[1]
@@ -144,9 +145,9 @@ class _Toks(Sequence[_Tok]):
 
     def _locate(self) -> None:
         try:
-            packed = list(map(_PACKED.__getitem__, self._split))
+            packed = list(map(_PACKED.__getitem__, self.chunks))
         except KeyError:  # emptied since
-            packed = [len(c) + (len(_chunk(c)[0]) << _SHIFT) for c in self._split]
+            packed = [len(c) + (len(_chunk(c)[0]) << _SHIFT) for c in self.chunks]
         self._sums = list(accumulate(packed, initial=0))
 
     def __iter__(self) -> Iterator[_Tok]:
