@@ -200,22 +200,15 @@ def _noun_speaks(word: str, lang: str) -> bool | None:
                or p.normal_form in _BODIES for p in plural)
 
 
-def _locative_before(toks: _Toks, v: int) -> list[int]:
-    """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
-    verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
-    lows, isword, _ = toks.arrays()
-    out = []
-    for k in range(v - 2, max(v - 6, -1), -1):
-        if not isword[k + 1]:
-            break
-        if lows[k] in ("в", "во", "у") and (k == v - 2 or k == 0 or not isword[k - 1]):
-            out.append(k)
-    return out
-
-
 def _body_in(words: list[str], lang: str) -> bool:
     """"в южнокорейской разведке": an institution noun among the words."""
     return any(_lemma_word(w, lang, _BODIES) for w in words)
+
+
+def _locative(toks: _Toks, v: int, k: int, np: list[_Tok], lang: str) -> _Cand:
+    verb = toks[v]
+    return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
+                 _nominative(np, "loct", lang))
 
 
 def _verb_subject(toks: _Toks, v: int, lang: str) -> _Cand | None:
@@ -223,23 +216,30 @@ def _verb_subject(toks: _Toks, v: int, lang: str) -> _Cand | None:
         return _en_subject(toks, v)
     # read from the token lists: a _Tok is made only of what the answer holds
     words = toks.words
-    lows, _, caps = toks.arrays()
+    lows, isword, caps = toks.arrays()
     n = len(words)
     j = v - 1
     if j >= 0 and lows[j] in PRONOUNS and lows[j] not in ("this", "that"):
         return _Cand(toks[j].start, toks[v].end, None)  # "он сказал"
-    left: list[_Tok] | None = None  # _np_left(toks, v, lang), worked out once
-    # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
-    for k in (*_locative_before(toks, v), v + 1):
-        if 0 <= k < n - 1 and lows[k] in ("в", "во", "у") and (
-                caps[k + 1] or (k < v and _body_in(words[k + 1:v], lang))):
+    # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative, its
+    # "в"/"у" one word before the verb ("вчера в Пентагоне заявили"), up to four
+    # before it opening the clause ("В Минобороны Украины заявили"), or right after
+    for k in range(v - 2, max(v - 6, -1), -1):
+        if not isword[k + 1]:
+            break
+        if lows[k] in ("в", "во", "у") and (k == v - 2 or k == 0 or not isword[k - 1]) \
+                and (caps[k + 1] or _body_in(words[k + 1:v], lang)):
             np = _np_right(toks, k + 1, lang, limit=4)
-            if np and k > v and left is None:
-                left = _np_left(toks, v, lang)
-            if np and (k < v or not left):
-                verb = toks[v]
-                return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
-                             _nominative(np, "loct", lang))
+            if np:
+                return _locative(toks, v, k, np, lang)
+    left: list[_Tok] | None = None
+    k = v + 1
+    if k < n - 1 and lows[k] in ("в", "во", "у") and caps[k + 1]:
+        np = _np_right(toks, k + 1, lang, limit=4)
+        if np:
+            left = _np_left(toks, v, lang)
+            if not left:
+                return _locative(toks, v, k, np, lang)
     if left is None:
         left = _np_left(toks, v, lang)
     if left and _agrees(left, words[v], lang):
