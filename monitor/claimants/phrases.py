@@ -26,9 +26,84 @@ from .vocabulary import (
     PRONOUNS,
 )
 
+# What _np_left and _np_right read of a word (ru, uk), worked out once per word: the
+# walk left stops at _STOP, keeps _KEEP; the subject opens at a _HEAD not after a _PREP
+# or _DIGIT and ends before a _PREP or an _ADVERB.  _np_right skips a _QUOTE (and a
+# _DASH), stops at other punctuation (_PUNCT), a _BOUNDARY unless an _AND before a word
+# that _CONTINUES the phrase, a _PREP, a _DIGIT or a _VERB (that is no head word)
+_STOP, _KEEP, _CONJ, _HEAD, _PREP, _DIGIT, _ADVERB = 1, 2, 4, 8, 16, 32, 64
+_PUNCT, _QUOTE, _DASH, _BOUNDARY_WORD, _AND, _CONTINUES, _VERB = (
+    128, 256, 512, 1024, 2048, 4096, 8192)
+_WORD_BITS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}}
+
+
+def _word_bits(text: str, lang: str) -> int:
+    known = _WORD_BITS[lang]
+    if len(known) >= 50_000:
+        known.clear()
+    low, word, cap = _FLAGS.get(text) or _flags(text)  # as the word's _Tok has them
+    head = _head_word(text, lang)
+    verb = _verb_word(text, lang) and not head
+    stop = (not word and text not in "«»\"“”-'’") \
+        or (low in _BOUNDARY and low not in ("и", "і", "та", "and")) or verb
+    got = known[text] = ((_STOP if stop else 0)
+                         | (_KEEP if word or text in "-'’" else 0)
+                         | (_CONJ if low in ("и", "і", "та", "and") else 0)
+                         | (_HEAD if head else 0)
+                         | (_PREP if low in _PREPS else 0)
+                         | (_DIGIT if text.isdigit() else 0)
+                         # a capitalised "Вон" is a name, not "вон"
+                         | (_ADVERB if "ADVB" in _pos(text, lang) and not head and not cap
+                            else 0)
+                         | (_PUNCT if not word else 0)
+                         | (_QUOTE if text in "«»\"“”" else 0)
+                         | (_DASH if text == "-" else 0)
+                         | (_BOUNDARY_WORD if low in _BOUNDARY else 0)
+                         | (_AND if low in ("и", "і", "та", "and") else 0)
+                         | (_CONTINUES if word and _np_continues(text, cap, lang) else 0)
+                         | (_VERB if verb else 0))
+    return got
+
+
+def _np_right_ru(toks: _Toks, i: int, lang: str, limit: int) -> list[_Tok]:
+    """_np_right for ru and uk, from the words' _word_bits."""
+    words = toks.words
+    n = len(words)
+    known = _WORD_BITS[lang]
+    out: list[int] = []
+    j = i
+    while j < n and len(out) < limit:
+        bits = known.get(words[j])
+        if bits is None:
+            bits = _word_bits(words[j], lang)
+        if bits & _PUNCT:
+            if bits & _QUOTE or (bits & _DASH and out):
+                j += 1
+                continue
+            break
+        if bits & _BOUNDARY_WORD:
+            if not (bits & _AND and out and j + 1 < n):
+                break
+            after = known.get(words[j + 1])
+            if after is None:
+                after = _word_bits(words[j + 1], lang)
+            if not after & _CONTINUES:
+                break
+        if out and bits & _PREP:
+            break
+        if bits & _DIGIT:
+            break
+        if out and bits & _VERB:
+            break
+        out.append(j)
+        j += 1
+    return [toks[k] for k in out]
+
 
 def _np_right(toks: _Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
     """The noun phrase starting at toks[i] (a source phrase's object or an inverted subject)."""
+    if lang in _WORD_BITS:
+        return _np_right_ru(toks, i, lang, limit)
     # read from the token lists: only the words kept become _Tok
     words = toks.words
     lows, isword, caps = toks.arrays()
@@ -90,48 +165,20 @@ def _np_continues(text: str, cap: bool, lang: str) -> bool:
     return bool({"ADJF", "NOUN"} & _pos(text, lang)) or cap
 
 
-# What _np_left reads of a word (ru, uk), worked out once per word (the walk left
-# stops at _STOP, keeps _KEEP; the subject opens at a _HEAD not after a _PREP or
-# _DIGIT and ends before a _PREP or an _ADVERB)
-_STOP, _KEEP, _CONJ, _HEAD, _PREP, _DIGIT, _ADVERB = 1, 2, 4, 8, 16, 32, 64
-_LEFT_WORDS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}}
-
-
-def _left_word(text: str, lang: str) -> int:
-    known = _LEFT_WORDS[lang]
-    if len(known) >= 50_000:
-        known.clear()
-    low, word, cap = _FLAGS.get(text) or _flags(text)  # as the word's _Tok has them
-    head = _head_word(text, lang)
-    stop = (not word and text not in "«»\"“”-'’") \
-        or (low in _BOUNDARY and low not in ("и", "і", "та", "and")) \
-        or (_verb_word(text, lang) and not head)
-    got = known[text] = ((_STOP if stop else 0)
-                         | (_KEEP if word or text in "-'’" else 0)
-                         | (_CONJ if low in ("и", "і", "та", "and") else 0)
-                         | (_HEAD if head else 0)
-                         | (_PREP if low in _PREPS else 0)
-                         | (_DIGIT if text.isdigit() else 0)
-                         # a capitalised "Вон" is a name, not "вон"
-                         | (_ADVERB if "ADVB" in _pos(text, lang) and not head and not cap
-                            else 0))
-    return got
-
-
 def _np_left(toks: _Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
     """The subject noun phrase before the verb at toks[v]."""
     if lang == "en":
         return _np_left_en(toks, v)[0]
-    # read from the words' _left_word bits: only the words kept become _Tok
+    # read from the words' _word_bits: only the words kept become _Tok
     words = toks.words
-    known = _LEFT_WORDS[lang]
+    known = _WORD_BITS[lang]
     walked: list[int] = []  # bits of words[v - 1], words[v - 2], ...
     j = v - 1
     first = max(v - limit, 0)
     while j >= first:
         bits = known.get(words[j])
         if bits is None:
-            bits = _left_word(words[j], lang)
+            bits = _word_bits(words[j], lang)
         if bits & _STOP:
             break
         walked.append(bits)
