@@ -97,7 +97,7 @@ def _np_right_ru(toks: _Toks, i: int, lang: str, limit: int) -> list[_Tok]:
             break
         out.append(j)
         j += 1
-    return [toks[k] for k in out]
+    return toks.take(out)
 
 
 def _np_right(toks: _Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
@@ -148,7 +148,7 @@ def _np_right(toks: _Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
             break  # a long run of lowercase words is a clause, not a name
         out.append(j)
         j += 1
-    return [toks[k] for k in out]
+    return toks.take(out)
 
 
 def _name_follows(toks: _Toks, j: int) -> bool:
@@ -196,12 +196,12 @@ def _np_left(toks: _Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
             break
     if start is None:
         return []
-    out: list[_Tok] = []
+    out: list[int] = []
     for k, bits in run[start:]:
         if bits & (_PREP | _ADVERB):
             break
-        out.append(toks[k])
-    return out
+        out.append(k)
+    return toks.take(out)
 
 
 def _person(np: list[_Tok], lang: str) -> list[_Tok]:

@@ -39,6 +39,8 @@ class _Tok:
         return f"_Tok({self.start}, {self.end}, {self.text!r})"
 
 
+_new_tok = object.__new__
+
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 
 
@@ -129,19 +131,34 @@ class _Toks(Sequence[_Tok]):
             return [self[k] for k in range(*i.indices(len(self.words)))]
         if i < 0:
             i += len(self.words)
-        if not self._sums:
-            self._locate()
+        return self.take([i])[0]
+
+    def take(self, indices: list[int]) -> list[_Tok]:
+        """[self[i] for i in indices] (indices from 0 up), the _Tok made in one loop."""
+        made = self._made
         sums = self._sums
-        k = bisect_left(sums, (i + 1) << _SHIFT) - 1  # the last chunk with i tokens before
-        chunk = self.chunks[k]
-        offsets = _OFFSETS.get(chunk)
-        if offsets is None:  # emptied since
-            offsets = _chunk(chunk)[1]
-        at = self._start + k + (sums[k] & _LOW) + offsets[i - (sums[k] >> _SHIFT)]
-        word = self.words[i]
-        tok = self._made[i] = _Tok(at, at + len(word), word)
-        self._where[at] = i
-        return tok
+        if not sums:
+            self._locate()
+            sums = self._sums
+        out = []
+        for i in indices:
+            tok = made[i]
+            if tok is None:
+                k = bisect_left(sums, (i + 1) << _SHIFT) - 1  # the last chunk with i tokens before
+                chunk = self.chunks[k]
+                offsets = _OFFSETS.get(chunk)
+                if offsets is None:  # emptied since
+                    offsets = _chunk(chunk)[1]
+                at = self._start + k + (sums[k] & _LOW) + offsets[i - (sums[k] >> _SHIFT)]
+                word = self.words[i]
+                tok = made[i] = _new_tok(_Tok)  # _Tok(at, at + len(word), word), without the call
+                tok.start = at
+                tok.end = at + len(word)
+                tok.text = word
+                tok.low, tok.word, tok.cap = _FLAGS.get(word) or _flags(word)
+                self._where[at] = i
+            out.append(tok)
+        return out
 
     def _locate(self) -> None:
         try:
