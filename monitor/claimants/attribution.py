@@ -68,8 +68,11 @@ _NUMBER = re.compile(r"[0-9](?<!\w[0-9])(?<!\w[-'’][0-9])[0-9]*(?:[-'’][0-9]
 _DIGIT = re.compile(r"[0-9]")
 
 
+_ZEROS = str.maketrans("123456789", "000000000")  # _DIGIT.sub("0", ...), quicker
+
+
 def _zeroed(m: re.Match[str]) -> str:
-    return _DIGIT.sub("0", m.group())
+    return m.group().translate(_ZEROS)
 
 
 def _has_digit(sent: _Sent) -> bool:
@@ -110,7 +113,7 @@ class _Doc:
                 got = _candidates(self.text, span, self.lang, toks, opens)
             else:  # most sentences: no source phrase, no speech verb
                 got = [_Cand(m0, m1, None)
-                       for m0, m1 in pronoun_phrases(self.text, *span, self.lang)]
+                       for m0, m1 in pronoun_phrases(self.text, *span, self.lang, toks.chunks)]
             self._cands[span] = got
         return got
 

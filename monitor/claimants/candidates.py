@@ -21,11 +21,12 @@ from .phrases import (
     _en_passive,
     _en_subject,
     _lemma_in,
+    _lemma_word,
     _np_left,
     _np_right,
     _person,
 )
-from .tokens import Span, Toks, _Cand, _Tok, _tokens, _Toks
+from .tokens import Span, _Cand, _Tok, _tokens, _Toks
 from .vocabulary import _PHRASES, _RELAY_PHRASES, PRONOUNS, _outlet_like, pronoun_phrases
 
 # the source phrases by their first word, so that most tokens cost one dict look-up
@@ -38,10 +39,6 @@ for _lang, _entries in _PHRASES.items():
 # ... and the longest of them per first word: one slice of the tokens reads them all
 _LONGEST = {lang: {w: max(len(x) for x, _ in entries) for w, entries in index.items()}
             for lang, index in _PHRASE_INDEX.items()}
-
-
-def _phrase_at(toks: _Toks, i: int, lang: str) -> tuple[int, str, bool] | None:
-    return _phrase_in(toks.words, i, lang)
 
 
 def _phrase_in(words: list[str], i: int, lang: str) -> tuple[int, str, bool] | None:
@@ -74,47 +71,61 @@ def _phrase_of(words: tuple[str, ...], lang: str) -> tuple[int, str, bool] | Non
     return None
 
 
-# token string -> 1: a speech verb, 2: the first word of a source phrase, 0: neither
+# token string -> 1: a speech verb, 2: the first word of a source phrase, 3: both
+# ("estimates", "estimates by"), 0: neither
 _OPENS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}, "en": {}}
 
 
-def _openers(toks: _Toks, lang: str) -> list[int]:
-    """Indices of the speech verbs and source phrases: the only tokens
-    ``_candidates`` does anything with (read from the strings, no token made)."""
+# a speech verb or source phrase: its token index, and the phrase (_phrase_in) opening there
+_Opener = tuple[int, tuple[int, str, bool] | None]
+
+
+def _openers(toks: _Toks, lang: str) -> list[_Opener]:
+    """The speech verbs and source phrases: the only tokens ``_candidates`` does
+    anything with (read from the strings, no token made)."""
     known = _OPENS[lang]
     words = toks.words
-    new = set(words).difference(known)
-    if new:
+    try:  # most often every word is known
+        kinds = list(map(known.__getitem__, words))
+    except KeyError:
+        new = set(words).difference(known)
         if len(known) > 50_000:
             known.clear()
             new = set(words)
         first = _PHRASE_INDEX[lang]
         for w in new:
-            known[w] = 1 if speech_word(w, lang) else \
-                2 if w.lower().replace("’", "'") in first else 0
-    return [i for i in compress(range(len(words)), map(known.__getitem__, words))
-            if known[words[i]] == 1 or _phrase_in(words, i, lang) is not None]
+            known[w] = (1 if speech_word(w, lang) else 0) \
+                | (2 if w.lower().replace("’", "'") in first else 0)
+        kinds = list(map(known.__getitem__, words))
+    out: list[_Opener] = []
+    for i in compress(range(len(words)), kinds):
+        kind = kinds[i]
+        hit = _phrase_in(words, i, lang) if kind & 2 else None
+        if hit is not None or kind & 1:
+            out.append((i, hit))
+    return out
 
 
 def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
-                opens: list[int] | None = None) -> list[_Cand]:
+                opens: list[_Opener] | None = None) -> list[_Cand]:
     a, b = span
     if toks is None:
         toks = _tokens(text, a, b)
     if opens is None:
         opens = _openers(toks, lang)
     out: list[_Cand] = []
-    for m0, m1 in pronoun_phrases(text, a, b, lang):
+    for m0, m1 in pronoun_phrases(text, a, b, lang, toks.chunks):
         out.append(_Cand(m0, m1, None))
+    lows, isword, _ = toks.arrays()
     covered = -1  # end offset of the last source phrase: its words are not verbs
-    for i in opens:  # any other token is neither a source phrase nor a speech verb
-        tok = toks[i]
-        if tok.start < covered:
+    for i, hit in opens:  # any other token is neither a source phrase nor a speech verb
+        # (a _Tok is made only when read: no start is below -1)
+        if covered >= 0 and toks[i].start < covered:
             continue
-        hit = _phrase_at(toks, i, lang)
         if hit is not None:
+            tok = toks[i]
             k, case, relay = hit
-            if k < len(toks) and toks[k].low in PRONOUNS:
+            if k < len(toks) and lows[k] in PRONOUNS:
                 if not relay:
                     out.append(_Cand(tok.start, toks[k].end, None))
                 continue
@@ -130,8 +141,7 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
                 out.append(_Cand(tok.start, np[-1].end, _nominative(who, case, lang)))
                 covered = np[-1].end + 1
             continue
-        if not speech_word(tok.text, lang):
-            continue
+        # not a phrase, so a speech verb (_openers keeps no other token)
         if lang == "en":
             if not _en_is_speech(toks, i):
                 continue  # "an estimated 5 million", "I'm told", "Acme added 40 cents"
@@ -139,10 +149,11 @@ def _candidates(text: str, span: Span, lang: str, toks: _Toks | None = None,
                 if i + 2 < len(toks) and toks[i + 1].low == "by":
                     np = _clean_en(_np_right(toks, i + 2, lang))
                     if np:
-                        out.append(_Cand(tok.start, np[-1].end, _join(_person(np, lang))))
+                        out.append(_Cand(toks[i].start, np[-1].end,
+                                         _join(_person(np, lang))))
                 continue
-        if lang != "en" and i > 0 and toks[i - 1].low in ("как", "як") and (
-                i + 1 >= len(toks) or not toks[i + 1].word):
+        if lang != "en" and i > 0 and lows[i - 1] in ("как", "як") and (
+                i + 1 >= len(lows) or not isword[i + 1]):
             continue  # "как сообщалось," — no speaker named
         cand = _verb_subject(toks, i, lang)
         if cand is not None:
@@ -154,7 +165,7 @@ _BODIES = frozenset("""служба спецслужба разведка роз
     орган штаб министерство міністерство агентство сми змі источник джерело""".split())
 
 
-def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
+def _agrees(np: list[_Tok], verb: str, lang: str) -> bool:
     """A plural verb needs a plural (or coordinated) subject.
 
     "Численность контингента оценивают в ..." has no subject: the phrase before
@@ -162,7 +173,7 @@ def _agrees(np: list[_Tok], verb: _Tok, lang: str) -> bool:
     """
     if lang == "en" or any(t.low in ("и", "і", "та") for t in np):
         return True
-    if not _plural_verb(verb.text, lang):
+    if not _plural_verb(verb, lang):
         return True
     for t in np:
         speaks = _noun_speaks(t.text, lang)
@@ -189,46 +200,55 @@ def _noun_speaks(word: str, lang: str) -> bool | None:
                or p.normal_form in _BODIES for p in plural)
 
 
-def _locative_before(toks: Toks, v: int) -> list[int]:
-    """Where "в"/"у" may stand in "вчера в Пентагоне заявили" (one word before the
-    verb) or "В Минобороны Украины заявили" (up to four, opening the clause)."""
-    out = []
-    for k in range(v - 2, max(v - 6, -1), -1):
-        if not toks[k + 1].word:
-            break
-        if toks[k].low in ("в", "во", "у") and (k == v - 2 or k == 0 or not toks[k - 1].word):
-            out.append(k)
-    return out
-
-
-def _body_in(words: Toks, lang: str) -> bool:
+def _body_in(words: list[str], lang: str) -> bool:
     """"в южнокорейской разведке": an institution noun among the words."""
-    return any(_lemma_in(t, lang, _BODIES) for t in words)
+    return any(_lemma_word(w, lang, _BODIES) for w in words)
 
 
-def _verb_subject(toks: Toks, v: int, lang: str) -> _Cand | None:
+def _locative(toks: _Toks, v: int, k: int, np: list[_Tok], lang: str) -> _Cand:
+    verb = toks[v]
+    return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
+                 _nominative(np, "loct", lang))
+
+
+def _verb_subject(toks: _Toks, v: int, lang: str) -> _Cand | None:
     if lang == "en":
         return _en_subject(toks, v)
-    verb = toks[v]
+    # read from the token lists: a _Tok is made only of what the answer holds
+    words = toks.words
+    lows, isword, caps = toks.arrays()
+    n = len(words)
     j = v - 1
-    if j >= 0 and toks[j].low in PRONOUNS and toks[j].low not in ("this", "that"):
-        return _Cand(toks[j].start, verb.end, None)  # "он сказал"
-    # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative
-    for k in (*_locative_before(toks, v), v + 1):
-        if 0 <= k < len(toks) - 1 and toks[k].low in ("в", "во", "у") and (
-                toks[k + 1].cap or (k < v and _body_in(toks[k + 1:v], lang))):
+    if j >= 0 and lows[j] in PRONOUNS and lows[j] not in ("this", "that"):
+        return _Cand(toks[j].start, toks[v].end, None)  # "он сказал"
+    # "В Пентагоне заявили" / "заявили в ГУР": an institution in the locative, its
+    # "в"/"у" one word before the verb ("вчера в Пентагоне заявили"), up to four
+    # before it opening the clause ("В Минобороны Украины заявили"), or right after
+    for k in range(v - 2, max(v - 6, -1), -1):
+        if not isword[k + 1]:
+            break
+        if lows[k] in ("в", "во", "у") and (k == v - 2 or k == 0 or not isword[k - 1]) \
+                and (caps[k + 1] or _body_in(words[k + 1:v], lang)):
             np = _np_right(toks, k + 1, lang, limit=4)
-            if np and (k < v or not _np_left(toks, v, lang)):
-                return _Cand(min(verb.start, toks[k].start), max(verb.end, np[-1].end),
-                             _nominative(np, "loct", lang))
-    left = _np_left(toks, v, lang)
-    if left and _agrees(left, verb, lang):
-        return _Cand(left[0].start, verb.end, _join(_person(left, lang)))
+            if np:
+                return _locative(toks, v, k, np, lang)
+    left: list[_Tok] | None = None
     k = v + 1
-    if k < len(toks) and toks[k].low in PRONOUNS:
-        return _Cand(verb.start, toks[k].end, None)
-    if k < len(toks) and _head_word(toks[k].text, lang):
+    if k < n - 1 and lows[k] in ("в", "во", "у") and caps[k + 1]:
+        np = _np_right(toks, k + 1, lang, limit=4)
+        if np:
+            left = _np_left(toks, v, lang)
+            if not left:
+                return _locative(toks, v, k, np, lang)
+    if left is None:
+        left = _np_left(toks, v, lang)
+    if left and _agrees(left, words[v], lang):
+        return _Cand(left[0].start, toks[v].end, _join(_person(left, lang)))
+    k = v + 1
+    if k < n and lows[k] in PRONOUNS:
+        return _Cand(toks[v].start, toks[k].end, None)
+    if k < n and _head_word(words[k], lang):
         np = _np_right(toks, k, lang)
         if np:
-            return _Cand(verb.start, np[-1].end, _join(_person(np, lang)))
+            return _Cand(toks[v].start, np[-1].end, _join(_person(np, lang)))
     return None

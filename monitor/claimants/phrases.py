@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .morphology import _has_tag, _head_word, _is_name, _join, _parses, _pos, _verb_word
-from .tokens import Toks, _Cand, _Tok
+from .tokens import _FLAGS, Toks, _Cand, _flags, _Tok, _Toks
 from .vocabulary import (
     _BOUNDARY,
     _EN_ADD,
@@ -26,99 +26,182 @@ from .vocabulary import (
     PRONOUNS,
 )
 
+# What _np_left and _np_right read of a word (ru, uk), worked out once per word: the
+# walk left stops at _STOP, keeps _KEEP; the subject opens at a _HEAD not after a _PREP
+# or _DIGIT and ends before a _PREP or an _ADVERB.  _np_right skips a _QUOTE (and a
+# _DASH), stops at other punctuation (_PUNCT), a _BOUNDARY unless an _AND before a word
+# that _CONTINUES the phrase, a _PREP, a _DIGIT or a _VERB (that is no head word)
+_STOP, _KEEP, _CONJ, _HEAD, _PREP, _DIGIT, _ADVERB = 1, 2, 4, 8, 16, 32, 64
+_PUNCT, _QUOTE, _DASH, _BOUNDARY_WORD, _AND, _CONTINUES, _VERB = (
+    128, 256, 512, 1024, 2048, 4096, 8192)
+_WORD_BITS: dict[str, dict[str, int]] = {"ru": {}, "uk": {}}
 
-def _np_right(toks: Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
-    """The noun phrase starting at toks[i] (a source phrase's object or an inverted subject)."""
-    out: list[_Tok] = []
+
+def _word_bits(text: str, lang: str) -> int:
+    known = _WORD_BITS[lang]
+    if len(known) >= 50_000:
+        known.clear()
+    low, word, cap = _FLAGS.get(text) or _flags(text)  # as the word's _Tok has them
+    head = _head_word(text, lang)
+    verb = _verb_word(text, lang) and not head
+    stop = (not word and text not in "«»\"“”-'’") \
+        or (low in _BOUNDARY and low not in ("и", "і", "та", "and")) or verb
+    got = known[text] = ((_STOP if stop else 0)
+                         | (_KEEP if word or text in "-'’" else 0)
+                         | (_CONJ if low in ("и", "і", "та", "and") else 0)
+                         | (_HEAD if head else 0)
+                         | (_PREP if low in _PREPS else 0)
+                         | (_DIGIT if text.isdigit() else 0)
+                         # a capitalised "Вон" is a name, not "вон"
+                         | (_ADVERB if "ADVB" in _pos(text, lang) and not head and not cap
+                            else 0)
+                         | (_PUNCT if not word else 0)
+                         | (_QUOTE if text in "«»\"“”" else 0)
+                         | (_DASH if text == "-" else 0)
+                         | (_BOUNDARY_WORD if low in _BOUNDARY else 0)
+                         | (_AND if low in ("и", "і", "та", "and") else 0)
+                         | (_CONTINUES if word and _np_continues(text, cap, lang) else 0)
+                         | (_VERB if verb else 0))
+    return got
+
+
+def _np_right_ru(toks: _Toks, i: int, lang: str, limit: int) -> list[_Tok]:
+    """_np_right for ru and uk, from the words' _word_bits."""
+    words = toks.words
+    n = len(words)
+    known = _WORD_BITS[lang]
+    out: list[int] = []
     j = i
-    while j < len(toks) and len(out) < limit:
-        t = toks[j]
-        if not t.word:
-            if t.text in "«»\"“”" and not out:
-                j += 1
-                continue
-            if t.text in "«»\"“”" or (t.text == "'" and lang == "en"):
-                j += 1
-                continue
-            if t.text == "-" and out:
+    while j < n and len(out) < limit:
+        bits = known.get(words[j])
+        if bits is None:
+            bits = _word_bits(words[j], lang)
+        if bits & _PUNCT:
+            if bits & _QUOTE or (bits & _DASH and out):
                 j += 1
                 continue
             break
-        if t.low in _BOUNDARY and not (t.low in ("и", "і", "та", "and") and out
-                                       and j + 1 < len(toks) and toks[j + 1].word
-                                       and _np_continues(toks[j + 1], lang)):
+        if bits & _BOUNDARY_WORD:
+            if not (bits & _AND and out and j + 1 < n):
+                break
+            after = known.get(words[j + 1])
+            if after is None:
+                after = _word_bits(words[j + 1], lang)
+            if not after & _CONTINUES:
+                break
+        if out and bits & _PREP:
             break
-        if out and t.low in _PREPS and not (lang == "en" and (
-                t.low == "of" or (t.low == "for" and out[-1].cap and _name_follows(toks, j + 1)))):
+        if bits & _DIGIT:
             break
-        if t.text.isdigit():
+        if out and bits & _VERB:
             break
-        if lang != "en" and out and _verb_word(t.text, lang) and not _head_word(t.text, lang):
+        out.append(j)
+        j += 1
+    return toks.take(out)
+
+
+def _np_right(toks: _Toks, i: int, lang: str, limit: int = 10) -> list[_Tok]:
+    """The noun phrase starting at toks[i] (a source phrase's object or an inverted subject)."""
+    if lang in _WORD_BITS:
+        return _np_right_ru(toks, i, lang, limit)
+    # read from the token lists: only the words kept become _Tok
+    words = toks.words
+    lows, isword, caps = toks.arrays()
+    n = len(words)
+    en = lang == "en"
+    out: list[int] = []
+    j = i
+    while j < n and len(out) < limit:
+        text = words[j]
+        if not isword[j]:
+            if text in "«»\"“”" and not out:
+                j += 1
+                continue
+            if text in "«»\"“”" or (text == "'" and en):
+                j += 1
+                continue
+            if text == "-" and out:
+                j += 1
+                continue
             break
-        if lang == "en" and out and (t.low in EN_VERBS or t.low in _EN_SKIP
-                                     or t.low in _EN_STOP or _en_adverb(t)):
+        low = lows[j]
+        if low in _BOUNDARY and not (low in ("и", "і", "та", "and") and out
+                                     and j + 1 < n and isword[j + 1]
+                                     and _np_continues(words[j + 1], caps[j + 1], lang)):
             break
-        if lang == "en" and out and t.low.rstrip(".") in ("mr", "mrs", "ms", "dr"):
+        if out and low in _PREPS and not (en and (
+                low == "of" or (low == "for" and caps[out[-1]] and _name_follows(toks, j + 1)))):
+            break
+        if text.isdigit():
+            break
+        if not en and out and _verb_word(text, lang) and not _head_word(text, lang):
+            break
+        if en and out and (low in EN_VERBS or low in _EN_SKIP or low in _EN_STOP
+                           or _en_adverb_word(low, isword[j], caps[j])):
+            break
+        if en and out and low.rstrip(".") in ("mr", "mrs", "ms", "dr"):
             break  # "according to Fox News Ms Rosa ...": a new name starts
-        if lang == "en" and len(out) >= 2 and not t.cap and out[-1].cap and t.low != "of" \
-                and out[-2].low.rstrip(".") in _EN_TITLES:
+        if en and len(out) >= 2 and not caps[j] and caps[out[-1]] and low != "of" \
+                and lows[out[-2]].rstrip(".") in _EN_TITLES:
             break  # "from analyst Mintel support ...": the name ends the phrase
-        if lang == "en" and len(out) >= 6 and not t.cap:
+        if en and len(out) >= 6 and not caps[j]:
             break  # a long run of lowercase words is a clause, not a name
-        out.append(t)
+        out.append(j)
         j += 1
-    return out
+    return toks.take(out)
 
 
-def _name_follows(toks: Toks, j: int) -> bool:
+def _name_follows(toks: _Toks, j: int) -> bool:
     """A capitalised word at toks[j], or after "the": "Institute for [the] Study of War"."""
-    if j < len(toks) and toks[j].low == "the":
+    lows, _, caps = toks.arrays()
+    if j < len(lows) and lows[j] == "the":
         j += 1
-    return j < len(toks) and toks[j].cap
+    return j < len(lows) and caps[j]
 
 
-def _np_continues(t: _Tok, lang: str) -> bool:
+def _np_continues(text: str, cap: bool, lang: str) -> bool:
     if lang == "en":
-        return t.cap
-    return bool({"ADJF", "NOUN"} & _pos(t.text, lang)) or t.cap
+        return cap
+    return bool({"ADJF", "NOUN"} & _pos(text, lang)) or cap
 
 
-def _np_left(toks: Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
+def _np_left(toks: _Toks, v: int, lang: str, limit: int = 12) -> list[_Tok]:
     """The subject noun phrase before the verb at toks[v]."""
     if lang == "en":
         return _np_left_en(toks, v)[0]
+    # read from the words' _word_bits: only the words kept become _Tok
+    words = toks.words
+    known = _WORD_BITS[lang]
+    walked: list[int] = []  # bits of words[v - 1], words[v - 2], ...
     j = v - 1
-    run: list[_Tok] = []
-    while j >= 0 and len(run) < limit:
-        t = toks[j]
-        if not t.word and t.text not in "«»\"“”-'’":
+    first = max(v - limit, 0)
+    while j >= first:
+        bits = known.get(words[j])
+        if bits is None:
+            bits = _word_bits(words[j], lang)
+        if bits & _STOP:
             break
-        if t.low in _BOUNDARY and t.low not in ("и", "і", "та", "and"):
-            break
-        if _verb_word(t.text, lang) and not _head_word(t.text, lang):
-            break
-        run.insert(0, t)
+        walked.append(bits)
         j -= 1
-    run = [t for t in run if t.word or t.text in "-'’"]
-    while run and run[0].low in ("и", "і", "та", "and"):
-        run = run[1:]
+    run = [(k, bits) for k, bits in zip(range(j + 1, v), reversed(walked), strict=True)
+           if bits & _KEEP]
+    m = 0
+    while m < len(run) and run[m][1] & _CONJ:
+        m += 1
     # skip adverbs and prepositional phrases before the subject
     start = None
-    for k, t in enumerate(run):
-        after = run[k - 1] if k > 0 else None
-        if _head_word(t.text, lang) and not (after and (after.low in _PREPS
-                                                        or after.text.isdigit())):
-            start = k
+    for n in range(m, len(run)):
+        if run[n][1] & _HEAD and not (n > m and run[n - 1][1] & (_PREP | _DIGIT)):
+            start = n
             break
     if start is None:
         return []
-    out: list[_Tok] = []
-    for t in run[start:]:
-        if t.low in _PREPS or ("ADVB" in _pos(t.text, lang) and not _head_word(t.text, lang)
-                               and not t.cap):  # a capitalised "Вон" is a name, not "вон"
+    out: list[int] = []
+    for k, bits in run[start:]:
+        if bits & (_PREP | _ADVERB):
             break
-        out.append(t)
-    return out
+        out.append(k)
+    return toks.take(out)
 
 
 def _person(np: list[_Tok], lang: str) -> list[_Tok]:
@@ -207,7 +290,7 @@ _EN_DOCS = frozenset("""report reports study studies assessment assessments anal
     estimates statement survey review data figures paper briefing""".split())
 
 
-def _author_en(toks: Toks, np: list[_Tok]) -> list[_Tok]:
+def _author_en(toks: _Toks, np: list[_Tok]) -> list[_Tok]:
     if not np or np[-1].low not in _EN_DOCS:
         return np
     k = toks.index(np[-1]) + 1
@@ -233,8 +316,12 @@ def _lemma_word(word: str, lang: str, lemmas: frozenset[str]) -> bool:
 
 
 def _en_adverb(t: _Tok) -> bool:
-    return (t.word and not t.cap and t.low.endswith("ly") and len(t.low) > 4
-            and t.low not in _EN_LY_NOUNS)
+    return _en_adverb_word(t.low, t.word, t.cap)
+
+
+def _en_adverb_word(low: str, word: bool, cap: bool) -> bool:
+    return (word and not cap and low.endswith("ly") and len(low) > 4
+            and low not in _EN_LY_NOUNS)
 
 
 def _skip_back_en(toks: Toks, j: int) -> int:
@@ -313,7 +400,7 @@ def _en_relative(toks: Toks, stop: int) -> int | None:
     return None
 
 
-def _en_subject(toks: Toks, v: int) -> _Cand | None:
+def _en_subject(toks: _Toks, v: int) -> _Cand | None:
     """Who speaks with the English speech verb at toks[v]."""
     verb = toks[v]
     j = _skip_back_en(toks, v - 1)
@@ -343,7 +430,7 @@ def _en_subject(toks: Toks, v: int) -> _Cand | None:
     return None
 
 
-def _en_inverted(toks: Toks, k: int, after_break: bool) -> list[_Tok]:
+def _en_inverted(toks: _Toks, k: int, after_break: bool) -> list[_Tok]:
     """The speaker after the verb: ", said the ministry." / "said Carla Reyes in a"."""
     if k >= len(toks) or toks[k].low in PRONOUNS or toks[k].low in _EN_TIME \
             or toks[k - 1].low in ("told", "tells", "tell"):

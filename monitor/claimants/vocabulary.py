@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import product
 
 from .tokens import Span
 
@@ -77,8 +78,35 @@ _PRONOUN_HINT = {
 }
 
 
-def pronoun_phrases(text: str, start: int, end: int, lang: str) -> list[Span]:
-    """The spans of _PRONOUN_PHRASE[lang] matches in text[start:end]."""
+# Every spelling that _PRONOUN_HINT (ru, uk) matches between two spaces: each letter in
+# each case that re.I reads as it ("ᲂ" is an "о"; tests/test_claimants_tokens.py
+# checks the list against every character)
+_LETTER_CASES = {"е": "еЕ", "г": "гГ", "о": "оОᲂ", "ё": "ёЁ", "и": "иИ", "х": "хХ", "й": "йЙ",
+                 "ї": "їЇ", "н": "нН", "м": "мМ", "ь": "ьЬ", "ю": "юЮ", "і": "іІ"}
+
+
+def _spellings(word: str) -> set[str]:
+    return {"".join(p) for p in product(*(_LETTER_CASES[c] for c in word))}
+
+
+_HINT_WORDS = {
+    "ru": frozenset().union(*map(_spellings, ("его", "её", "ее", "их"))),
+    "uk": frozenset().union(*map(_spellings, ("його", "її", "їхніми", "їхньою", "їх", "їхню"))),
+}
+
+
+def pronoun_phrases(text: str, start: int, end: int, lang: str,
+                    chunks: list[str] | None = None) -> list[Span]:
+    """The spans of _PRONOUN_PHRASE[lang] matches in text[start:end].
+
+    ``chunks``, text[start:end].split(" ") when the caller has it, makes the common
+    answer (none) cheaper: with no whitespace but spaces, a _PRONOUN_HINT match is a
+    chunk.
+    """
+    words = _HINT_WORDS.get(lang)
+    if chunks is not None and words is not None and text[start:end].isprintable() \
+            and words.isdisjoint(chunks):
+        return []
     if _PRONOUN_HINT[lang].search(text, start, end) is None:
         return []
     return [m.span() for m in _PRONOUN_PHRASE[lang].finditer(text, start, end)]
