@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.extract import base, digits, filters, parse, patterns
+from monitor.extract import base, context, digits, filters, parse, patterns, ranges
 from monitor.models import Quantity
 
 CASES = Path(__file__).parent / "cases"
@@ -87,3 +87,101 @@ def test_a_plain_character_after_a_number_rules_out_what_its_check_skips() -> No
                 assert not patterns.TIME_AFTER.match(text, 1), text
                 assert not digits._SCIENTIFIC.match(text, 1), text
                 assert not parse._HUNDRED_AFTER.match(text, 1), text
+
+
+# Each quick check's characters, the pattern it spares, and texts that pattern matches
+# right after a number: the first character of each (after any spaces) is the one the
+# check looks at.
+QUICK_CHECKS = [
+    ("_NO_PERCENT", lambda: (parse._NO_PERCENT, patterns.PERCENT_AFTER),
+     ["%", "‰", "per cent", "percent", "percentage points", "pct", "pc", "pp", "процентов",
+      "проц.", "п.п.", "п. п.", "відсотків"]),
+    ("_NO_SEP", lambda: (ranges._NO_SEP, ranges._RANGE_SEP), [" - ", " – 7", " — 7"]),
+    ("_NO_SEP", lambda: (ranges._NO_SEP, ranges._WORD_SEP),
+     ["to ", "up to ", "до ", "по ", "and ", "и ", "і ", "та ", "й "]),
+    ("_NO_POSTFIX", lambda: (context._NO_POSTFIX, context._POSTFIX),
+     ["+", "-plus", "plus", "or more", "and more", "и более", "и больше", "і більше",
+      "або більше", "или более", "or so"]),
+    ("_NO_NAME", lambda: (base._NO_NAME, base._NAME_AFTER),
+     ["Pro", "Max", "GT", "family", "series", "variant", "model", "models", "class",
+      "jetliner", "Main St", "5th Avenue", "Baker Street", "A B Road", "9 Downing Street"]),
+]
+# Characters a quick check is asked about: ASCII, Cyrillic (both cases, ё), the
+# characters IGNORECASE folds in from elsewhere, spaces and dashes.
+ASKED = sorted({*map(chr, range(0x80)), *map(chr, range(0x400, 0x500)), "ſ", "K", "ı", "İ",
+                "\u1c80", "\u1c81", "\u1c82", "\u1c83", "\u1c84", "\u1c85", "µ", "\u00a0",
+                "\u202f", "–", "—", "‒", "…", "’", "١"})
+
+
+@pytest.mark.parametrize("name, parts, words", QUICK_CHECKS)
+def test_a_quick_check_rules_out_only_what_its_pattern_cannot_match(name, parts, words):
+    safe, pattern = parts()
+    assert safe <= set(ASKED)
+    for w in words:  # the pattern's own words are found, in any case, after 0-2 spaces
+        for gap in ("", " ", "  "):
+            for form in {w, w.upper(), w.capitalize()}:
+                text = "5" + gap + form
+                if pattern.match(text, 1):
+                    first = text[1:].lstrip()[:1]
+                    assert first not in safe, (name, text)
+                    assert base._char_after(text, 1) not in safe or gap == "  ", (name, text)
+    hits = 0
+    for c in ASKED:
+        for w in words:
+            for gap in ("", " "):
+                text = "5" + gap + c + w.lstrip()[1:]
+                m = pattern.match(text, 1)
+                hits += m is not None
+                if c in safe:
+                    assert base._char_after(text, 1) == c
+                    assert m is None, (name, text)
+    assert hits  # the words put after other characters were matched too
+
+
+def test_a_word_after_a_number_that_no_multiplier_starts_with_is_left_alone() -> None:
+    words, safe = parse._mult_words()
+    for c in ASKED:
+        for w in sorted(words) + ["", "x", "ый"]:
+            for gap in ("", " "):
+                for form in (w, w.upper(), w.capitalize()):
+                    text = "5" + gap + c + form[1:]
+                    m = base._MULT_AFTER.match(text, 1)
+                    if c in safe:
+                        assert base._char_after(text, 1) == c
+                        assert m is None or base._norm_word(m.group(1)) not in words, text
+
+
+def test_a_run_of_digits_read_alone_is_what_the_digits_pattern_reads() -> None:
+    after = ASKED + ["", "0", "5", "٣", "\u2009", ",5", ".5", " 5", " 500", "\u00a0500",
+                     "’500", "'500", " 5000", " 50", " x"]
+    checked = 0
+    for run in ("5", "12", "123", "1234", "12345", "١٢٣"):
+        for a in after:
+            for b in ("", "0", "123", " ", "x"):
+                text = run + a + b
+                if digits._run_alone(text, 0, len(run)):
+                    m = digits._DIGITS_RE.match(text)
+                    assert m is not None and m.span() == (0, len(run)), text
+                    assert m.group(1) is None
+                    checked += 1
+    assert checked > 1000
+
+
+def test_a_currency_match_ends_with_one_of_the_listed_characters() -> None:
+    signs = ["$", "€", "£", "₽", "₴", "¥"]
+    befores = ["", "US", "A", "AU", "C", "CA", "NZ", "HK", "S", "NT", "x", "5 "]
+    afters = ["", "US", "A", "AU", "C", "NZ", "HK"]
+    codes = ["USD", "EUR", "GBP", "AUD", "CAD", "INR", "JPY", "CNY", "RUB", "UAH", "CHF", "RM",
+             "Rs", "Rs.", "PS", "Y="]
+    windows = [b + g + s + g2 + a + g3 for b in befores for s in signs for a in afters
+               for g in ("", " ") for g2 in ("", " ") for g3 in ("", " ", "\u00a0 ")]
+    windows += [p + c + g for p in ("", " ", "in ", "x") for c in codes
+                for g in ("", " ", "\u00a0")]
+    found = 0
+    for w in windows:
+        for cut in range(len(w)):
+            window = w[cut:][-8:]
+            if patterns.CURRENCY_BEFORE.search(window):
+                found += 1
+                assert window.rstrip()[-1:] in base._CURRENCY_LAST, window
+    assert found > 500

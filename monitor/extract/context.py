@@ -7,7 +7,7 @@ import re
 
 from ..models import Quantity
 from . import patterns as P
-from .base import Num, _before, _replace
+from .base import Num, _before, _char_after, _none_of, _replace
 
 _PLUS_AFTER = re.compile(r"\+|-plus\b|\s+plus\b", re.IGNORECASE)
 _OR_MORE = re.compile(
@@ -218,8 +218,16 @@ _POSTFIX = re.compile("(?P<more_than>" + _PLUS_AFTER.pattern + ")|(?P<at_least>"
                       re.IGNORECASE)
 
 
+# "+", "-plus", then after spaces "plus", "or more", "and more", "и более", "і більше",
+# "або більше", "или более", "or so" (Latin o, a; Cyrillic и, і, а).
+_NO_POSTFIX = _none_of("+-poaиіа")
+
+
 def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
-    m = _POSTFIX.match(text, num.end)
+    e = num.end
+    if _char_after(text, e) in _NO_POSTFIX:
+        return None, e
+    m = _POSTFIX.match(text, e)
     if m:
         return m.lastgroup, m.end()
     return None, num.end

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import patterns as P
-from .base import _FUNCTION_WORDS, _NAME_AFTER, _NEXT_WORD, _PREV_CHAR_SENT, Num, _before
+from .base import _FUNCTION_WORDS, _NEXT_WORD, _PREV_CHAR_SENT, Num, _before, _name_after
 from .units import parse_word
 
 _HAS_CAPITAL = re.compile(r"[A-Z]")
@@ -109,7 +109,7 @@ def _skip_name_number(text: str, num: Num, lang: str) -> bool:
         return True
     if lang != "en":
         return False
-    if _NAME_AFTER.match(text, num.end):
+    if _name_after(text, num.end):
         return True
     if not (num.value == int(num.value) and 12 <= num.value <= 110):
         return False

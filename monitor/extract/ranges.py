@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Num, _anchor, _currency_before, _Skip
+from .base import Num, _anchor, _currency_before, _none_of, _Skip
 from .context import _change
 from .filters import _is_year
 from .parse import _parse_at
@@ -14,6 +14,8 @@ from .units import find_unit
 _RANGE_SEP = re.compile(r"[-–—‒]|[\s\u00a0]+[-–—‒][\s\u00a0]+|[–—][\s\u00a0]*|\.\.\.?|…")
 _WORD_SEP = re.compile(r"[\s\u00a0]+(?P<up>up[\s\u00a0]+)?(?P<s>to|до|по|and|и|і|та|й)[\s\u00a0]+",
                        re.IGNORECASE)
+# After a space: neither a dash nor the first letter of a _WORD_SEP word.
+_NO_SEP = _none_of("-utaдпиійт")
 _ATTACHED_UNIT = re.compile(r"[A-Za-zµ°]+(?:/[A-Za-z]+)?")
 _CODE_BEFORE_DIGITS = re.compile(
     r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
@@ -40,7 +42,8 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
             and (attached := _ATTACHED_UNIT.match(text, e, e + 10))):
         e = attached.end()
     c = text[e:e + 1]
-    near = c.isspace() or c in "-–—‒.…"  # what either separator can start with
+    # what either separator can start with; after a space, a dash or a word of _WORD_SEP
+    near = (c.isspace() or c in "-–—‒.…") and not (c == " " and text[e + 1:e + 2] in _NO_SEP)
     dm = _RANGE_SEP.match(text, e) if near else None
     if dm and not first.digits and not first.fraction and not first.vague:
         wm2 = _anchor().match(text, dm.end())
