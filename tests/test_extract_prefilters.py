@@ -185,3 +185,76 @@ def test_a_currency_match_ends_with_one_of_the_listed_characters() -> None:
                 found += 1
                 assert window.rstrip()[-1:] in base._CURRENCY_LAST, window
     assert found > 500
+
+
+TAILS = {
+    "QUALIFIER": patterns.QUALIFIER_END, "CHANGE_EN": patterns.CHANGE_EN_END,
+    "NOT_CHANGE_UP": patterns.NOT_CHANGE_UP_END, "CHANGE_CYR": patterns.CHANGE_CYR_END,
+    "REACHED_EN": patterns.REACHED_EN_END, "REACHED_CYR": patterns.REACHED_CYR_END,
+    "MONTH_BEFORE": patterns.MONTH_BEFORE_END, "YEAR_BEFORE": patterns.YEAR_BEFORE_END,
+    "INDEX_BEFORE": filters._INDEX_BEFORE_END,
+}
+PLAIN = [c for c in map(chr, range(0x110000))
+         if patterns._OTHER_CASE.match(c) is None]
+
+
+@pytest.mark.parametrize("name", sorted(TAILS))
+def test_ignorecase_compares_the_plain_characters_by_their_lower_case(name: str) -> None:
+    # every character of the pattern and every class in it answers alike for a plain
+    # character in any case and for its lower case without IGNORECASE
+    source = TAILS[name].pattern.pattern.replace("(?P", "(?")  # group names
+    atoms = set(re.findall(r"\[(?:\\.|[^\]\\])*\]", source)) | {r"\w", r"\s", r"\d"}
+    atoms |= {re.escape(c) for c in source if c.isalpha()}
+    for c in PLAIN:
+        low = c.lower()
+        assert len(low) == 1 and patterns._OTHER_CASE.match(low) is None
+        for atom in atoms:
+            folded = re.fullmatch(atom, c, re.IGNORECASE) is not None
+            assert folded == (re.fullmatch(atom, low) is not None), (name, atom, c)
+
+
+def _windows() -> list[str]:
+    out = []
+    for text in _texts():
+        for m in re.finditer(r"(?<=\s)[\w$€£~≈<>≤≥]", text):
+            for n in (12, 30, 40, 60, 80):
+                out.append(text[max(0, m.start() - n):m.start()])
+    phrases = [*patterns._QUAL_INDEX, "rose", "go up", "cut prices", "вырос", "зросла",
+               "picked", "set", "rose from 5 and", "повышение цен", "снизилась",
+               "march 5,", "august", "in", "s & p", "hang seng", "категории от"]
+    for p in phrases:
+        for pre in ("", "x ", "(", "a b c ", "-", "a-"):
+            for post in (" ", " в ", " на ", " by ", " up ", " a b c by ", " a b c d by ",
+                         " за год почти на ", " 5, ", " 1 2 3 4 5 to ", " 1 2 3 4 5 6 to "):
+                out.append(pre + p + post)
+    # other cases and characters IGNORECASE folds in from outside ASCII and Cyrillic
+    more = []
+    for k, w in enumerate(out):
+        if k % 3 == 0:
+            more.append(w.upper())
+        if k % 7 == 0:
+            more.append(w.swapcase())
+        if k % 11 == 0:
+            more.append(w.replace("s", "ſ").replace("k", "\u212a").replace("в", "\u1c80"))
+        if k % 13 == 0:
+            more.append("İ" + w.replace("i", "ı"))
+    return out + more
+
+
+WINDOWS_CACHE: list[str] = []
+
+
+@pytest.mark.parametrize("name", sorted(TAILS))
+def test_a_tail_search_finds_what_its_pattern_finds(name: str) -> None:
+    if not WINDOWS_CACHE:
+        WINDOWS_CACHE.extend(_windows())
+    tail = TAILS[name]
+    found = 0
+    for w in WINDOWS_CACHE:
+        want, got = tail.pattern.search(w), tail.search(w)
+        assert (want is None) == (got is None), (name, w)
+        if want is not None and got is not None:
+            found += 1
+            groups = range(tail.pattern.groups + 1)
+            assert [want.span(g) for g in groups] == [got.span(g) for g in groups], (name, w)
+    assert found >= 20

@@ -46,7 +46,7 @@ def _qualifier(text: str, start: int, pw: tuple[str, str] | None = None,
     if word not in P.QUAL_LAST and last not in P.QUAL_SYMBOLS:
         return None, start
     before = _before(text, start, 40)
-    m = P.QUALIFIER_RE.search(before)
+    m = P.QUALIFIER_END.search(before)
     if not m:
         return None, start
     g = "q" if m.group("q") else "sym"
@@ -68,11 +68,11 @@ def _change(text: str, start: int, lang: str,
         return None
     before = _before(text, start, 60)
     if lang == "en":
-        m = P.CHANGE_EN.search(before)
-        if m and not P.NOT_CHANGE_UP.search(before):
+        m = P.CHANGE_EN_END.search(before)
+        if m and not P.NOT_CHANGE_UP_END.search(before):
             return "up" if (m.group("up") or m.group("up2")) else "down"
         return None
-    m = P.CHANGE_CYR.search(before)
+    m = P.CHANGE_CYR_END.search(before)
     if not m:
         return None
     return "up" if m.group("up") else "down"
@@ -194,16 +194,16 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
         m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
-        return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
+        return P.REACHED_EN_END.search(_before(text, at - len(m.group(0)), 80)) is not None
     if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
         if text[qstart - 4 if qstart > 4 else 0:qstart].rstrip()[-2:].lower() != "до":
             return False
         m = _DO_BEFORE.search(_before(text, qstart, 6))
-        return m is not None and P.REACHED_CYR.search(
+        return m is not None and P.REACHED_CYR_END.search(
             _before(text, qstart - len(m.group(0)), 80)) is not None
     if qual != "up_to" or text[qstart:qstart + 2].lower() != "до":
         return False
-    return P.REACHED_CYR.search(_before(text, qstart, 80)) is not None
+    return P.REACHED_CYR_END.search(_before(text, qstart, 80)) is not None
 
 
 _RUN_UP = re.compile(r"(?<![\w])(?:lead|leading|run|running|build|building)[\s\u00a0]+$",

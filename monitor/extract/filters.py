@@ -35,7 +35,7 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     if day and P.MONTH_AFTER.match(text, num.end):
         return True  # a day: a month before it would say the same (matched first: cheaper)
     # (the pattern ends in spaces: without one right before the number, no search)
-    if text[num.start - 1:num.start].isspace() and P.MONTH_BEFORE.search(
+    if text[num.start - 1:num.start].isspace() and P.MONTH_BEFORE_END.search(
             _before(text, num.start, 30)):
         return v <= 31 or (1000 <= v <= 2100 and raw.isdigit())
     if not (raw.isdigit() and len(raw) == 4 and 1800 <= v <= 2199):
@@ -43,11 +43,11 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     if P.YEAR_AFTER.match(text, num.end) or _LEVEL_AFTER.match(text, num.end):
         return True  # "в 2024 году", "topped 2023 levels", "превысил уровень"
     before = _before(text, num.start, 40)
-    qm = P.QUALIFIER_RE.search(before)
+    qm = P.QUALIFIER_END.search(before)
     if qm and (qm.group("sym") or qm.group("q").lower() not in ("до", "по")):
         return False  # "more than 2000 shells", "up to 1805 shells"
     if lang == "en":  # English writes counts this large with a comma: "2,000 troops"
-        return 1900 <= v <= 2100 or bool(P.YEAR_BEFORE.search(before))
+        return 1900 <= v <= 2100 or bool(P.YEAR_BEFORE_END.search(before))
     # A four-digit number followed by a counted noun is a count: "2000 солдат".
     nm = _NEXT_WORD.match(text, num.end)
     if nm and nm.group(1).islower():
@@ -65,6 +65,8 @@ _INDEX_BEFORE = re.compile(
     r"статті|статьи|стаття|частина|часть|части|рівень|уровень|категор\w+|номер|"
     r"калибр\w*|калібр\w*|calibre|caliber|"
     r"возрасте|віці)(?:[\s\u00a0]+(?:от|від|с|з))?[\s\u00a0]+$", re.IGNORECASE)
+# a word (three for "s & p"), then "от", "від", "с" or "з"
+_INDEX_BEFORE_END = P.TailSearch(_INDEX_BEFORE, 3 + 1)
 _AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage|[A-Z][a-z]+,)[\s\u00a0]+$")
 
 # _INDEX_BEFORE ends in spaces right after one of its words (or after от/від/с/з):
@@ -92,7 +94,7 @@ def _index_before(before: str) -> bool:
     if (not low.endswith(_INDEX_ENDS_BY_LAST.get(low[-1:], ()))
             and not _INDEX_STEMS.search(low)):
         return False
-    return _INDEX_BEFORE.search(before) is not None
+    return _INDEX_BEFORE_END.search(before) is not None
 
 
 def _year_like(text: str, num: Num) -> bool:
