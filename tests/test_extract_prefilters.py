@@ -258,3 +258,22 @@ def test_a_tail_search_finds_what_its_pattern_finds(name: str) -> None:
             groups = range(tail.pattern.groups + 1)
             assert [want.span(g) for g in groups] == [got.span(g) for g in groups], (name, w)
     assert found >= 20
+
+
+def test_the_gap_checks_rule_out_only_gaps_their_patterns_cannot_match() -> None:
+    conj = ["и", "і", "та", "й", "and", "or", "или", "либо", "або", "чи", ","]
+    gaps = [p + c + s for p in ("", " ", ", ", " ,  ") for c in conj for s in (" ", "\u00a0 ")]
+    gaps += [g.upper() for g in gaps] + [g.capitalize() for g in gaps]
+    for g in gaps:
+        assert context._CONJ_GAP.match(g), g
+        assert g.rstrip()[-1:] not in context._NO_CONJ, g
+    for c in ASKED:
+        for w in conj:
+            g = " " + w[:-1] + c + " "
+            if c in context._NO_CONJ:
+                assert not context._CONJ_GAP.match(g), g
+    for g in (", Burlington by ", "and Apple by\u00a0", ", X Y Z BY  ", "and a By "):
+        assert context._ELIDED_BY_GAP.match(g) and g.rstrip()[-2:].lower() == "by", g
+    for g in ("Jamie Armstrong, ", "aged ", "ages\u00a0", "age "):
+        assert filters._AGE_BEFORE.search(g) and g.rstrip().endswith(filters._AGE_ENDS), g
+    assert all(stem.startswith("ка") for stem in filters._INDEX_STEMS.pattern.split("|"))

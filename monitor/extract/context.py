@@ -16,6 +16,8 @@ _OR_MORE = re.compile(
 _OR_SO = re.compile(r"[\s\u00a0]+or\s+so\b", re.IGNORECASE)
 _CONJ_GAP = re.compile(r"^[\s\u00a0]*(?:,[\s\u00a0]*)?(?:и|і|та|й|and|or|или|либо|або|чи|,)"
                        r"[\s\u00a0]+$", re.IGNORECASE)
+# The last characters of _CONJ_GAP's words: и, і, та, й, and, or, или, либо, або, чи, ","
+_NO_CONJ = _none_of("иіайdrо,")
 _OR_WORD = re.compile(r"\b(?:or|или|либо|або|чи)\b", re.IGNORECASE)
 
 
@@ -96,7 +98,7 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
         prev, cur = qs[i - 1], qs[i]
         gap = text[prev.end:cur.start]
         if (prev.change and not cur.change and cur.start >= prev.end
-                and _ELIDED_BY_GAP.match(gap)):
+                and gap.rstrip()[-2:].lower() == "by" and _ELIDED_BY_GAP.match(gap)):
             # "were down 2.3%, Burlington by 2.6%": the verb is left out, "by" keeps it
             qs[i] = cur = _replace(cur, change=prev.change)
             continue
@@ -124,7 +126,9 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
         gap_from = prev.unit_end if prev.unit_end is not None else prev.end
         if gap_from > cur.start:
             continue
-        conj = _CONJ_GAP.match(text[gap_from:cur.start])
+        between = text[gap_from:cur.start]
+        # (it ends in a conjunction or a comma, then spaces: its last letter looked at first)
+        conj = None if between.rstrip()[-1:] in _NO_CONJ else _CONJ_GAP.match(between)
         if conj and prev.kind == cur.kind and (
                 prev.qualifier != "approx" or not _OR_WORD.search(conj.group(0))):
             # "as many as 2 million shells or 300,000 rockets": a bound covers the

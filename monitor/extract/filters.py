@@ -68,6 +68,7 @@ _INDEX_BEFORE = re.compile(
 # a word (three for "s & p"), then "от", "від", "с" or "з"
 _INDEX_BEFORE_END = P.TailSearch(_INDEX_BEFORE, 3 + 1)
 _AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage|[A-Z][a-z]+,)[\s\u00a0]+$")
+_AGE_ENDS = ("age", "aged", "ages", ",")
 
 # _INDEX_BEFORE ends in spaces right after one of its words (or after от/від/с/з):
 # a window whose last word ends in none of these cannot match, and the regex,
@@ -92,7 +93,7 @@ def _index_before(before: str) -> bool:
         return False  # no space before the number
     low = tail.lower()
     if (not low.endswith(_INDEX_ENDS_BY_LAST.get(low[-1:], ()))
-            and not _INDEX_STEMS.search(low)):
+            and not ("ка" in low and _INDEX_STEMS.search(low))):  # every stem starts "ка"
         return False
     return _INDEX_BEFORE_END.search(before) is not None
 
@@ -115,7 +116,8 @@ def _skip_name_number(text: str, num: Num, lang: str) -> bool:
         return True
     if not (num.value == int(num.value) and 12 <= num.value <= 110):
         return False
-    a = _AGE_BEFORE.search(before)
+    # (the pattern's words end in "age", "aged", "ages" or ",": looked for first)
+    a = _AGE_BEFORE.search(before) if before.rstrip().endswith(_AGE_ENDS) else None
     if a:
         # "aged 18 to 34", "Jamie Armstrong, 25, said": ages
         return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
@@ -135,7 +137,8 @@ def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
     words = before.split()  # the capitalised word is the last one, right before spaces
     if not words or len(before.rstrip()) == len(before) or not _HAS_CAPITAL.search(words[-1]):
         return False
-    m = _CAP_WORD_BEFORE.search(before)
+    # the word matched is the last one: the search starts there
+    m = _CAP_WORD_BEFORE.search(before, len(before.rstrip()) - len(words[-1]))
     if not m:
         return False
     word = m.group(1)
