@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 from pathlib import Path
 
@@ -277,3 +278,39 @@ def test_the_gap_checks_rule_out_only_gaps_their_patterns_cannot_match() -> None
     for g in ("Jamie Armstrong, ", "aged ", "ages\u00a0", "age "):
         assert filters._AGE_BEFORE.search(g) and g.rstrip().endswith(filters._AGE_ENDS), g
     assert all(stem.startswith("ка") for stem in filters._INDEX_STEMS.pattern.split("|"))
+
+
+# (the package's "sentences" is the function)
+sentences = importlib.import_module("monitor.extract.sentences")
+
+
+def _sentences_as_before(text: str) -> list[tuple[int, int]]:
+    """sentences() as first written: every terminator through _END, trimmed by strip()."""
+    out = []
+    start = 0
+    for m in sentences._END.finditer(text):
+        s, e = m.span()
+        if text[s] == "." and e - s == 1 and not sentences._dot_ends(text, s):
+            continue
+        seg = text[start:s if text[s] == "\n" else e]
+        a = start + len(seg) - len(seg.lstrip())
+        b = a + len(seg.strip())
+        if b > a:
+            out.append((a, b))
+        start = e
+    seg = text[start:]
+    a = start + len(seg) - len(seg.lstrip())
+    b = a + len(seg.strip())
+    if b > a:
+        out.append((a, b))
+    return out
+
+
+def test_sentences_split_as_before_with_and_without_other_terminators() -> None:
+    texts = _texts()
+    texts += [t.replace(". ", "! ") for t in texts[::5]] + [t.replace(". ", "…\n ") for t in
+                                                            texts[::7]]
+    texts += ["", " ", "\n", "A. B", "  Hi.  There  ", "x.\u2003Y", "1. 2. 3.", "Mr. Smith. Ok.",
+              "a\u00a0. B.\u3000", "Why? Yes! No… Ok.\n\nNext", "end.\t", " . . ."]
+    for text in texts:
+        assert sentences.sentences(text) == _sentences_as_before(text), text
