@@ -73,7 +73,7 @@ def _parse_digits_at(text: str, pos: int, lang: str, run_end: int = -1) -> Num:
     # the common case, a space before the number (not after "minus"): none of the
     # marks or skips below applies
     if prev != " " or prev2 in "sSсС":
-        if prev == "-" and _SUB_BEFORE.search(_before(text, s, 8)):
+        if prev == "-" and prev2 in "bB" and _SUB_BEFORE.search(_before(text, s, 8)):
             sub = True
         elif (prev == "-" or prev.isspace()) and prev2 in "sSсС" and (
                 minus := _MINUS_BEFORE.search(_before(text, s, 8))):  # "minus 5", "мінус 3"
@@ -102,18 +102,19 @@ def _parse_digits_at(text: str, pos: int, lang: str, run_end: int = -1) -> Num:
             text, lo5, s):  # "No. 5", "№ 12": the regex needs a dot or a №
         raise _Skip(e)
     nxt = text[e:e + 1]
-    fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
-    if fm and raw.isdigit() and 0 < int(raw) < int(fm.group(1)) <= 1000:
-        return Num(s, fm.end(), int(raw) / int(fm.group(1)))
-    if nxt in "/:⁄" and text[e + 1:e + 2].isdigit():
-        raise _Skip(_token_end(text, e))
-    if nxt == "." and text[e + 1:e + 2].isdigit():  # 14.08.2025, 1.2.3
-        raise _Skip(_token_end(text, e))
-    if nxt == "," and lang == "en" and _COMMA_SHORT.match(text, e):
-        raise _Skip(e + 3)
-    # Parenthesised lone number: a jersey or a footnote.
-    if prev == "(" and nxt == ")":
-        raise _Skip(e + 1)
+    if nxt in _MARK_AFTER:  # (what the checks below look for after the number)
+        fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
+        if fm and raw.isdigit() and 0 < int(raw) < int(fm.group(1)) <= 1000:
+            return Num(s, fm.end(), int(raw) / int(fm.group(1)))
+        if nxt in "/:⁄" and text[e + 1:e + 2].isdigit():
+            raise _Skip(_token_end(text, e))
+        if nxt == "." and text[e + 1:e + 2].isdigit():  # 14.08.2025, 1.2.3
+            raise _Skip(_token_end(text, e))
+        if nxt == "," and lang == "en" and _COMMA_SHORT.match(text, e):
+            raise _Skip(e + 3)
+        # Parenthesised lone number: a jersey or a footnote.
+        if prev == "(" and nxt == ")":
+            raise _Skip(e + 1)
     plain = (nxt if nxt != " " else text[e + 1:e + 2]) in _PLAIN_AFTER  # _plain_after(text, e)
     if not plain and P.TIME_AFTER.match(text, e):
         raise _Skip(e)
@@ -176,6 +177,7 @@ def _parse_digits_at(text: str, pos: int, lang: str, run_end: int = -1) -> Num:
     num.value = value * num.mult
     return num
 _DIGIT_RUN = re.compile(r"\d+")
+_MARK_AFTER = frozenset("/⁄:.,)")
 _NO_BEFORE = re.compile(r"(?:(?<![\w])(?:No|Nr|nr)\.|№)[\s\u00a0]*$")
 _COMMA_SHORT = re.compile(r",\d{1,2}(?!\d)")
 _SUFFIX = re.compile(r"[a-zA-Zа-яА-ЯёЁіїєґІЇЄҐ]+")

@@ -92,7 +92,7 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str,
     opener = opener_m.group("o").lower() if opener_m else None
     second: Num | None = None
     sep_kind = None
-    if not first.vague:
+    if first.low is None:  # not vague (the property, read without a call)
         second, sep_kind = _second(text, first, opener, lang)
     if second is not None:
         # A score ("2-2", "3-1") is not a range.

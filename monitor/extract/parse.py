@@ -49,7 +49,7 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str, run_end: int = -1)
     """The number at ``pos``; ``run_end``: where its digit run ends, when known."""
     num = (_parse_digits_at(text, pos, lang, run_end) if is_digit
            else _parse_words_at(text, pos, lang))
-    if num.vague or num.fraction:
+    if num.low is not None or num.fraction:  # vague (num.vague) or a share
         return num
     # (_share_of's own first check, made here: most numbers are not shares)
     if (num.digits and text[num.end + 1:num.end + 2] in _SHARE_FIRST

@@ -45,7 +45,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     # what either separator can start with; after a space, a dash or a word of _WORD_SEP
     near = (c.isspace() or c in "-–—‒.…") and not (c == " " and text[e + 1:e + 2] in _NO_SEP)
     dm = _RANGE_SEP.match(text, e) if near else None
-    if dm and not first.digits and not first.fraction and not first.vague:
+    if dm and not first.digits and not first.fraction and first.low is None:  # not vague
         wm2 = _anchor().match(text, dm.end())
         if wm2 and wm2.group("w"):
             try:
@@ -64,7 +64,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
                 n2.start = nxt
             return n2, "dash"
     wm = _WORD_SEP.match(text, e) if near else None
-    if not wm and opener in ("from", "between") and not first.vague:
+    if not wm and opener in ("from", "between") and first.low is None:
         # "from 208 pounds to 193", "between 15 kHz and 17 kHz"
         _lem, us, ue = find_unit(text, e, lang)
         if us is not None and ue is not None and not text[e:us].strip() and ue - us <= 25:
@@ -103,7 +103,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
         n2 = _parse_at(text, start2, is_digit, lang)
     except _Skip:
         return None, ""
-    if n2.vague or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
+    if n2.low is not None or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
         return None, ""
     if (sep == "to" and opener is None and n2.value > 3 * first.value
             and _change(text, first.start, lang) is not None):
