@@ -167,16 +167,10 @@ _CURRENCY_LAST = frozenset("$€£₽₴¥" + "DRPYBHFMs.S=" + "SAUCZK")
 
 
 def _currency_before(text: str, s: int) -> str | None:
-    # every sign or code has a symbol or a capital letter: skip the regex without one
-    if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) is None:
-        return None
-    return _currency_sign(text, s)
-
-
-def _currency_sign(text: str, s: int) -> str | None:
-    """_currency_before, once its first check has found a symbol or a capital."""
     before = _before(text, s, 8)
-    if before.rstrip()[-1:] not in _CURRENCY_LAST:
+    # a sign or a code ends the window, and every one has a symbol or a capital letter:
+    # the regex is skipped without them
+    if before.rstrip()[-1:] not in _CURRENCY_LAST or _CURRENCY_HINT.search(before) is None:
         return None
     m = P.CURRENCY_BEFORE.search(before)
     if not m:

@@ -134,11 +134,14 @@ def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
     if nx.isascii() and nx.isalpha():  # "640bhp": a unit, not a name
         return False
     before = _before(text, num.start, 40)
-    words = before.split()  # the capitalised word is the last one, right before spaces
-    if not words or len(before.rstrip()) == len(before) or not _HAS_CAPITAL.search(words[-1]):
+    tail = before.rstrip()  # the capitalised word is the last one, right before spaces
+    if not tail or len(tail) == len(before):
+        return False
+    last = tail.rsplit(None, 1)[-1]
+    if not _HAS_CAPITAL.search(last):
         return False
     # the word matched is the last one: the search starts there
-    m = _CAP_WORD_BEFORE.search(before, len(before.rstrip()) - len(words[-1]))
+    m = _CAP_WORD_BEFORE.search(before, len(tail) - len(last))
     if not m:
         return False
     word = m.group(1)

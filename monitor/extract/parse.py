@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from . import patterns as P
 from .base import (
-    _CURRENCY_HINT,
     _FUNCTION_WORDS,
     _MULT_AFTER,
     _NEXT_WORD,
@@ -16,7 +15,6 @@ from .base import (
     _char_after,
     _currency_before,
     _currency_len,
-    _currency_sign,
     _none_of,
     _norm_word,
     _plain_after,
@@ -95,10 +93,7 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str, run_end: int = -1)
     if pm:
         num.percent = True
         num.end = pm.end()
-    s = num.start
-    # (_currency_before's own first check, made here: most numbers have no currency)
-    cur = _currency_sign(text, s) if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) \
-        else None
+    cur = _currency_before(text, num.start)
     if cur:
         num.currency = cur
         num.start -= _currency_len(text, num.start)
