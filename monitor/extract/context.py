@@ -155,7 +155,10 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
     """Link a value reached to the change before it ("grew by 2,000 to 12,000",
     "вырос на 2 тысячи до 12 тысяч") or to the value it came from, written after it
     ("narrowed to 138,285 lots from 212,577 lots")."""
-    if not any(q.role == "to" and q.link is None for q in qs):
+    for q in qs:  # (a loop, not any() over a generator: called per text)
+        if q.role == "to" and q.link is None:
+            break
+    else:
         return qs
     for i, q in enumerate(qs):
         if q.role != "to" or q.link is not None:

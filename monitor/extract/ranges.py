@@ -84,6 +84,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     am = _anchor().match(text, nxt)
     is_digit = False
     start2 = nxt
+    run_end = -1  # where the digits at start2 end, when the anchor found them
     code = _CODE_BEFORE_DIGITS.match(text, nxt)
     if code and code.end() > nxt and _currency_before(text, code.end()):
         start2 = code.end()
@@ -99,8 +100,10 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
         return None, ""
     else:
         is_digit = am.group("d") is not None
+        if is_digit:
+            run_end = am.end()
     try:
-        n2 = _parse_at(text, start2, is_digit, lang)
+        n2 = _parse_at(text, start2, is_digit, lang, run_end)
     except _Skip:
         return None, ""
     if n2.low is not None or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
