@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
-from monitor.extract import base, digits, filters, parse, patterns
+from monitor.extract import base, context, digits, filters, parse, patterns, ranges
 from monitor.models import Quantity
 
 CASES = Path(__file__).parent / "cases"
@@ -87,3 +88,229 @@ def test_a_plain_character_after_a_number_rules_out_what_its_check_skips() -> No
                 assert not patterns.TIME_AFTER.match(text, 1), text
                 assert not digits._SCIENTIFIC.match(text, 1), text
                 assert not parse._HUNDRED_AFTER.match(text, 1), text
+
+
+# Each quick check's characters, the pattern it spares, and texts that pattern matches
+# right after a number: the first character of each (after any spaces) is the one the
+# check looks at.
+QUICK_CHECKS = [
+    ("_NO_PERCENT", lambda: (parse._NO_PERCENT, patterns.PERCENT_AFTER),
+     ["%", "‰", "per cent", "percent", "percentage points", "pct", "pc", "pp", "процентов",
+      "проц.", "п.п.", "п. п.", "відсотків"]),
+    ("_NO_SEP", lambda: (ranges._NO_SEP, ranges._RANGE_SEP), [" - ", " – 7", " — 7"]),
+    ("_NO_SEP", lambda: (ranges._NO_SEP, ranges._WORD_SEP),
+     ["to ", "up to ", "до ", "по ", "and ", "и ", "і ", "та ", "й "]),
+    ("_NO_POSTFIX", lambda: (context._NO_POSTFIX, context._POSTFIX),
+     ["+", "-plus", "plus", "or more", "and more", "и более", "и больше", "і більше",
+      "або більше", "или более", "or so"]),
+    ("_NO_NAME", lambda: (base._NO_NAME, base._NAME_AFTER),
+     ["Pro", "Max", "GT", "family", "series", "variant", "model", "models", "class",
+      "jetliner", "Main St", "5th Avenue", "Baker Street", "A B Road", "9 Downing Street"]),
+]
+# Characters a quick check is asked about: ASCII, Cyrillic (both cases, ё), the
+# characters IGNORECASE folds in from elsewhere, spaces and dashes.
+ASKED = sorted({*map(chr, range(0x80)), *map(chr, range(0x400, 0x500)), "ſ", "K", "ı", "İ",
+                "\u1c80", "\u1c81", "\u1c82", "\u1c83", "\u1c84", "\u1c85", "µ", "\u00a0",
+                "\u202f", "–", "—", "‒", "…", "’", "١"})
+
+
+@pytest.mark.parametrize("name, parts, words", QUICK_CHECKS)
+def test_a_quick_check_rules_out_only_what_its_pattern_cannot_match(name, parts, words):
+    safe, pattern = parts()
+    assert safe <= set(ASKED)
+    for w in words:  # the pattern's own words are found, in any case, after 0-2 spaces
+        for gap in ("", " ", "  "):
+            for form in {w, w.upper(), w.capitalize()}:
+                text = "5" + gap + form
+                if pattern.match(text, 1):
+                    first = text[1:].lstrip()[:1]
+                    assert first not in safe, (name, text)
+                    assert base._char_after(text, 1) not in safe or gap == "  ", (name, text)
+    hits = 0
+    for c in ASKED:
+        for w in words:
+            for gap in ("", " "):
+                text = "5" + gap + c + w.lstrip()[1:]
+                m = pattern.match(text, 1)
+                hits += m is not None
+                if c in safe:
+                    assert base._char_after(text, 1) == c
+                    assert m is None, (name, text)
+    assert hits  # the words put after other characters were matched too
+
+
+def test_a_word_after_a_number_that_no_multiplier_starts_with_is_left_alone() -> None:
+    words, safe = parse._mult_words()
+    for c in ASKED:
+        for w in sorted(words) + ["", "x", "ый"]:
+            for gap in ("", " "):
+                for form in (w, w.upper(), w.capitalize()):
+                    text = "5" + gap + c + form[1:]
+                    m = base._MULT_AFTER.match(text, 1)
+                    if c in safe:
+                        assert base._char_after(text, 1) == c
+                        assert m is None or base._norm_word(m.group(1)) not in words, text
+
+
+def test_a_run_of_digits_read_alone_is_what_the_digits_pattern_reads() -> None:
+    after = ASKED + ["", "0", "5", "٣", "\u2009", ",5", ".5", " 5", " 500", "\u00a0500",
+                     "’500", "'500", " 5000", " 50", " x"]
+    checked = 0
+    for run in ("5", "12", "123", "1234", "12345", "١٢٣"):
+        for a in after:
+            for b in ("", "0", "123", " ", "x"):
+                text = run + a + b
+                if digits._run_alone(text, 0, len(run)):
+                    m = digits._DIGITS_RE.match(text)
+                    assert m is not None and m.span() == (0, len(run)), text
+                    assert m.group(1) is None
+                    checked += 1
+    assert checked > 1000
+
+
+def test_a_currency_match_ends_with_one_of_the_listed_characters() -> None:
+    signs = ["$", "€", "£", "₽", "₴", "¥"]
+    befores = ["", "US", "A", "AU", "C", "CA", "NZ", "HK", "S", "NT", "x", "5 "]
+    afters = ["", "US", "A", "AU", "C", "NZ", "HK"]
+    codes = ["USD", "EUR", "GBP", "AUD", "CAD", "INR", "JPY", "CNY", "RUB", "UAH", "CHF", "RM",
+             "Rs", "Rs.", "PS", "Y="]
+    windows = [b + g + s + g2 + a + g3 for b in befores for s in signs for a in afters
+               for g in ("", " ") for g2 in ("", " ") for g3 in ("", " ", "\u00a0 ")]
+    windows += [p + c + g for p in ("", " ", "in ", "x") for c in codes
+                for g in ("", " ", "\u00a0")]
+    found = 0
+    for w in windows:
+        for cut in range(len(w)):
+            window = w[cut:][-8:]
+            if patterns.CURRENCY_BEFORE.search(window):
+                found += 1
+                assert window.rstrip()[-1:] in base._CURRENCY_LAST, window
+    assert found > 500
+
+
+TAILS = {
+    "QUALIFIER": patterns.QUALIFIER_END, "CHANGE_EN": patterns.CHANGE_EN_END,
+    "NOT_CHANGE_UP": patterns.NOT_CHANGE_UP_END, "CHANGE_CYR": patterns.CHANGE_CYR_END,
+    "REACHED_EN": patterns.REACHED_EN_END, "REACHED_CYR": patterns.REACHED_CYR_END,
+    "MONTH_BEFORE": patterns.MONTH_BEFORE_END, "YEAR_BEFORE": patterns.YEAR_BEFORE_END,
+    "INDEX_BEFORE": filters._INDEX_BEFORE_END,
+}
+PLAIN = [c for c in map(chr, range(0x110000))
+         if patterns._OTHER_CASE.match(c) is None]
+
+
+@pytest.mark.parametrize("name", sorted(TAILS))
+def test_ignorecase_compares_the_plain_characters_by_their_lower_case(name: str) -> None:
+    # every character of the pattern and every class in it answers alike for a plain
+    # character in any case and for its lower case without IGNORECASE
+    source = TAILS[name].pattern.pattern.replace("(?P", "(?")  # group names
+    atoms = set(re.findall(r"\[(?:\\.|[^\]\\])*\]", source)) | {r"\w", r"\s", r"\d"}
+    atoms |= {re.escape(c) for c in source if c.isalpha()}
+    for c in PLAIN:
+        low = c.lower()
+        assert len(low) == 1 and patterns._OTHER_CASE.match(low) is None
+        for atom in atoms:
+            folded = re.fullmatch(atom, c, re.IGNORECASE) is not None
+            assert folded == (re.fullmatch(atom, low) is not None), (name, atom, c)
+
+
+def _windows() -> list[str]:
+    out = []
+    for text in _texts():
+        for m in re.finditer(r"(?<=\s)[\w$€£~≈<>≤≥]", text):
+            for n in (12, 30, 40, 60, 80):
+                out.append(text[max(0, m.start() - n):m.start()])
+    phrases = [*patterns._QUAL_INDEX, "rose", "go up", "cut prices", "вырос", "зросла",
+               "picked", "set", "rose from 5 and", "повышение цен", "снизилась",
+               "march 5,", "august", "in", "s & p", "hang seng", "категории от"]
+    for p in phrases:
+        for pre in ("", "x ", "(", "a b c ", "-", "a-"):
+            for post in (" ", " в ", " на ", " by ", " up ", " a b c by ", " a b c d by ",
+                         " за год почти на ", " 5, ", " 1 2 3 4 5 to ", " 1 2 3 4 5 6 to "):
+                out.append(pre + p + post)
+    # other cases and characters IGNORECASE folds in from outside ASCII and Cyrillic
+    more = []
+    for k, w in enumerate(out):
+        if k % 3 == 0:
+            more.append(w.upper())
+        if k % 7 == 0:
+            more.append(w.swapcase())
+        if k % 11 == 0:
+            more.append(w.replace("s", "ſ").replace("k", "\u212a").replace("в", "\u1c80"))
+        if k % 13 == 0:
+            more.append("İ" + w.replace("i", "ı"))
+    return out + more
+
+
+WINDOWS_CACHE: list[str] = []
+
+
+@pytest.mark.parametrize("name", sorted(TAILS))
+def test_a_tail_search_finds_what_its_pattern_finds(name: str) -> None:
+    if not WINDOWS_CACHE:
+        WINDOWS_CACHE.extend(_windows())
+    tail = TAILS[name]
+    found = 0
+    for w in WINDOWS_CACHE:
+        want, got = tail.pattern.search(w), tail.search(w)
+        assert (want is None) == (got is None), (name, w)
+        if want is not None and got is not None:
+            found += 1
+            groups = range(tail.pattern.groups + 1)
+            assert [want.span(g) for g in groups] == [got.span(g) for g in groups], (name, w)
+    assert found >= 20
+
+
+def test_the_gap_checks_rule_out_only_gaps_their_patterns_cannot_match() -> None:
+    conj = ["и", "і", "та", "й", "and", "or", "или", "либо", "або", "чи", ","]
+    gaps = [p + c + s for p in ("", " ", ", ", " ,  ") for c in conj for s in (" ", "\u00a0 ")]
+    gaps += [g.upper() for g in gaps] + [g.capitalize() for g in gaps]
+    for g in gaps:
+        assert context._CONJ_GAP.match(g), g
+        assert g.rstrip()[-1:] not in context._NO_CONJ, g
+    for c in ASKED:
+        for w in conj:
+            g = " " + w[:-1] + c + " "
+            if c in context._NO_CONJ:
+                assert not context._CONJ_GAP.match(g), g
+    for g in (", Burlington by ", "and Apple by\u00a0", ", X Y Z BY  ", "and a By "):
+        assert context._ELIDED_BY_GAP.match(g) and g.rstrip()[-2:].lower() == "by", g
+    for g in ("Jamie Armstrong, ", "aged ", "ages\u00a0", "age "):
+        assert filters._AGE_BEFORE.search(g) and g.rstrip().endswith(filters._AGE_ENDS), g
+    assert all(stem.startswith("ка") for stem in filters._INDEX_STEMS.pattern.split("|"))
+
+
+# (the package's "sentences" is the function)
+sentences = importlib.import_module("monitor.extract.sentences")
+
+
+def _sentences_as_before(text: str) -> list[tuple[int, int]]:
+    """sentences() as first written: every terminator through _END, trimmed by strip()."""
+    out = []
+    start = 0
+    for m in sentences._END.finditer(text):
+        s, e = m.span()
+        if text[s] == "." and e - s == 1 and not sentences._dot_ends(text, s):
+            continue
+        seg = text[start:s if text[s] == "\n" else e]
+        a = start + len(seg) - len(seg.lstrip())
+        b = a + len(seg.strip())
+        if b > a:
+            out.append((a, b))
+        start = e
+    seg = text[start:]
+    a = start + len(seg) - len(seg.lstrip())
+    b = a + len(seg.strip())
+    if b > a:
+        out.append((a, b))
+    return out
+
+
+def test_sentences_split_as_before_with_and_without_other_terminators() -> None:
+    texts = _texts()
+    texts += [t.replace(". ", "! ") for t in texts[::5]] + [t.replace(". ", "…\n ") for t in
+                                                            texts[::7]]
+    texts += ["", " ", "\n", "A. B", "  Hi.  There  ", "x.\u2003Y", "1. 2. 3.", "Mr. Smith. Ok.",
+              "a\u00a0. B.\u3000", "Why? Yes! No… Ok.\n\nNext", "end.\t", " . . ."]
+    for text in texts:
+        assert sentences.sentences(text) == _sentences_as_before(text), text

@@ -4,6 +4,7 @@ anchor pattern, the skip signal and small look-behind helpers."""
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
 from types import MemberDescriptorType
@@ -94,13 +95,49 @@ _TOKEN_REST = re.compile(r"[\w:./-]*")
 _CURRENCY_HINT = re.compile(r"[$€£₽₴¥A-Z]")
 
 
+# Characters whose case IGNORECASE compares as lower() has it: ASCII and Cyrillic.
+_SIMPLE_CASE = tuple(map(chr, [*range(0x80), *range(0x400, 0x500)]))
+
 # Characters that, right after a number or after one space, rule out a time ("5 pm",
 # "10:30"), a power of ten ("1.2×10") and "hundred": not a space, ":", "×" or "*",
 # and not the first letter of those words in any case.  Only ASCII and Cyrillic:
 # their case rules are simple, so lower() is what the patterns' IGNORECASE compares.
 _PLAIN_AFTER = frozenset(
-    c for c in map(chr, [*range(0x80), *range(0x400, 0x500)])
+    c for c in _SIMPLE_CASE
     if not c.isspace() and c not in ":×*" and c.lower() not in "apgubecмчhx")
+
+
+def _none_of(firsts: str) -> frozenset[str]:
+    """ASCII and Cyrillic characters, not spaces, whose lower case (ё read as е) is none
+    of ``firsts``.  Where a pattern must start, after optional spaces, with one of
+    ``firsts`` in any case, such a character right after a number, or after one space,
+    rules the pattern out (the quick checks below; tests/test_extract_prefilters.py)."""
+    return frozenset(c for c in _SIMPLE_CASE
+                     if not c.isspace() and c.lower().replace("ё", "е") not in firsts)
+
+
+def _char_after(text: str, i: int) -> str:
+    """The character at ``i``, or the one after it when it is a space."""
+    c = text[i:i + 1]
+    return text[i + 1:i + 2] if c == " " else c
+
+
+_NAME_AFTER = re.compile(
+    r"[\s\u00a0]+(?:Pro|Max|Mini|Plus|Ultra|Lite|Dreamliner|Series|Edition|GT|SE|XL|ZIP|"
+    r"family|series|variant|model|models|class|jetliners?|"
+    r"(?:[A-Z0-9][\w.]*[\s\u00a0]+){0,2}(?:St|Street|Rd|Road|Ave|Avenue|Way|Lane|Drive|Dr|"
+    r"Blvd|Boulevard|Place|Square|Court))\b")
+# After spaces a name starts with a capital or digit (ASCII), or is one of the lower-case
+# words above: a character after the number (or after one space) that none of them
+# starts with rules _NAME_AFTER out.
+_NO_NAME = frozenset(c for c in _SIMPLE_CASE
+                     if not c.isspace() and c not in string.ascii_uppercase + string.digits
+                     + "fsvmcj")
+
+
+def _name_after(text: str, e: int) -> bool:
+    """_NAME_AFTER.match(text, e), with its quick check first."""
+    return _char_after(text, e) not in _NO_NAME and _NAME_AFTER.match(text, e) is not None
 
 
 def _plain_after(text: str, i: int) -> bool:
@@ -124,11 +161,18 @@ def _has_mult_after(text: str, e: int) -> bool:
     return w in tables().mults or (w in SUFFIX_MULT and w not in ("m", "b"))
 
 
+# What a match of CURRENCY_BEFORE ends with before its trailing spaces: a sign, the
+# last letter of a code (USD ... Rs. Y=) or of a sign's suffix (US, A, AU, C, NZ, HK).
+_CURRENCY_LAST = frozenset("$€£₽₴¥" + "DRPYBHFMs.S=" + "SAUCZK")
+
+
 def _currency_before(text: str, s: int) -> str | None:
-    # every sign or code has a symbol or a capital letter: skip the regex without one
-    if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) is None:
+    before = _before(text, s, 8)
+    # a sign or a code ends the window, and every one has a symbol or a capital letter:
+    # the regex is skipped without them
+    if before.rstrip()[-1:] not in _CURRENCY_LAST or _CURRENCY_HINT.search(before) is None:
         return None
-    m = P.CURRENCY_BEFORE.search(_before(text, s, 8))
+    m = P.CURRENCY_BEFORE.search(before)
     if not m:
         return None
     return m.group("c") or m.group("code")
@@ -138,12 +182,6 @@ def _currency_len(text: str, s: int) -> int:
     before = _before(text, s, 8)
     m = P.CURRENCY_BEFORE.search(before)
     return len(before) - m.start() if m else 0
-_NAME_AFTER = re.compile(
-    r"[\s\u00a0]+(?:Pro|Max|Mini|Plus|Ultra|Lite|Dreamliner|Series|Edition|GT|SE|XL|ZIP|"
-    r"family|series|variant|model|models|class|jetliners?|"
-    r"(?:[A-Z0-9][\w.]*[\s\u00a0]+){0,2}(?:St|Street|Rd|Road|Ave|Avenue|Way|Lane|Drive|Dr|"
-    r"Blvd|Boulevard|Place|Square|Court))\b")
-
 
 _FUNCTION_WORDS = frozenset(
     "the a an is was are were be been has have had will would could should can may might "

@@ -7,7 +7,7 @@ import re
 
 from ..models import Quantity
 from . import patterns as P
-from .base import Num, _before, _replace
+from .base import Num, _before, _char_after, _none_of, _replace
 
 _PLUS_AFTER = re.compile(r"\+|-plus\b|\s+plus\b", re.IGNORECASE)
 _OR_MORE = re.compile(
@@ -16,6 +16,8 @@ _OR_MORE = re.compile(
 _OR_SO = re.compile(r"[\s\u00a0]+or\s+so\b", re.IGNORECASE)
 _CONJ_GAP = re.compile(r"^[\s\u00a0]*(?:,[\s\u00a0]*)?(?:и|і|та|й|and|or|или|либо|або|чи|,)"
                        r"[\s\u00a0]+$", re.IGNORECASE)
+# The last characters of _CONJ_GAP's words: и, і, та, й, and, or, или, либо, або, чи, ","
+_NO_CONJ = _none_of("иіайdrо,")
 _OR_WORD = re.compile(r"\b(?:or|или|либо|або|чи)\b", re.IGNORECASE)
 
 
@@ -46,7 +48,7 @@ def _qualifier(text: str, start: int, pw: tuple[str, str] | None = None,
     if word not in P.QUAL_LAST and last not in P.QUAL_SYMBOLS:
         return None, start
     before = _before(text, start, 40)
-    m = P.QUALIFIER_RE.search(before)
+    m = P.QUALIFIER_END.search(before)
     if not m:
         return None, start
     g = "q" if m.group("q") else "sym"
@@ -68,11 +70,11 @@ def _change(text: str, start: int, lang: str,
         return None
     before = _before(text, start, 60)
     if lang == "en":
-        m = P.CHANGE_EN.search(before)
-        if m and not P.NOT_CHANGE_UP.search(before):
+        m = P.CHANGE_EN_END.search(before)
+        if m and not P.NOT_CHANGE_UP_END.search(before):
             return "up" if (m.group("up") or m.group("up2")) else "down"
         return None
-    m = P.CHANGE_CYR.search(before)
+    m = P.CHANGE_CYR_END.search(before)
     if not m:
         return None
     return "up" if m.group("up") else "down"
@@ -96,7 +98,7 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
         prev, cur = qs[i - 1], qs[i]
         gap = text[prev.end:cur.start]
         if (prev.change and not cur.change and cur.start >= prev.end
-                and _ELIDED_BY_GAP.match(gap)):
+                and gap.rstrip()[-2:].lower() == "by" and _ELIDED_BY_GAP.match(gap)):
             # "were down 2.3%, Burlington by 2.6%": the verb is left out, "by" keeps it
             qs[i] = cur = _replace(cur, change=prev.change)
             continue
@@ -124,7 +126,9 @@ def _inherit_qualifiers(text: str, qs: list[Quantity]) -> list[Quantity]:
         gap_from = prev.unit_end if prev.unit_end is not None else prev.end
         if gap_from > cur.start:
             continue
-        conj = _CONJ_GAP.match(text[gap_from:cur.start])
+        between = text[gap_from:cur.start]
+        # (it ends in a conjunction or a comma, then spaces: its last letter looked at first)
+        conj = None if between.rstrip()[-1:] in _NO_CONJ else _CONJ_GAP.match(between)
         if conj and prev.kind == cur.kind and (
                 prev.qualifier != "approx" or not _OR_WORD.search(conj.group(0))):
             # "as many as 2 million shells or 300,000 rockets": a bound covers the
@@ -151,7 +155,10 @@ def _link_changes(text: str, qs: list[Quantity]) -> list[Quantity]:
     """Link a value reached to the change before it ("grew by 2,000 to 12,000",
     "вырос на 2 тысячи до 12 тысяч") or to the value it came from, written after it
     ("narrowed to 138,285 lots from 212,577 lots")."""
-    if not any(q.role == "to" and q.link is None for q in qs):
+    for q in qs:  # (a loop, not any() over a generator: called per text)
+        if q.role == "to" and q.link is None:
+            break
+    else:
         return qs
     for i, q in enumerate(qs):
         if q.role != "to" or q.link is not None:
@@ -194,16 +201,16 @@ def _reached(text: str, start: int, lang: str, qual: str | None, qstart: int) ->
         m = _TO_BEFORE.search(_before(text, at, 6))
         if m is None:
             return False
-        return P.REACHED_EN.search(_before(text, at - len(m.group(0)), 80)) is not None
+        return P.REACHED_EN_END.search(_before(text, at - len(m.group(0)), 80)) is not None
     if qual not in (None, "up_to"):  # "выросла до более чем 12 тысяч"
         if text[qstart - 4 if qstart > 4 else 0:qstart].rstrip()[-2:].lower() != "до":
             return False
         m = _DO_BEFORE.search(_before(text, qstart, 6))
-        return m is not None and P.REACHED_CYR.search(
+        return m is not None and P.REACHED_CYR_END.search(
             _before(text, qstart - len(m.group(0)), 80)) is not None
     if qual != "up_to" or text[qstart:qstart + 2].lower() != "до":
         return False
-    return P.REACHED_CYR.search(_before(text, qstart, 80)) is not None
+    return P.REACHED_CYR_END.search(_before(text, qstart, 80)) is not None
 
 
 _RUN_UP = re.compile(r"(?<![\w])(?:lead|leading|run|running|build|building)[\s\u00a0]+$",
@@ -218,8 +225,16 @@ _POSTFIX = re.compile("(?P<more_than>" + _PLUS_AFTER.pattern + ")|(?P<at_least>"
                       re.IGNORECASE)
 
 
+# "+", "-plus", then after spaces "plus", "or more", "and more", "и более", "і більше",
+# "або більше", "или более", "or so" (Latin o, a; Cyrillic и, і, а).
+_NO_POSTFIX = _none_of("+-poaиіа")
+
+
 def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
-    m = _POSTFIX.match(text, num.end)
+    e = num.end
+    if _char_after(text, e) in _NO_POSTFIX:
+        return None, e
+    m = _POSTFIX.match(text, e)
     if m:
         return m.lastgroup, m.end()
     return None, num.end

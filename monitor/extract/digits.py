@@ -8,6 +8,7 @@ import re
 from . import patterns as P
 from .base import (
     _PLAIN_AFTER,
+    _SIMPLE_CASE,
     Num,
     _before,
     _currency_before,
@@ -30,13 +31,36 @@ _SUB_BEFORE = re.compile(r"(?<![\w])sub-$", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"(?<![\w])(?:minus|минус|мінус)[-\s\u00a0]$", re.IGNORECASE)
 
 
-def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
-    m = _DIGITS_RE.match(text, pos)
-    if m is None:  # a currency sign or code with no digits after it
-        raise _Skip(pos + 1)
-    s, e = m.span()
-    raw = m.group(0)
-    if (sep := m.group(1)) and _CALIBRE_AFTER.match(text, e) and raw[-3] != "0":
+# Not a digit (ASCII and Cyrillic only, and the end of the text).
+_NOT_DIGIT = frozenset(c for c in _SIMPLE_CASE if not c.isdecimal()) | {""}
+# Separators of thousands groups that are no decimal point.
+_GROUP_SEPS = frozenset(" \u00a0\u202f\u2009'’")
+_RUN_ENDS = _NOT_DIGIT - _GROUP_SEPS - {",", "."}
+
+
+def _run_alone(text: str, pos: int, run_end: int) -> bool:
+    """Is the run of digits [pos, run_end) all that _DIGITS_RE matches at ``pos``?  So
+    when no separator follows it, or a group separator that cannot open a group of
+    three (after more than three digits, or before a non-digit)."""
+    c = text[run_end:run_end + 1]
+    return c in _RUN_ENDS or (c in _GROUP_SEPS and (
+        run_end - pos > 3 or text[run_end + 1:run_end + 2] in _NOT_DIGIT))
+
+
+def _parse_digits_at(text: str, pos: int, lang: str, run_end: int = -1) -> Num:
+    """``run_end``: where the run of digits at ``pos`` ends, when the caller knows."""
+    if run_end > pos and _run_alone(text, pos, run_end):
+        s, e = pos, run_end  # what _DIGITS_RE would match: the run alone
+        raw = text[s:e]
+        sep = None
+    else:
+        m = _DIGITS_RE.match(text, pos)
+        if m is None:  # a currency sign or code with no digits after it
+            raise _Skip(pos + 1)
+        s, e = m.span()
+        raw = m.group(0)
+        sep = m.group(1)
+    if sep and _CALIBRE_AFTER.match(text, e) and raw[-3] != "0":
         cut = raw.rfind(sep)  # the last group is a calibre: "5 000 155-мм"
         raw = raw[:cut]
         e = s + cut
@@ -49,7 +73,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     # the common case, a space before the number (not after "minus"): none of the
     # marks or skips below applies
     if prev != " " or prev2 in "sSсС":
-        if prev == "-" and _SUB_BEFORE.search(_before(text, s, 8)):
+        if prev == "-" and prev2 in "bB" and _SUB_BEFORE.search(_before(text, s, 8)):
             sub = True
         elif (prev == "-" or prev.isspace()) and prev2 in "sSсС" and (
                 minus := _MINUS_BEFORE.search(_before(text, s, 8))):  # "minus 5", "мінус 3"
@@ -78,18 +102,19 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
             text, lo5, s):  # "No. 5", "№ 12": the regex needs a dot or a №
         raise _Skip(e)
     nxt = text[e:e + 1]
-    fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
-    if fm and raw.isdigit() and 0 < int(raw) < int(fm.group(1)) <= 1000:
-        return Num(s, fm.end(), int(raw) / int(fm.group(1)))
-    if nxt in "/:⁄" and text[e + 1:e + 2].isdigit():
-        raise _Skip(_token_end(text, e))
-    if nxt == "." and text[e + 1:e + 2].isdigit():  # 14.08.2025, 1.2.3
-        raise _Skip(_token_end(text, e))
-    if nxt == "," and lang == "en" and _COMMA_SHORT.match(text, e):
-        raise _Skip(e + 3)
-    # Parenthesised lone number: a jersey or a footnote.
-    if prev == "(" and nxt == ")":
-        raise _Skip(e + 1)
+    if nxt in _MARK_AFTER:  # (what the checks below look for after the number)
+        fm = _FRACTION_AFTER.match(text, e) if nxt in "/⁄" else None
+        if fm and raw.isdigit() and 0 < int(raw) < int(fm.group(1)) <= 1000:
+            return Num(s, fm.end(), int(raw) / int(fm.group(1)))
+        if nxt in "/:⁄" and text[e + 1:e + 2].isdigit():
+            raise _Skip(_token_end(text, e))
+        if nxt == "." and text[e + 1:e + 2].isdigit():  # 14.08.2025, 1.2.3
+            raise _Skip(_token_end(text, e))
+        if nxt == "," and lang == "en" and _COMMA_SHORT.match(text, e):
+            raise _Skip(e + 3)
+        # Parenthesised lone number: a jersey or a footnote.
+        if prev == "(" and nxt == ")":
+            raise _Skip(e + 1)
     plain = (nxt if nxt != " " else text[e + 1:e + 2]) in _PLAIN_AFTER  # _plain_after(text, e)
     if not plain and P.TIME_AFTER.match(text, e):
         raise _Skip(e)
@@ -152,6 +177,7 @@ def _parse_digits_at(text: str, pos: int, lang: str) -> Num:
     num.value = value * num.mult
     return num
 _DIGIT_RUN = re.compile(r"\d+")
+_MARK_AFTER = frozenset("/⁄:.,)")
 _NO_BEFORE = re.compile(r"(?:(?<![\w])(?:No|Nr|nr)\.|№)[\s\u00a0]*$")
 _COMMA_SHORT = re.compile(r",\d{1,2}(?!\d)")
 _SUFFIX = re.compile(r"[a-zA-Zа-яА-ЯёЁіїєґІЇЄҐ]+")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ..models import Quantity
 from . import patterns as P
-from .base import _NAME_AFTER, Num, _anchors, _before, _replace, _Skip
+from .base import Num, _anchors, _before, _name_after, _replace, _Skip
 from .context import _change, _inherit_qualifiers, _prev_word, _qualifier, _reached
 from .filters import _is_year, _skip_capitalised, _year_like
 from .lang import detect_lang
@@ -47,7 +47,7 @@ def extract(text: str, lang: str | None = None,
         if a_start < pos:
             continue
         try:
-            items = _quantities_at(text, a_start, is_digit, lang)
+            items = _quantities_at(text, a_start, is_digit, lang, a_end)
         except _Skip as skip:
             pos = max(skip.end, a_end)
             continue
@@ -79,8 +79,10 @@ def _known(sents: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None
     return None
 
 
-def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quantity]:
-    first = _parse_at(text, pos, is_digit, lang)
+def _quantities_at(text: str, pos: int, is_digit: bool, lang: str,
+                   end: int = -1) -> list[Quantity]:
+    """The quantities at the anchor [pos, end)."""
+    first = _parse_at(text, pos, is_digit, lang, end)
     if _is_year(text, first, lang) or _skip_capitalised(text, first, lang):
         tail = _SKIP_TAIL.match(text, first.end)
         raise _Skip(tail.end() if tail else first.end)
@@ -90,14 +92,14 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str) -> list[Quant
     opener = opener_m.group("o").lower() if opener_m else None
     second: Num | None = None
     sep_kind = None
-    if not first.vague:
+    if first.low is None:  # not vague (the property, read without a call)
         second, sep_kind = _second(text, first, opener, lang)
     if second is not None:
         # A score ("2-2", "3-1") is not a range.
         if (sep_kind == "dash" and first.value >= second.value and not second.percent
                 and second.mult == 1 and not second.currency and not first.fraction):
             raise _Skip(second.end)
-        if _NAME_AFTER.match(text, second.end) and lang == "en":
+        if lang == "en" and _name_after(text, second.end):
             raise _Skip(second.end)
         if (opener in ("between", "from", "от", "від", "с", "з", "між", "между")
                 and _year_like(text, first) and _year_like(text, second)

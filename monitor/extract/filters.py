@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import patterns as P
-from .base import _FUNCTION_WORDS, _NAME_AFTER, _NEXT_WORD, _PREV_CHAR_SENT, Num, _before
+from .base import _FUNCTION_WORDS, _NEXT_WORD, _PREV_CHAR_SENT, Num, _before, _name_after
 from .units import parse_word
 
 _HAS_CAPITAL = re.compile(r"[A-Z]")
@@ -35,7 +35,7 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     if day and P.MONTH_AFTER.match(text, num.end):
         return True  # a day: a month before it would say the same (matched first: cheaper)
     # (the pattern ends in spaces: without one right before the number, no search)
-    if text[num.start - 1:num.start].isspace() and P.MONTH_BEFORE.search(
+    if text[num.start - 1:num.start].isspace() and P.MONTH_BEFORE_END.search(
             _before(text, num.start, 30)):
         return v <= 31 or (1000 <= v <= 2100 and raw.isdigit())
     if not (raw.isdigit() and len(raw) == 4 and 1800 <= v <= 2199):
@@ -43,11 +43,11 @@ def _is_year(text: str, num: Num, lang: str) -> bool:
     if P.YEAR_AFTER.match(text, num.end) or _LEVEL_AFTER.match(text, num.end):
         return True  # "в 2024 году", "topped 2023 levels", "превысил уровень"
     before = _before(text, num.start, 40)
-    qm = P.QUALIFIER_RE.search(before)
+    qm = P.QUALIFIER_END.search(before)
     if qm and (qm.group("sym") or qm.group("q").lower() not in ("до", "по")):
         return False  # "more than 2000 shells", "up to 1805 shells"
     if lang == "en":  # English writes counts this large with a comma: "2,000 troops"
-        return 1900 <= v <= 2100 or bool(P.YEAR_BEFORE.search(before))
+        return 1900 <= v <= 2100 or bool(P.YEAR_BEFORE_END.search(before))
     # A four-digit number followed by a counted noun is a count: "2000 солдат".
     nm = _NEXT_WORD.match(text, num.end)
     if nm and nm.group(1).islower():
@@ -65,7 +65,10 @@ _INDEX_BEFORE = re.compile(
     r"статті|статьи|стаття|частина|часть|части|рівень|уровень|категор\w+|номер|"
     r"калибр\w*|калібр\w*|calibre|caliber|"
     r"возрасте|віці)(?:[\s\u00a0]+(?:от|від|с|з))?[\s\u00a0]+$", re.IGNORECASE)
+# a word (three for "s & p"), then "от", "від", "с" or "з"
+_INDEX_BEFORE_END = P.TailSearch(_INDEX_BEFORE, 3 + 1)
 _AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage|[A-Z][a-z]+,)[\s\u00a0]+$")
+_AGE_ENDS = ("age", "aged", "ages", ",")
 
 # _INDEX_BEFORE ends in spaces right after one of its words (or after от/від/с/з):
 # a window whose last word ends in none of these cannot match, and the regex,
@@ -90,9 +93,9 @@ def _index_before(before: str) -> bool:
         return False  # no space before the number
     low = tail.lower()
     if (not low.endswith(_INDEX_ENDS_BY_LAST.get(low[-1:], ()))
-            and not _INDEX_STEMS.search(low)):
+            and not ("ка" in low and _INDEX_STEMS.search(low))):  # every stem starts "ка"
         return False
-    return _INDEX_BEFORE.search(before) is not None
+    return _INDEX_BEFORE_END.search(before) is not None
 
 
 def _year_like(text: str, num: Num) -> bool:
@@ -109,11 +112,12 @@ def _skip_name_number(text: str, num: Num, lang: str) -> bool:
         return True
     if lang != "en":
         return False
-    if _NAME_AFTER.match(text, num.end):
+    if _name_after(text, num.end):
         return True
     if not (num.value == int(num.value) and 12 <= num.value <= 110):
         return False
-    a = _AGE_BEFORE.search(before)
+    # (the pattern's words end in "age", "aged", "ages" or ",": looked for first)
+    a = _AGE_BEFORE.search(before) if before.rstrip().endswith(_AGE_ENDS) else None
     if a:
         # "aged 18 to 34", "Jamie Armstrong, 25, said": ages
         return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
@@ -130,10 +134,14 @@ def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
     if nx.isascii() and nx.isalpha():  # "640bhp": a unit, not a name
         return False
     before = _before(text, num.start, 40)
-    words = before.split()  # the capitalised word is the last one, right before spaces
-    if not words or len(before.rstrip()) == len(before) or not _HAS_CAPITAL.search(words[-1]):
+    tail = before.rstrip()  # the capitalised word is the last one, right before spaces
+    if not tail or len(tail) == len(before):
         return False
-    m = _CAP_WORD_BEFORE.search(before)
+    last = tail.rsplit(None, 1)[-1]
+    if not _HAS_CAPITAL.search(last):
+        return False
+    # the word matched is the last one: the search starts there
+    m = _CAP_WORD_BEFORE.search(before, len(tail) - len(last))
     if not m:
         return False
     word = m.group(1)

@@ -12,11 +12,7 @@ from .units import find_unit, percent_scope
 
 
 def _finish_kind(num: Num) -> str:
-    if num.percent:
-        return "percent"
-    if num.currency:
-        return "amount"
-    return "count"
+    return "percent" if num.percent else "amount" if num.currency else "count"
 
 
 _DETERMINER = re.compile(r"[\s\u00a0]+(?:the|its|their|all)(?=[\s\u00a0])", re.IGNORECASE)
@@ -66,7 +62,7 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
             qualifier = qual
             low = None
     else:
-        low = high = clean_number(_round(num.value))  # rounded and cleaned once
+        low = high = _clean(num.value)  # rounded and cleaned once
         if qualifier in ("more_than", "at_least"):
             high = None
         elif qualifier in ("up_to", "less_than"):
@@ -78,11 +74,12 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
     if num.sign and num.percent and change is None:
         change = "up" if num.sign > 0 else "down"
     unit, us, ue = _unit(text, num, unit_from if unit_from is not None else end, lang)
-    kind = _finish_kind(num)
+    # (_finish_kind, then a currency unit)
+    kind = "percent" if num.percent else "amount" if num.currency else "count"
     if unit is not None and unit in P.CURRENCY_LEMMAS:
         kind = "amount"
     if vague:
-        low, high = clean_number(_round(low)), clean_number(_round(high))
+        low, high = _clean(low), _clean(high)
     return _quantity(low, high, qualifier, change, unit, text[start:end], start, end, kind,
                      vague, us, ue)
 
@@ -100,12 +97,13 @@ def _make_range(text: str, first: Num, second: Num, start: int, lang: str) -> Qu
     # "jumped from 240 to 273" is a before/after pair, not a change by an amount.
     opened = _OPENED.match(text[start:start + 8])
     change = None if opened else _change(text, start, lang)
-    return _quantity(clean_number(_round(low)), clean_number(_round(high)), qual, change,
+    return _quantity(_clean(low), _clean(high), qual, change,
                      unit, text[start:end], start, end, _finish_kind(second), False, us, ue)
 
 
-def _round(x: float | None) -> float | None:
-    """64.1 * 1e9 is 64099999999.99999 in binary: keep 12 significant digits."""
-    if x is None or float(x).is_integer():
-        return x
-    return float(f"{x:.12g}")
+def _clean(x: float | None) -> float | int | None:
+    """x rounded, then cleaned (models.clean_number): 64.1 * 1e9 is 64099999999.99999
+    in binary, so 12 significant digits are kept."""
+    if x is None:
+        return None
+    return clean_number(x if float(x).is_integer() else float(f"{x:.12g}"))

@@ -261,7 +261,7 @@ def _fraction(text: str, toks: list[tuple[str, int, int]], lang: str) -> Num:
                      before, re.IGNORECASE):
             raise _Skip(e)
         if not (re.match(r"[\s\u00a0]+(?:of|the|its|their|his|her|our|all)\b", after,
-                         re.IGNORECASE) or P.QUALIFIER_RE.search(before)):
+                         re.IGNORECASE) or P.QUALIFIER_END.search(before)):
             raise _Skip(e)
         return Num(s, e, 50.0, digits=False, fraction=True, percent=True)
     # ru/uk

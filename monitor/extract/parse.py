@@ -8,13 +8,14 @@ from functools import lru_cache
 
 from . import patterns as P
 from .base import (
-    _CURRENCY_HINT,
     _FUNCTION_WORDS,
     _MULT_AFTER,
     _NEXT_WORD,
     Num,
+    _char_after,
     _currency_before,
     _currency_len,
+    _none_of,
     _norm_word,
     _plain_after,
 )
@@ -30,15 +31,23 @@ _HUNDRED_AFTER = re.compile(r"[\s\u00a0]+hundred\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _mult_words() -> frozenset[str]:
-    """Every word the multiplier step below can act on."""
-    return frozenset(tables().mults) | frozenset(SUFFIX_MULT) | {"m", "b", "bn"} | frozenset(
+def _mult_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Every word the multiplier step below can act on, and the characters that start
+    none of them (a word after the number starting with one is left alone)."""
+    words = frozenset(tables().mults) | frozenset(SUFFIX_MULT) | {"m", "b", "bn"} | frozenset(
         SOFT_MULT)
+    return words, _none_of("".join({w[0] for w in words}))
 
 
-def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
-    num = _parse_digits_at(text, pos, lang) if is_digit else _parse_words_at(text, pos, lang)
-    if num.vague or num.fraction:
+# "%", "‰", "per cent", "pct", "pc", "pp", "процент", "проц.", "п.п.", "відсоток"
+_NO_PERCENT = _none_of("%‰pпв")
+
+
+def _parse_at(text: str, pos: int, is_digit: bool, lang: str, run_end: int = -1) -> Num:
+    """The number at ``pos``; ``run_end``: where its digit run ends, when known."""
+    num = (_parse_digits_at(text, pos, lang, run_end) if is_digit
+           else _parse_words_at(text, pos, lang))
+    if num.low is not None or num.fraction:  # vague (num.vague) or a share
         return num
     # (_share_of's own first check, made here: most numbers are not shares)
     if (num.digits and text[num.end + 1:num.end + 2] in _SHARE_FIRST
@@ -51,9 +60,10 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
         num.end = hm.end()
     # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
     if num.mult == 1 and not num.fraction:
-        m = _MULT_AFTER.match(text, num.end)
+        mult_words, no_mult = _mult_words()
+        m = None if _char_after(text, num.end) in no_mult else _MULT_AFTER.match(text, num.end)
         # (a word none of the branches below knows changes nothing: looked up first)
-        if m and (w := _norm_word(m.group(1))) in _mult_words():
+        if m and (w := _norm_word(m.group(1))) in mult_words:
             f = tables().mults.get(w)
             if f is None and w in SUFFIX_MULT and w not in ("m", "b"):
                 f = SUFFIX_MULT[w]
@@ -78,14 +88,12 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str) -> Num:
     # "половина"-type shares need no percent sign.
     if num.fraction:
         return num
-    pm = P.PERCENT_AFTER.match(text, num.end)
+    pm = (P.PERCENT_AFTER.match(text, num.end)
+          if _char_after(text, num.end) not in _NO_PERCENT else None)
     if pm:
         num.percent = True
         num.end = pm.end()
-    s = num.start
-    # (_currency_before's own first check, made here: most numbers have no currency)
-    cur = _currency_before(text, s) if _CURRENCY_HINT.search(text, s - 8 if s > 8 else 0, s) \
-        else None
+    cur = _currency_before(text, num.start)
     if cur:
         num.currency = cur
         num.start -= _currency_len(text, num.start)

@@ -43,6 +43,40 @@ def trie_regex(words: list[str]) -> str:
     return build(trie)
 
 
+# Characters with no case that texts often hold beside ASCII and Cyrillic.
+_CASELESS = "\u00a0\u00ab\u00bb\u2009\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u202f\u2116"
+# Any other character: a string without one has IGNORECASE compare what lower() gives.
+_OTHER_CASE = re.compile("[^\x00-\x7f\u0400-\u04ff" + _CASELESS + "]")
+
+
+class TailSearch:
+    """search() of an IGNORECASE pattern written in lower case whose every match ends
+    at the end of the string and lies within its last ``tokens`` runs of non-spaces
+    (and the spaces before them): the look-behind windows before a number.
+
+    The same answer, found two ways faster: the search starts at those last runs (a
+    look-behind still sees what comes before), and a string of ASCII, Cyrillic and
+    caseless punctuation only is lower-cased and searched by the pattern without
+    IGNORECASE (IGNORECASE compares those characters by their lower case; for any
+    other character the pattern itself runs).  The match may be one on the lower-cased
+    string: the same spans, its text in lower case.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], tokens: int) -> None:
+        source = pattern.pattern.replace("(?P", "(?p")  # group names are not letters read
+        assert pattern.flags & re.IGNORECASE and source == source.lower()
+        self.pattern = pattern
+        self.tokens = tokens
+        self._cased = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+    def search(self, s: str) -> re.Match[str] | None:
+        runs = s.rsplit(None, self.tokens)
+        start = len(runs[0]) if len(runs) > self.tokens else 0
+        if s.isascii() or _OTHER_CASE.search(s) is None:
+            return self._cased.search(s.lower(), start)
+        return self.pattern.search(s, start)
+
+
 _FRACTION_WORDS = [
     "половина", "половины", "половине", "половину", "половиной", "половиною",
     "половини", "половині", "треть", "трети", "третью", "третина", "третини", "третину",
@@ -193,6 +227,8 @@ QUALIFIER_RE = re.compile(
     r"|(?P<sym>[~≈<>≤≥])[\s\u00a0]*$",
     re.IGNORECASE,
 )
+# a phrase of up to three words, then "о", "в", "на"... (or one symbol)
+QUALIFIER_END = TailSearch(QUALIFIER_RE, 1 + max(len(p.split()) for p in _QUAL_INDEX))
 
 
 _SYMBOLS = {"~": "approx", "≈": "approx", "<": "less_than", ">": "more_than",
@@ -245,6 +281,10 @@ NOT_CHANGE_UP = re.compile(
     r"showed|turned|turn|line|lined|lead|leading|bring|brought|open|opened)\s+up\s*$",
     re.IGNORECASE,
 )
+# a verb (two words: "go up"), up to three words, "by"; a verb and "up"
+CHANGE_EN_END = TailSearch(CHANGE_EN, max(len(w.split()) for w in (
+    _EN_UP + "|" + _EN_DOWN + "|" + _EN_UP_BY + "|" + _EN_DOWN_BY).split("|")) + 3 + 1)
+NOT_CHANGE_UP_END = TailSearch(NOT_CHANGE_UP, 2)
 _CYR_UP = (
     r"вырос|выросл|увеличи|повыси|подорожа|прибави|возрос|возросл|зріс|зросл|збільши|"
     r"підвищи|подорожча|рост|увеличени|повышени|зростанн|збільшенн|підвищенн|прирост|"
@@ -260,6 +300,7 @@ CHANGE_CYR = re.compile(
     r"(?:\s+[\w'’-]+){0,3}?\s+на[\s\u00a0]+$",
     re.IGNORECASE,
 )
+CHANGE_CYR_END = TailSearch(CHANGE_CYR, 1 + 3 + 1)  # a verb, up to three words, "на"
 # Verbs of change that make "с X до Y"/"from X to Y" two values, not a range.
 CHANGE_VERB_NEAR = re.compile(
     r"(?:" + _CYR_UP + "|" + _CYR_DOWN + r"|\b(?:" + _EN_UP + "|" + _EN_DOWN +
@@ -284,6 +325,10 @@ _CYR_REACHED = (
 )
 REACHED_CYR = re.compile(r"(?:^|[^\w])(?:" + _CYR_REACHED + r")\w*" + _REACHED_GAP,
                          re.IGNORECASE)
+# a verb (one word), then up to five words
+assert all(" " not in w for w in _EN_REACHED.split("|"))
+REACHED_EN_END = TailSearch(REACHED_EN, 1 + 5)
+REACHED_CYR_END = TailSearch(REACHED_CYR, 1 + 5)
 
 _MONTHS_CYR = (
     "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
@@ -302,6 +347,7 @@ MONTH_BEFORE = re.compile(
     r"[\s\u00a0]+)?$",
     re.IGNORECASE,
 )
+MONTH_BEFORE_END = TailSearch(MONTH_BEFORE, 2)  # a month, a day
 YEAR_AFTER = re.compile(
     r"[\s\u00a0]*(?:-?(?:го|й|м|х))?[\s\u00a0]*(?:год|года|году|годом|годах|годов|гг?\.|"
     r"рік|року|роках|роки|роком|р\.|рр\.|year|fiscal|season)(?![\w])",
@@ -314,6 +360,7 @@ YEAR_BEFORE = re.compile(
     r"восени|навесні|влітку|взимку|fy|cy|q[1-4])[\s\u00a0]+$",
     re.IGNORECASE,
 )
+YEAR_BEFORE_END = TailSearch(YEAR_BEFORE, 1)
 TIME_AFTER = re.compile(
     r"(?::\d\d)|[\s\u00a0]*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|bst\b|est\b|edt\b|cet\b|"
     r"мск\b|ч\.\s*\d)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Num, _anchor, _currency_before, _Skip
+from .base import Num, _anchor, _currency_before, _none_of, _Skip
 from .context import _change
 from .filters import _is_year
 from .parse import _parse_at
@@ -14,6 +14,8 @@ from .units import find_unit
 _RANGE_SEP = re.compile(r"[-–—‒]|[\s\u00a0]+[-–—‒][\s\u00a0]+|[–—][\s\u00a0]*|\.\.\.?|…")
 _WORD_SEP = re.compile(r"[\s\u00a0]+(?P<up>up[\s\u00a0]+)?(?P<s>to|до|по|and|и|і|та|й)[\s\u00a0]+",
                        re.IGNORECASE)
+# After a space: neither a dash nor the first letter of a _WORD_SEP word.
+_NO_SEP = _none_of("-utaдпиійт")
 _ATTACHED_UNIT = re.compile(r"[A-Za-zµ°]+(?:/[A-Za-z]+)?")
 _CODE_BEFORE_DIGITS = re.compile(
     r"(?:[A-Z]{1,3}[\s\u00a0]?)?[$€£]?(?:[A-Z]{1,2})?[\s\u00a0]?(?=\d)")
@@ -40,9 +42,10 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
             and (attached := _ATTACHED_UNIT.match(text, e, e + 10))):
         e = attached.end()
     c = text[e:e + 1]
-    near = c.isspace() or c in "-–—‒.…"  # what either separator can start with
+    # what either separator can start with; after a space, a dash or a word of _WORD_SEP
+    near = (c.isspace() or c in "-–—‒.…") and not (c == " " and text[e + 1:e + 2] in _NO_SEP)
     dm = _RANGE_SEP.match(text, e) if near else None
-    if dm and not first.digits and not first.fraction and not first.vague:
+    if dm and not first.digits and not first.fraction and first.low is None:  # not vague
         wm2 = _anchor().match(text, dm.end())
         if wm2 and wm2.group("w"):
             try:
@@ -61,7 +64,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
                 n2.start = nxt
             return n2, "dash"
     wm = _WORD_SEP.match(text, e) if near else None
-    if not wm and opener in ("from", "between") and not first.vague:
+    if not wm and opener in ("from", "between") and first.low is None:
         # "from 208 pounds to 193", "between 15 kHz and 17 kHz"
         _lem, us, ue = find_unit(text, e, lang)
         if us is not None and ue is not None and not text[e:us].strip() and ue - us <= 25:
@@ -81,6 +84,7 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
     am = _anchor().match(text, nxt)
     is_digit = False
     start2 = nxt
+    run_end = -1  # where the digits at start2 end, when the anchor found them
     code = _CODE_BEFORE_DIGITS.match(text, nxt)
     if code and code.end() > nxt and _currency_before(text, code.end()):
         start2 = code.end()
@@ -96,11 +100,13 @@ def _second(text: str, first: Num, opener: str | None, lang: str) -> tuple[Num |
         return None, ""
     else:
         is_digit = am.group("d") is not None
+        if is_digit:
+            run_end = am.end()
     try:
-        n2 = _parse_at(text, start2, is_digit, lang)
+        n2 = _parse_at(text, start2, is_digit, lang, run_end)
     except _Skip:
         return None, ""
-    if n2.vague or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
+    if n2.low is not None or (_is_year(text, n2, lang) and not first.percent and first.value < 100):
         return None, ""
     if (sep == "to" and opener is None and n2.value > 3 * first.value
             and _change(text, first.start, lang) is not None):

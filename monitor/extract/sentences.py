@@ -9,6 +9,9 @@ import re
 # the next terminator in C instead of trying the pattern at every position.
 _CLOSE = r"[.!?…]*[\"'»”)\]]*(?=\s+[\"'«“(\[—–-]?\s*[A-ZА-ЯЁІЇЄҐ0-9])"
 _END = re.compile("|".join(re.escape(c) + _CLOSE for c in ".!?…") + r"|\n\n*")
+# Its first alternative alone, for a text with no other terminator: the engine finds
+# a single character faster than any of a set of them.
+_END_DOT = re.compile(re.escape(".") + _CLOSE)
 # Words after which a dot does not end a sentence.
 _ABBREV = frozenset(
     "тыс млн млрд трлн г гг ул см руб грн долл т.е им ок тис р млн. св ст "
@@ -47,19 +50,19 @@ def _dot_ends(text: str, i: int) -> bool:
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """[a, b) without the whitespace at either end (str.strip's, as isspace() has it)."""
-    if a >= b:
-        return a, b
-    seg = text[a:b]
-    body = seg.lstrip()
-    a += len(seg) - len(body)
-    return a, a + len(body.rstrip())
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences of ``text``, whitespace trimmed."""
     out: list[tuple[int, int]] = []
     start = 0
-    for m in _END.finditer(text):
+    end = _END if "!" in text or "?" in text or "…" in text or "\n" in text else _END_DOT
+    for m in end.finditer(text):
         s, e = m.span()
         c = text[s]
         if c == "." and e - s == 1 and not _dot_ends(text, s):

@@ -101,7 +101,9 @@ _en_lemma_cached = lru_cache(maxsize=50_000)(_en_lemma)  # a pure function of th
 
 
 def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
-    of = _OF.match(text, pos)  # "thousands of people"
+    c = text[pos + 1:pos + 2] if text[pos:pos + 1] == " " else text[pos:pos + 1]
+    # "thousands of people" (the pattern, only where an o or a space can start "of")
+    of = _OF.match(text, pos) if c in "oO" or c.isspace() else None
     if of:
         pos = of.end()
     picked: list[tuple[int, int]] = []
@@ -142,7 +144,8 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     head = picked[-1]
     start, end = picked[0][0], head[1]
     # "pieces of equipment": extend over an of-phrase.
-    m = _OF_PHRASE.match(text, end)
+    c = text[end + 1:end + 2] if text[end:end + 1] == " " else text[end:end + 1]
+    m = _OF_PHRASE.match(text, end) if c == "o" or c.isspace() else None
     if m and m.group(1).lower() not in _EN_STOP:
         end = m.end()
     return _en_lemma_cached(text[head[0]:head[1]]), start, end
