@@ -1147,8 +1147,10 @@ class _View(_Words):
             hits = local + lent
             out = _union(hits, "exclude")
             ok = group - out
-            missing = (ok & m.requiring) - _union(hits, "require") - self.made_by(qi)
-            ok -= missing
+            missing = ok & m.requiring
+            if missing:
+                missing -= _union(hits, "require") | self.made_by(qi)
+                ok -= missing
             accepted |= ok
             if why.wanted:
                 for h in hits:
