@@ -103,10 +103,12 @@ def _year_like(text: str, num: Num) -> bool:
     return raw.isdigit() and len(raw) == 4 and 1000 <= num.value <= 2199 and num.mult == 1
 
 
-def _skip_name_number(text: str, num: Num, lang: str) -> bool:
-    """Index names, categories, addresses, products and ages are not figures."""
+def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
+    """"Section 427", "iPhone 11", "Big 12": a name with a number, not a figure."""
     if not num.digits or num.percent or num.currency or num.mult != 1:
         return False
+    # Index names, categories, addresses, products and ages are not figures.
+    # (one function with the capitalised-name check below: it runs for every number)
     before = _before(text, num.start, 30)
     if _index_before(before):
         return True
@@ -114,22 +116,12 @@ def _skip_name_number(text: str, num: Num, lang: str) -> bool:
         return False
     if _name_after(text, num.end):
         return True
-    if not (num.value == int(num.value) and 12 <= num.value <= 110):
-        return False
     # (the pattern's words end in "age", "aged", "ages" or ",": looked for first)
-    a = _AGE_BEFORE.search(before) if before.rstrip().endswith(_AGE_ENDS) else None
-    if a:
+    if (num.value == int(num.value) and 12 <= num.value <= 110
+            and before.rstrip().endswith(_AGE_ENDS)
+            and (a := _AGE_BEFORE.search(before))):
         # "aged 18 to 34", "Jamie Armstrong, 25, said": ages
         return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
-    return False
-
-
-def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
-    """"Section 427", "iPhone 11", "Big 12": a name with a number, not a figure."""
-    if _skip_name_number(text, num, lang):
-        return True
-    if lang != "en" or not num.digits or num.percent or num.currency or num.mult != 1:
-        return False
     nx = text[num.end:num.end + 1]
     if nx.isascii() and nx.isalpha():  # "640bhp": a unit, not a name
         return False
