@@ -109,9 +109,15 @@ def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
         return False
     # Index names, categories, addresses, products and ages are not figures.
     # (one function with the capitalised-name check below: it runs for every number)
-    before = _before(text, num.start, 30)
-    if _index_before(before):
-        return True
+    s = num.start
+    before = text[s - 30 if s > 30 else 0:s]  # (_before and _index_before, inlined)
+    tail = before.rstrip()
+    if len(tail) != len(before):  # a space before the number
+        low = tail.lower()
+        if ((low.endswith(_INDEX_ENDS_BY_LAST.get(low[-1:], ()))
+             or ("ка" in low and _INDEX_STEMS.search(low)))
+                and _INDEX_BEFORE_END.search(before) is not None):
+            return True
     if lang != "en":
         return False
     if _name_after(text, num.end):
@@ -125,7 +131,7 @@ def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
     nx = text[num.end:num.end + 1]
     if nx.isascii() and nx.isalpha():  # "640bhp": a unit, not a name
         return False
-    before = _before(text, num.start, 40)
+    before = text[s - 40 if s > 40 else 0:s]
     tail = before.rstrip()  # the capitalised word is the last one, right before spaces
     if not tail or len(tail) == len(before):
         return False

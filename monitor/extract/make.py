@@ -7,7 +7,7 @@ import re
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .base import Num, _quantity
-from .context import _change, _postfix_qualifier
+from .context import _NO_POSTFIX, _POSTFIX, _change, _postfix_qualifier
 from .units import find_unit, percent_scope
 
 
@@ -43,7 +43,13 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
           lang: str, unit_from: int | None = None,
           pw: tuple[str, str] | None = None) -> Quantity:
     """``pw``: the word before ``num.start`` when the caller has it (_prev_word)."""
-    post, end = _postfix_qualifier(text, num)
+    end = num.end  # (context._postfix_qualifier, inlined: it runs for every number)
+    c = text[end:end + 1]
+    if c == " ":
+        c = text[end + 1:end + 2]
+    post = None
+    if c not in _NO_POSTFIX and (pm := _POSTFIX.match(text, end)):
+        post, end = pm.lastgroup, pm.end()
     vague = num.low is not None  # num.vague, read once
     if forced:
         qualifier = forced

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from . import patterns as P
 from .base import (
+    _CURRENCY_LAST,
     _FUNCTION_WORDS,
     _MULT_AFTER,
     _NEXT_WORD,
@@ -99,8 +100,9 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str, run_end: int = -1)
     if pm:
         num.percent = True
         num.end = pm.end()
-    cur = _currency_before(text, num.start)
-    if cur:
+    s = num.start  # (_currency_before's first check, made here: most numbers have none)
+    if (text[s - 8 if s > 8 else 0:s].rstrip()[-1:] in _CURRENCY_LAST
+            and (cur := _currency_before(text, s))):
         num.currency = cur
         num.start -= _currency_len(text, num.start)
     return num
