@@ -436,3 +436,31 @@ def test_the_currency_and_postfix_checks_made_by_their_callers_change_nothing() 
                     assert q.qualifier == post, text
                 checked += 1
     assert checked > 500
+
+
+def test_the_context_checks_made_by_the_engine_rule_out_only_what_they_skip() -> None:
+    # engine._quantities_at calls _qualifier and _reached, and make._make calls _change,
+    # only when the word before the number could start them: otherwise they say nothing
+    from monitor.extract import units
+    texts = _texts() + [p + "5 troops" for p in (
+        "rose to ", "up to ", "more than ", "rose by ", "fell to more than ", "до ",
+        "увеличилась до ", "выросла на ", "около ", "~", ">", "≈", "зросла на ", "to")]
+    checked = 0
+    for text in texts:
+        for m in re.finditer(r"\d+", text):
+            s = m.start()
+            pw = context._prev_word(text, s)
+            for lang in ("en", "ru", "uk"):
+                if not (pw[0] in patterns.QUAL_LAST or pw[1] in patterns.QUAL_SYMBOLS):
+                    assert context._qualifier(text, s, pw) == (None, s), text
+                    if not (lang == "en" and text[max(0, s - 4):s].rstrip()[-2:].lower()
+                            == "to"):
+                        assert not context._reached(text, s, lang, None, s), text
+                if not ((pw[0] in patterns.CHANGE_EN_LAST) if lang == "en"
+                        else (pw[0] == "на")):
+                    assert context._change(text, s, lang, pw) is None, text
+                checked += 1
+    assert checked > 1000
+    for w in ("Troops", "troops", "bus", "men", "additional", "years", "quickly", "ly"):
+        assert units._plural(w) == units._plural.__wrapped__(w)
+        assert units._not_head(w) == units._not_head.__wrapped__(w)

@@ -74,7 +74,9 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
         elif qualifier in ("up_to", "less_than"):
             low = None
     change = None
-    if not forced:
+    if not forced and (pw is None or start != num.start or (
+            (pw[0] in P.CHANGE_EN_LAST) if lang == "en" else (pw[0] == "на"))):
+        # (with the word before the number at hand, _change's first check is made here)
         change = (_change(text, start, lang, pw if start == num.start else None)
                   or (_change(text, num.start, lang, pw) if start != num.start else None))
     if num.sign and num.percent and change is None:
