@@ -464,3 +464,21 @@ def test_the_context_checks_made_by_the_engine_rule_out_only_what_they_skip() ->
     for w in ("Troops", "troops", "bus", "men", "additional", "years", "quickly", "ly"):
         assert units._plural(w) == units._plural.__wrapped__(w)
         assert units._not_head(w) == units._not_head.__wrapped__(w)
+
+
+def test_a_plain_number_s_unit_is_what_find_unit_finds() -> None:
+    # make._make calls find_unit itself for a number with no percent sign or currency
+    from monitor.extract import units
+    checked = 0
+    for text in _texts()[:600]:
+        for m in re.finditer(r"\d+", text):
+            for lang in ("en", "ru"):
+                try:
+                    num = parse._parse_at(text, m.start(), True, lang, m.end())
+                except base._Skip:
+                    continue
+                if not num.percent and not num.currency:
+                    assert make._unit(text, num, num.end, lang) == units.find_unit(
+                        text, num.end, lang), text
+                    checked += 1
+    assert checked > 300

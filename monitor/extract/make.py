@@ -81,7 +81,11 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
                   or (_change(text, num.start, lang, pw) if start != num.start else None))
     if num.sign and num.percent and change is None:
         change = "up" if num.sign > 0 else "down"
-    unit, us, ue = _unit(text, num, unit_from if unit_from is not None else end, lang)
+    ufrom = unit_from if unit_from is not None else end
+    if num.percent or num.currency:
+        unit, us, ue = _unit(text, num, ufrom, lang)
+    else:  # (_unit's plain case, inlined: it runs for most numbers)
+        unit, us, ue = find_unit(text, ufrom, lang)
     # (_finish_kind, then a currency unit)
     kind = "percent" if num.percent else "amount" if num.currency else "count"
     if unit is not None and unit in P.CURRENCY_LEMMAS:
