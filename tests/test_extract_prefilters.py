@@ -482,14 +482,3 @@ def test_a_plain_number_s_unit_is_what_find_unit_finds() -> None:
                         text, num.end, lang), text
                     checked += 1
     assert checked > 300
-
-
-def test_a_number_that_is_not_plain_digits_is_never_a_year_or_a_name() -> None:
-    # engine._quantities_at calls _is_year and _skip_capitalised only for plain digits
-    base_num = base.Num(4, 8, 2024.0)
-    text = "the 2024 Section 12 troops"
-    for change in ({"digits": False}, {"mult": 1000}, {"percent": True}, {"currency": "$"}):
-        num = dataclasses.replace(base_num, **change)  # type: ignore[arg-type]
-        for lang in ("en", "ru"):
-            assert not filters._is_year(text, num, lang)
-            assert not filters._skip_capitalised(text, num, lang)

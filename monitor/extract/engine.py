@@ -83,9 +83,7 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str,
                    end: int = -1) -> list[Quantity]:
     """The quantities at the anchor [pos, end)."""
     first = _parse_at(text, pos, is_digit, lang, end)
-    # (both checks hold only for a plain digit number: that is looked at once, here)
-    if (first.digits and first.mult == 1 and not first.percent and not first.currency
-            and (_is_year(text, first, lang) or _skip_capitalised(text, first, lang))):
+    if _is_year(text, first, lang) or _skip_capitalised(text, first, lang):
         tail = _SKIP_TAIL.match(text, first.end)
         raise _Skip(tail.end() if tail else first.end)
     pw = _prev_word(text, first.start)  # reused by the qualifier and change look-ups
