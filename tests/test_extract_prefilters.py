@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.extract import base, context, digits, filters, parse, patterns, ranges
+from monitor.extract import base, context, digits, filters, make, parse, patterns, ranges
 from monitor.models import Quantity
 
 CASES = Path(__file__).parent / "cases"
@@ -314,3 +314,171 @@ def test_sentences_split_as_before_with_and_without_other_terminators() -> None:
               "a\u00a0. B.\u3000", "Why? Yes! No… Ok.\n\nNext", "end.\t", " . . ."]
     for text in texts:
         assert sentences.sentences(text) == _sentences_as_before(text), text
+
+
+def _digits_outcome(text: str, run_end: int) -> object:
+    try:
+        return dataclasses.astuple(digits._parse_digits_at(text, 0, "en", run_end))
+    except base._Skip as skip:
+        return ("skip", skip.end)
+
+
+def test_a_number_read_from_its_known_run_is_the_number_read_by_the_pattern() -> None:
+    # _parse_digits_at has _run_alone inlined: with the run's end it reads what it reads
+    # without it (through _DIGITS_RE)
+    after = ASKED + ["", "0", "\u2009", ",5", ".5", " 5", " 500", "\u00a0500", "’500",
+                     " 5000", " 50", " x", " million", "% ", "m people"]
+    checked = 0
+    for run in ("5", "12", "123", "1234", "12345"):
+        for a in after:
+            for b in ("", "0", "123", " ", "x"):
+                text = run + a + b
+                assert _digits_outcome(text, len(run)) == _digits_outcome(text, -1), text
+                checked += 1
+    assert checked > 1000
+
+
+def _skip_capitalised_as_before(text: str, num: base.Num, lang: str) -> bool:
+    """filters._skip_capitalised as it was, with _skip_name_number a call of its own."""
+    def name_number() -> bool:
+        if not num.digits or num.percent or num.currency or num.mult != 1:
+            return False
+        before = base._before(text, num.start, 30)
+        if filters._index_before(before):
+            return True
+        if lang != "en":
+            return False
+        if base._name_after(text, num.end):
+            return True
+        if not (num.value == int(num.value) and 12 <= num.value <= 110):
+            return False
+        a = (filters._AGE_BEFORE.search(before)
+             if before.rstrip().endswith(filters._AGE_ENDS) else None)
+        if a:
+            return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
+        return False
+
+    if name_number():
+        return True
+    if lang != "en" or not num.digits or num.percent or num.currency or num.mult != 1:
+        return False
+    nx = text[num.end:num.end + 1]
+    if nx.isascii() and nx.isalpha():
+        return False
+    before = base._before(text, num.start, 40)
+    tail = before.rstrip()
+    if not tail or len(tail) == len(before):
+        return False
+    last = tail.rsplit(None, 1)[-1]
+    if not filters._HAS_CAPITAL.search(last):
+        return False
+    m = filters._CAP_WORD_BEFORE.search(before, len(tail) - len(last))
+    if not m:
+        return False
+    word = m.group(1)
+    if word in filters._CAP_EXEMPT:
+        return False
+    if len(word) == 1 or any(c.isupper() for c in word[1:]):
+        return True
+    if base._PREV_CHAR_SENT.search(base._before(text, m.start(1), 3)):
+        return word in ("Game", "Section", "Part", "Article", "Chapter", "Model",
+                        "Round", "Stage", "Level", "Season", "Episode", "Page", "Week")
+    nm = base._NEXT_WORD.match(text, num.end)
+    if nm:
+        w = nm.group(1)
+        if w.islower() and w not in base._FUNCTION_WORDS:
+            return False
+    return True
+
+
+def test_the_name_checks_in_one_function_skip_what_the_two_skipped() -> None:
+    texts = _texts()
+    texts += [w + n + t for w in WINDOWS + ["aged ", "Jamie Armstrong, ", "Section ",
+                                             "iPhone ", "Big ", "the Boeing ", ". Game "]
+              for n in ("5", "25", "427", "2024") for t in ("", ",", " said", " troops",
+                                                           " Pro", " Street", " was")]
+    checked = 0
+    for text in texts:
+        for m in re.finditer(r"\d+", text):
+            for lang in ("en", "ru"):
+                try:
+                    num = parse._parse_at(text, m.start(), True, lang, m.end())
+                except base._Skip:
+                    continue
+                got = filters._skip_capitalised(text, dataclasses.replace(num), lang)
+                want = _skip_capitalised_as_before(text, dataclasses.replace(num), lang)
+                assert got == want, (text, m.start(), lang)
+                checked += 1
+    assert checked > 1000
+
+
+def test_the_currency_and_postfix_checks_made_by_their_callers_change_nothing() -> None:
+    # parse._parse_at looks at _currency_before's first condition itself, and make._make
+    # has _postfix_qualifier inlined: both give what the functions give
+    signs = ["$", "€", "£", "₽", "₴", "¥", "US$", "USD ", "Rs. ", "EUR", "x", "", "in "]
+    posts = ["", "+", "-plus", " plus", " or more", " and more", " и более", " або більше",
+             " or so", " people", "-fold", " Plus"]
+    checked = 0
+    for text in _texts()[:400] + [g + s + "5" + p for g in ("", "a ", "the ")
+                                   for s in signs for p in posts]:
+        for m in re.finditer(r"\d+", text):
+            for lang in ("en", "uk"):
+                try:
+                    num = parse._parse_at(text, m.start(), True, lang, m.end())
+                except base._Skip:
+                    continue
+                if not num.currency:
+                    assert base._currency_before(text, num.start) is None, text
+                post, end = context._postfix_qualifier(text, num)
+                q = make._make(text, dataclasses.replace(num), None, None, num.start, lang)
+                assert q.end == end, text
+                if post and num.low is None:
+                    assert q.qualifier == post, text
+                checked += 1
+    assert checked > 500
+
+
+def test_the_context_checks_made_by_the_engine_rule_out_only_what_they_skip() -> None:
+    # engine._quantities_at calls _qualifier and _reached, and make._make calls _change,
+    # only when the word before the number could start them: otherwise they say nothing
+    from monitor.extract import units
+    texts = _texts() + [p + "5 troops" for p in (
+        "rose to ", "up to ", "more than ", "rose by ", "fell to more than ", "до ",
+        "увеличилась до ", "выросла на ", "около ", "~", ">", "≈", "зросла на ", "to")]
+    checked = 0
+    for text in texts:
+        for m in re.finditer(r"\d+", text):
+            s = m.start()
+            pw = context._prev_word(text, s)
+            for lang in ("en", "ru", "uk"):
+                if not (pw[0] in patterns.QUAL_LAST or pw[1] in patterns.QUAL_SYMBOLS):
+                    assert context._qualifier(text, s, pw) == (None, s), text
+                    if not (lang == "en" and text[max(0, s - 4):s].rstrip()[-2:].lower()
+                            == "to"):
+                        assert not context._reached(text, s, lang, None, s), text
+                if not ((pw[0] in patterns.CHANGE_EN_LAST) if lang == "en"
+                        else (pw[0] == "на")):
+                    assert context._change(text, s, lang, pw) is None, text
+                checked += 1
+    assert checked > 1000
+    for w in ("Troops", "troops", "bus", "men", "additional", "years", "quickly", "ly"):
+        assert units._plural(w) == units._plural.__wrapped__(w)
+        assert units._not_head(w) == units._not_head.__wrapped__(w)
+
+
+def test_a_plain_number_s_unit_is_what_find_unit_finds() -> None:
+    # make._make calls find_unit itself for a number with no percent sign or currency
+    from monitor.extract import units
+    checked = 0
+    for text in _texts()[:600]:
+        for m in re.finditer(r"\d+", text):
+            for lang in ("en", "ru"):
+                try:
+                    num = parse._parse_at(text, m.start(), True, lang, m.end())
+                except base._Skip:
+                    continue
+                if not num.percent and not num.currency:
+                    assert make._unit(text, num, num.end, lang) == units.find_unit(
+                        text, num.end, lang), text
+                    checked += 1
+    assert checked > 300

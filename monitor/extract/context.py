@@ -7,7 +7,7 @@ import re
 
 from ..models import Quantity
 from . import patterns as P
-from .base import Num, _before, _char_after, _none_of, _replace
+from .base import Num, _before, _none_of, _replace
 
 _PLUS_AFTER = re.compile(r"\+|-plus\b|\s+plus\b", re.IGNORECASE)
 _OR_MORE = re.compile(
@@ -232,7 +232,10 @@ _NO_POSTFIX = _none_of("+-poaиіа")
 
 def _postfix_qualifier(text: str, num: Num) -> tuple[str | None, int]:
     e = num.end
-    if _char_after(text, e) in _NO_POSTFIX:
+    c = text[e:e + 1]  # (base._char_after, inlined: it runs for every number)
+    if c == " ":
+        c = text[e + 1:e + 2]
+    if c in _NO_POSTFIX:
         return None, e
     m = _POSTFIX.match(text, e)
     if m:

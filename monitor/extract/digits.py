@@ -49,7 +49,10 @@ def _run_alone(text: str, pos: int, run_end: int) -> bool:
 
 def _parse_digits_at(text: str, pos: int, lang: str, run_end: int = -1) -> Num:
     """``run_end``: where the run of digits at ``pos`` ends, when the caller knows."""
-    if run_end > pos and _run_alone(text, pos, run_end):
+    # (_run_alone, inlined: it runs for every number)
+    c = text[run_end:run_end + 1] if run_end > pos else None
+    if c is not None and (c in _RUN_ENDS or (c in _GROUP_SEPS and (
+            run_end - pos > 3 or text[run_end + 1:run_end + 2] in _NOT_DIGIT))):
         s, e = pos, run_end  # what _DIGITS_RE would match: the run alone
         raw = text[s:e]
         sep = None

@@ -134,11 +134,15 @@ def _quantities_at(text: str, pos: int, is_digit: bool, lang: str,
         if opener is None and _reached(text, start, lang, qual, qstart):
             _set_role(rq, "to", None)
         return [rq]
-    qual, qstart = _qualifier(text, first.start, pw)
+    s = first.start
+    # (_qualifier's and _reached's first checks, made here: most numbers have neither)
+    qual, qstart = (_qualifier(text, s, pw) if pw[0] in P.QUAL_LAST or pw[1] in P.QUAL_SYMBOLS
+                    else (None, s))
     role = None
     if qual == "up_to" and text[qstart:qstart + 2].lower() == "до" and opener:
         qual, qstart = None, first.start
-    elif _reached(text, first.start, lang, qual, qstart):
+    elif (qual is not None or (lang == "en" and text[s - 4 if s > 4 else 0:s].rstrip()[-2:]
+                               .lower() == "to")) and _reached(text, s, lang, qual, qstart):
         # "увеличилась до 12 тысяч": the value reached, not "up to"; a hedge before
         # "до" still counts ("выросла почти до 12 тысяч")
         role = "to"

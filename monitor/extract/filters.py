@@ -103,37 +103,35 @@ def _year_like(text: str, num: Num) -> bool:
     return raw.isdigit() and len(raw) == 4 and 1000 <= num.value <= 2199 and num.mult == 1
 
 
-def _skip_name_number(text: str, num: Num, lang: str) -> bool:
-    """Index names, categories, addresses, products and ages are not figures."""
+def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
+    """"Section 427", "iPhone 11", "Big 12": a name with a number, not a figure."""
     if not num.digits or num.percent or num.currency or num.mult != 1:
         return False
-    before = _before(text, num.start, 30)
-    if _index_before(before):
-        return True
+    # Index names, categories, addresses, products and ages are not figures.
+    # (one function with the capitalised-name check below: it runs for every number)
+    s = num.start
+    before = text[s - 30 if s > 30 else 0:s]  # (_before and _index_before, inlined)
+    tail = before.rstrip()
+    if len(tail) != len(before):  # a space before the number
+        low = tail.lower()
+        if ((low.endswith(_INDEX_ENDS_BY_LAST.get(low[-1:], ()))
+             or ("ка" in low and _INDEX_STEMS.search(low)))
+                and _INDEX_BEFORE_END.search(before) is not None):
+            return True
     if lang != "en":
         return False
     if _name_after(text, num.end):
         return True
-    if not (num.value == int(num.value) and 12 <= num.value <= 110):
-        return False
     # (the pattern's words end in "age", "aged", "ages" or ",": looked for first)
-    a = _AGE_BEFORE.search(before) if before.rstrip().endswith(_AGE_ENDS) else None
-    if a:
+    if (num.value == int(num.value) and 12 <= num.value <= 110
+            and before.rstrip().endswith(_AGE_ENDS)
+            and (a := _AGE_BEFORE.search(before))):
         # "aged 18 to 34", "Jamie Armstrong, 25, said": ages
         return a.group(0)[:1].islower() or text[num.end:num.end + 1] == ","
-    return False
-
-
-def _skip_capitalised(text: str, num: Num, lang: str) -> bool:
-    """"Section 427", "iPhone 11", "Big 12": a name with a number, not a figure."""
-    if _skip_name_number(text, num, lang):
-        return True
-    if lang != "en" or not num.digits or num.percent or num.currency or num.mult != 1:
-        return False
     nx = text[num.end:num.end + 1]
     if nx.isascii() and nx.isalpha():  # "640bhp": a unit, not a name
         return False
-    before = _before(text, num.start, 40)
+    before = text[s - 40 if s > 40 else 0:s]
     tail = before.rstrip()  # the capitalised word is the last one, right before spaces
     if not tail or len(tail) == len(before):
         return False

@@ -7,7 +7,7 @@ import re
 from ..models import Quantity, clean_number
 from . import patterns as P
 from .base import Num, _quantity
-from .context import _change, _postfix_qualifier
+from .context import _NO_POSTFIX, _POSTFIX, _change, _postfix_qualifier
 from .units import find_unit, percent_scope
 
 
@@ -43,7 +43,13 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
           lang: str, unit_from: int | None = None,
           pw: tuple[str, str] | None = None) -> Quantity:
     """``pw``: the word before ``num.start`` when the caller has it (_prev_word)."""
-    post, end = _postfix_qualifier(text, num)
+    end = num.end  # (context._postfix_qualifier, inlined: it runs for every number)
+    c = text[end:end + 1]
+    if c == " ":
+        c = text[end + 1:end + 2]
+    post = None
+    if c not in _NO_POSTFIX and (pm := _POSTFIX.match(text, end)):
+        post, end = pm.lastgroup, pm.end()
     vague = num.low is not None  # num.vague, read once
     if forced:
         qualifier = forced
@@ -68,12 +74,18 @@ def _make(text: str, num: Num, qual: str | None, forced: str | None, start: int,
         elif qualifier in ("up_to", "less_than"):
             low = None
     change = None
-    if not forced:
+    if not forced and (pw is None or start != num.start or (
+            (pw[0] in P.CHANGE_EN_LAST) if lang == "en" else (pw[0] == "на"))):
+        # (with the word before the number at hand, _change's first check is made here)
         change = (_change(text, start, lang, pw if start == num.start else None)
                   or (_change(text, num.start, lang, pw) if start != num.start else None))
     if num.sign and num.percent and change is None:
         change = "up" if num.sign > 0 else "down"
-    unit, us, ue = _unit(text, num, unit_from if unit_from is not None else end, lang)
+    ufrom = unit_from if unit_from is not None else end
+    if num.percent or num.currency:
+        unit, us, ue = _unit(text, num, ufrom, lang)
+    else:  # (_unit's plain case, inlined: it runs for most numbers)
+        unit, us, ue = find_unit(text, ufrom, lang)
     # (_finish_kind, then a currency unit)
     kind = "percent" if num.percent else "amount" if num.currency else "count"
     if unit is not None and unit in P.CURRENCY_LEMMAS:

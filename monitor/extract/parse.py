@@ -8,11 +8,11 @@ from functools import lru_cache
 
 from . import patterns as P
 from .base import (
+    _CURRENCY_LAST,
     _FUNCTION_WORDS,
     _MULT_AFTER,
     _NEXT_WORD,
     Num,
-    _char_after,
     _currency_before,
     _currency_len,
     _none_of,
@@ -61,7 +61,11 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str, run_end: int = -1)
     # Multiplier word after the number: "6 тысяч", "1,5 млн", "2.4 million", "10 тыс."
     if num.mult == 1 and not num.fraction:
         mult_words, no_mult = _mult_words()
-        m = None if _char_after(text, num.end) in no_mult else _MULT_AFTER.match(text, num.end)
+        e = num.end  # (base._char_after, inlined: it runs for every number)
+        c = text[e:e + 1]
+        if c == " ":
+            c = text[e + 1:e + 2]
+        m = None if c in no_mult else _MULT_AFTER.match(text, e)
         # (a word none of the branches below knows changes nothing: looked up first)
         if m and (w := _norm_word(m.group(1))) in mult_words:
             f = tables().mults.get(w)
@@ -88,13 +92,17 @@ def _parse_at(text: str, pos: int, is_digit: bool, lang: str, run_end: int = -1)
     # "половина"-type shares need no percent sign.
     if num.fraction:
         return num
-    pm = (P.PERCENT_AFTER.match(text, num.end)
-          if _char_after(text, num.end) not in _NO_PERCENT else None)
+    e = num.end  # (base._char_after, inlined)
+    c = text[e:e + 1]
+    if c == " ":
+        c = text[e + 1:e + 2]
+    pm = P.PERCENT_AFTER.match(text, e) if c not in _NO_PERCENT else None
     if pm:
         num.percent = True
         num.end = pm.end()
-    cur = _currency_before(text, num.start)
-    if cur:
+    s = num.start  # (_currency_before's first check, made here: most numbers have none)
+    if (text[s - 8 if s > 8 else 0:s].rstrip()[-1:] in _CURRENCY_LAST
+            and (cur := _currency_before(text, s))):
         num.currency = cur
         num.start -= _currency_len(text, num.start)
     return num

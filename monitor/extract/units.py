@@ -85,11 +85,14 @@ _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?([^\W\d_][\w-]*)")
 _EN_PLURALS = frozenset(k for k, v in _EN_IRREGULAR.items() if k != v)
 
 
+# (_plural and _not_head are pure functions of one word, and words repeat: memoised)
+@lru_cache(maxsize=50_000)
 def _plural(word: str) -> bool:
     w = word.lower()
     return w in _EN_PLURALS or (w.endswith("s") and not w.endswith(("ss", "us", "is")))
 
 
+@lru_cache(maxsize=50_000)
 def _not_head(word: str) -> bool:
     w = word.lower()
     if w in _EN_KEEP_TIME:  # "3 years", "10 days": a time unit is a noun
