@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -391,6 +392,17 @@ def _skip_capitalised_as_before(text: str, num: base.Num, lang: str) -> bool:
     return True
 
 
+def _numbers(text: str, langs: tuple[str, ...]) -> Iterator[tuple[str, base.Num]]:
+    """(lang, Num) for every digit run of ``text`` that reads as a number, in each of
+    ``langs`` (what the engine's anchor scan hands to _parse_at)."""
+    for m in re.finditer(r"\d+", text):
+        for lang in langs:
+            try:
+                yield lang, parse._parse_at(text, m.start(), True, lang, m.end())
+            except base._Skip:
+                continue
+
+
 def test_the_name_checks_in_one_function_skip_what_the_two_skipped() -> None:
     texts = _texts()
     texts += [w + n + t for w in WINDOWS + ["aged ", "Jamie Armstrong, ", "Section ",
@@ -399,16 +411,11 @@ def test_the_name_checks_in_one_function_skip_what_the_two_skipped() -> None:
                                                            " Pro", " Street", " was")]
     checked = 0
     for text in texts:
-        for m in re.finditer(r"\d+", text):
-            for lang in ("en", "ru"):
-                try:
-                    num = parse._parse_at(text, m.start(), True, lang, m.end())
-                except base._Skip:
-                    continue
-                got = filters._skip_capitalised(text, dataclasses.replace(num), lang)
-                want = _skip_capitalised_as_before(text, dataclasses.replace(num), lang)
-                assert got == want, (text, m.start(), lang)
-                checked += 1
+        for lang, num in _numbers(text, ("en", "ru")):
+            got = filters._skip_capitalised(text, dataclasses.replace(num), lang)
+            want = _skip_capitalised_as_before(text, dataclasses.replace(num), lang)
+            assert got == want, (text, num.start, lang)
+            checked += 1
     assert checked > 1000
 
 
@@ -421,20 +428,15 @@ def test_the_currency_and_postfix_checks_made_by_their_callers_change_nothing() 
     checked = 0
     for text in _texts()[:400] + [g + s + "5" + p for g in ("", "a ", "the ")
                                    for s in signs for p in posts]:
-        for m in re.finditer(r"\d+", text):
-            for lang in ("en", "uk"):
-                try:
-                    num = parse._parse_at(text, m.start(), True, lang, m.end())
-                except base._Skip:
-                    continue
-                if not num.currency:
-                    assert base._currency_before(text, num.start) is None, text
-                post, end = context._postfix_qualifier(text, num)
-                q = make._make(text, dataclasses.replace(num), None, None, num.start, lang)
-                assert q.end == end, text
-                if post and num.low is None:
-                    assert q.qualifier == post, text
-                checked += 1
+        for lang, num in _numbers(text, ("en", "uk")):
+            if not num.currency:
+                assert base._currency_before(text, num.start) is None, text
+            post, end = context._postfix_qualifier(text, num)
+            q = make._make(text, dataclasses.replace(num), None, None, num.start, lang)
+            assert q.end == end, text
+            if post and num.low is None:
+                assert q.qualifier == post, text
+            checked += 1
     assert checked > 500
 
 
@@ -471,14 +473,9 @@ def test_a_plain_number_s_unit_is_what_find_unit_finds() -> None:
     from monitor.extract import units
     checked = 0
     for text in _texts()[:600]:
-        for m in re.finditer(r"\d+", text):
-            for lang in ("en", "ru"):
-                try:
-                    num = parse._parse_at(text, m.start(), True, lang, m.end())
-                except base._Skip:
-                    continue
-                if not num.percent and not num.currency:
-                    assert make._unit(text, num, num.end, lang) == units.find_unit(
-                        text, num.end, lang), text
-                    checked += 1
+        for lang, num in _numbers(text, ("en", "ru")):
+            if not num.percent and not num.currency:
+                assert make._unit(text, num, num.end, lang) == units.find_unit(
+                    text, num.end, lang), text
+                checked += 1
     assert checked > 300
