@@ -157,38 +157,13 @@ def _row_value(row: dict[str, Any], prefix: str = "") -> Value | None:
                  qualifier)
 
 
-def detect(store: Store, figure: FigureLike | None, obs_id: int) -> Event | None:
-    """The event the stored observation ``obs_id`` raises, or None.
-
-    Only observations that arrived before ``obs_id`` count as known, so the
-    answer does not depend on what arrived later (replays are deterministic).
-    """
-    row = store.observation(obs_id)
-    if row is None:
-        return None
-    new = _row_value(row)
-    assert new is not None
-    current = store.latest_before(row["figure"], row["track"], obs_id)
-
-    def baseline() -> Value | None:
-        last = store.last_event(row["figure"], row["track"])
-        return _row_value(last, "new_") if last else _row_value(current or {})
-
-    verdict = judge(figure, new, _row_value(row, "prev_"), (row["dated"], obs_id),
-                    None if current is None else (current["dated"], current["id"]),
-                    baseline)
-    if verdict is None:
-        return None
-    return Event(figure=row["figure"], kind=verdict[0], old=verdict[1], new=new,
-                 article=row["article"], published=row["published"], track=row["track"],
-                 observation_id=obs_id)
-
-
 def detect_stored(store: Store, figure: FigureLike | None, obs_id: int, *, figure_id: str,
                   track: str, dated: str, published: str | None, article: str, new: Value,
                   previous: Value | None) -> Event | None:
-    """``detect`` for the observation the ingest writer has just stored, from what it
-    wrote (values as the database gives them back) and the track state it keeps
+    """The event that observation ``obs_id``, just stored by the ingest writer, raises
+    (or None).  Only observations that arrived before it count as known, so the answer
+    does not depend on what arrived later.  Worked out from what the writer wrote
+    (values as the database gives them back) and the track state it keeps
     (``store.head``, ``store.last_heard``; inside ``store.writing()``), so nothing is
     read back.  Moves the track's current value on to this observation when due."""
     current = store.head(figure_id, track, obs_id)

@@ -25,7 +25,6 @@ from .aliases import aliases_for
 from .context import Context, RuleSet, figures_of
 from .models import Article, Event, Value, track_kind
 from .rules import load_rules
-from .search import index_text
 from .store import Store, article_hash, date_key, now_iso, stored_value
 from .store.near_misses import near_miss_rows
 from .words import value_words
@@ -150,9 +149,7 @@ def _write_chunk(ctx: Context, source_name: str, todo: list[tuple[Article, str |
             if row is None:
                 continue  # stored meanwhile by another process
             result.new += 1
-            if lemmas is None:
-                lemmas = index_text(article.title, article.text, article.lang)
-            lemma_rows.append((row, lemmas))
+            lemma_rows.append((row, lemmas))  # made by the workers (submit_match index=True)
             url = article.url or article.id
             misses_rows += near_miss_rows(row, misses, article.published, stamp)
             for obs in observations:

@@ -130,6 +130,21 @@ def test_a_batch_of_articles_is_deduplicated_as_one_by_one(tmp_path: Path) -> No
         assert many.search("words") == one.search("words") != []
 
 
+def test_a_large_batch_stays_within_an_old_sqlites_bound_variable_limit(tmp_path: Path
+                                                                         ) -> None:
+    """SQLite before 3.32 binds at most 999 values a statement: a batch of 150 articles
+    (10 values each) and 1,200 duplicate keys still go in, split into statements."""
+    batch = [article(f"https://x.example/{i}", None, f"Story number {i} text.")
+             for i in range(150)]
+    with Store.open(tmp_path / "old.db") as s:
+        s.db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        rows = s.add_articles([(a, article_hash(a)) for a in batch])
+        assert rows == list(range(1, 151))
+        urls = [a.url for a in batch] + [f"https://y.example/{i}" for i in range(1050)]
+        found, _hashes = s.stored_keys(urls, [])
+        assert found == {a.url for a in batch}
+
+
 def test_search_finds_words_in_every_language(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.db") as s:
         s.add_article(article("en", "2025-08-15", "Pyongyang sent ten thousand soldiers.",

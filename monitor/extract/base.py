@@ -142,10 +142,7 @@ def _name_after(text: str, e: int) -> bool:
 
 def _plain_after(text: str, i: int) -> bool:
     """Can no time, power of ten or "hundred" follow the number that ends at ``i``?"""
-    c = text[i:i + 1]
-    if c == " ":
-        c = text[i + 1:i + 2]
-    return c in _PLAIN_AFTER
+    return _char_after(text, i) in _PLAIN_AFTER
 
 
 def _token_end(text: str, e: int) -> int:
@@ -205,11 +202,11 @@ _FAST = (tuple(f.name for f in fields(Quantity)) == _FIELDS
          and all(f.default_factory is MISSING and f.init for f in fields(Quantity))
          and all(isinstance(Quantity.__dict__.get(n), MemberDescriptorType) for n in _FIELDS)
          and not hasattr(Quantity, "__post_init__"))
-_SETTERS: tuple[Any, ...] = tuple(Quantity.__dict__[n].__set__ for n in _FIELDS) if _FAST else ()
-_new = object.__new__
-_FIELD_SET = frozenset(_FIELDS)
 _SLOTS: tuple[Any, ...] = tuple((n, Quantity.__dict__[n].__set__, Quantity.__dict__[n].__get__)
                                 for n in _FIELDS) if _FAST else ()
+_SETTERS: tuple[Any, ...] = tuple(setter for _n, setter, _get in _SLOTS)
+_new = object.__new__
+_FIELD_SET = frozenset(_FIELDS)
 
 
 def _quantity(low: Any, high: Any, qualifier: str, change: str | None, unit: str | None,

@@ -219,7 +219,8 @@ _DO_BEFORE = re.compile(r"(?<![\w])до[\s\u00a0]+$", re.IGNORECASE)
 _TO_BEFORE = re.compile(r"(?<![\w])to[\s\u00a0]+$", re.IGNORECASE)
 
 
-# The three above in one pattern, tried in the same order: one regex call per number.
+# _PLUS_AFTER, _OR_MORE and _OR_SO in one pattern, tried in that order: one regex call
+# per number.
 _POSTFIX = re.compile("(?P<more_than>" + _PLUS_AFTER.pattern + ")|(?P<at_least>"
                       + _OR_MORE.pattern + ")|(?P<approx>" + _OR_SO.pattern + ")",
                       re.IGNORECASE)

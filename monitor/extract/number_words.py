@@ -71,15 +71,8 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
         if lang == "en" and used == len(seq):
             _comma_rest(text, num)
     # A fraction after a number word: "две трети", "two thirds".
-    if used < len(seq) and seq[used] in P.FRACTIONS and value < 10 and not (
-        seq[used] == "quarter" or seq[used] == "third"
-    ):
-        f = toks[idx[used]]
-        num.value = value * P.FRACTIONS[seq[used]]
-        num.end = f[2]
-        num.fraction = num.percent = True
-        return num
-    if used < len(seq) and seq[used] in ("quarter", "third") and value < 4:
+    if used < len(seq) and seq[used] in P.FRACTIONS \
+            and value < (4 if seq[used] in ("quarter", "third") else 10):
         f = toks[idx[used]]
         num.value = value * P.FRACTIONS[seq[used]]
         num.end = f[2]
@@ -91,13 +84,12 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
             return _vague(text, toks, lang)
         if seq[0] in t.mults and not seq[0].isascii() and seq[0] not in t.vague_mult:
             return num  # "миллион снарядов", "понад тисячу": one of them
-        if not _A_BEFORE.search(_before(text, num.start, 6)):
+        a = _A_BEFORE.search(_before(text, num.start, 6))
+        if a is None:
             if seq[0] in t.mults and seq[0] in t.vague_mult:
                 return _vague(text, toks, lang)
             raise _Skip(num.end)
-        a = _A_BEFORE.search(_before(text, num.start, 6))
-        if a is not None:
-            num.start -= len(a.group(0))
+        num.start -= len(a.group(0))
     if lang == "en" and seq[0] != "hundred":
         if toks[0][0][:1].isupper() and not _PREV_CHAR_SENT.search(_before(text, num.start, 3)):
             raise _Skip(num.end)
@@ -116,7 +108,6 @@ def _parse_words_at(text: str, pos: int, lang: str) -> Num:
         return share
     if used == 1 and seq[0] == "one":
         _check_one(text, num)
-    # "several thousand", "кілька тисяч", "несколько сотен"
     return num
 
 

@@ -92,12 +92,6 @@ for _w in _FRACTION_WORDS:
     else:
         FRACTIONS[_w] = 25.0
 
-VAGUE_FEW = frozenset(
-    "несколько нескольких нескольким несколькими кілька кількох кільком кількома "
-    "several few".split()
-)
-
-
 def _anchor_variants() -> set[str]:
     t = tables()
     words = set(t.words) | set(t.mults) | set(t.vague_mult) | set(FRACTIONS)
@@ -249,7 +243,6 @@ OPENER_RE = re.compile(
     r"(?:^|(?<=[^\w-]))(?P<o>от|від|between|между|між|from|с|со|з|із|зі)[\s\u00a0]+$",
     re.IGNORECASE,
 )
-RANGE_OPENERS = frozenset({"от", "від", "between", "между", "між"})
 
 _EN_UP = (
     "rose|rise|rises|rising|risen|up|increased|increases|grew|grows|growing|"

@@ -7,7 +7,8 @@ from functools import lru_cache
 from os.path import commonprefix
 from typing import Any
 
-from .lemmas import _EN_IRREGULAR, _en_lemma, analyzer
+from .lemmas import _EN_IRREGULAR, analyzer
+from .lemmas import lemma as dictionary_form
 
 _EN_STOP = frozenset(
     """a an the and or but of in on at to for from by with without into onto over under
@@ -100,7 +101,6 @@ def _not_head(word: str) -> bool:
     return w in _EN_NOT_HEAD or w in _EN_STOP or (w.endswith("ly") and len(w) > 4)
 
 
-_en_lemma_cached = lru_cache(maxsize=50_000)(_en_lemma)  # a pure function of the word
 
 
 def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
@@ -151,7 +151,7 @@ def _find_en(text: str, pos: int) -> tuple[str | None, int | None, int | None]:
     m = _OF_PHRASE.match(text, end) if c == "o" or c.isspace() else None
     if m and m.group(1).lower() not in _EN_STOP:
         end = m.end()
-    return _en_lemma_cached(text[head[0]:head[1]]), start, end
+    return dictionary_form(text[head[0]:head[1]], "en"), start, end
 
 
 _CYR_FUNCTION = frozenset("до на по за от від с з із у в во при для".split())

@@ -1,8 +1,9 @@
 """The SQLite database: schema migrations, writes and the queries the CLI needs.
 
-sqlite-utils on one connection, WAL mode.  Callers group the writes for one
-article (article row, observations, events) inside ``store.atomic()`` so a
-crash never leaves half an article behind.  Hot paths use plain SQL; ingest's
+sqlite-utils on one connection, WAL mode.  Callers group an article's writes
+(article row, observations, events) in one transaction, ``store.atomic()`` or,
+for ingest's chunks of articles, ``store.writing()``, so a crash never leaves
+half an article behind.  Hot paths use plain SQL; ingest's
 writer goes straight to the sqlite3 connection inside its transaction
 (``writing()``), and the schema is built with sqlite-utils' table API.
 

@@ -13,6 +13,11 @@ from .base import StoreBase
 from .rows import article_hash, now_iso
 
 
+def _rows_per_statement(conn: sqlite3.Connection, columns: int) -> int:
+    """Rows of ``columns`` values one statement may bind: at most 500, and within this
+    SQLite's bound-variable limit (999 before SQLite 3.32)."""
+    return max(1, min(500, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // columns))
+
 class Articles(StoreBase):
     """The articles table: duplicates, stored text and word-form search."""
 
@@ -34,21 +39,20 @@ class Articles(StoreBase):
         for out, column, keys in ((found[0], "url", list(dict.fromkeys(urls))),
                                   (found[1], "content_hash",
                                    [h for h in dict.fromkeys(hashes) if h])):
-            for i in range(0, len(keys), 500):  # well under SQLite's bound-variable limit
-                part = keys[i:i + 500]
+            step = _rows_per_statement(conn, 1)
+            for i in range(0, len(keys), step):
+                part = keys[i:i + step]
                 out.update(r[0] for r in conn.execute(
                     f"SELECT {column} FROM articles WHERE {column} IN"
                     f" ({','.join('?' * len(part))})", part))
         return found
 
     def add_article(self, article: Article, *, source: str = "",
-                    chash: str | None = None, lemmas: str | None = None,
-                    fetched_at: str | None = None) -> tuple[int | None, bool]:
+                    chash: str | None = None) -> tuple[int | None, bool]:
         """Store an article unless its URL or normalised text is already stored.
 
         Returns (row id, is_new); for a duplicate the id is the stored copy's.
-        ``chash`` and ``lemmas`` (search.index_text) may be passed when the caller
-        has computed them already (worker processes do).
+        ``chash`` (the content hash) may be passed when the caller has it already.
         """
         if chash is None:
             chash = article_hash(article)
@@ -62,14 +66,12 @@ class Articles(StoreBase):
             "INSERT OR IGNORE INTO articles (uid, url, content_hash, title, source, outlet,"
             " published, lang, text, fetched_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (article.id, url, chash, article.title, source or article.source, outlet,
-             article.published, article.lang, article.text, fetched_at or now_iso()))
+             article.published, article.lang, article.text, now_iso()))
         if cur.rowcount == 0:  # already stored (or stored meanwhile by another process)
             return self.find_duplicate(url, chash), False
         row_id = int(cur.lastrowid or 0)
-        if lemmas is None:
-            lemmas = index_text(article.title, article.text, article.lang)
         self._run("INSERT INTO articles_lemma_fts (rowid, lemmas) VALUES (?, ?)",
-                  (row_id, lemmas))
+                  (row_id, index_text(article.title, article.text, article.lang)))
         return row_id, True
 
     def add_articles(self, items: Sequence[tuple[Article, str | None]], *, source: str = "",
@@ -97,8 +99,9 @@ class Articles(StoreBase):
             rows.append((article.id, article.url or article.id, chash, article.title,
                          source or article.source, outlet, article.published, article.lang,
                          article.text, stamp))
-        for i in range(0, len(rows), 500):  # bound-variable limit: 10 per row
-            part = rows[i:i + 500]
+        step = _rows_per_statement(self.db.conn, 10)
+        for i in range(0, len(rows), step):
+            part = rows[i:i + step]
             args = [x for row in part for x in row]
             ids.update((url, int(row_id)) for row_id, url in self.db.conn.execute(
                 "INSERT OR IGNORE INTO articles (uid, url, content_hash, title, source,"

@@ -13,15 +13,6 @@ from .rows import _day_range, _value, _value_json, now_iso, stored_value
 class Events(StoreBase):
     """The events table: what subscribers hear about, and what was digested."""
 
-    def last_event(self, figure: str, track: str) -> dict[str, Any] | None:
-        """The most recent event of (figure, track) that was mailed: the value subscribers
-        last heard (a ``restated`` one never is)."""
-        rows = list(self.db.query(
-            "SELECT * FROM events WHERE figure = ? AND track = ? AND kind != 'restated'"
-            " ORDER BY id DESC LIMIT 1",
-            [figure, track]))
-        return rows[0] if rows else None
-
     def add_event(self, event: Event, *, article_row: int | None = None,
                   created_at: str | None = None) -> int | None:
         """Record an event; None when its observation already has one."""
@@ -42,7 +33,8 @@ class Events(StoreBase):
         return int(cur.lastrowid or 0)
 
     def last_heard(self, figure: str, track: str) -> Value | None:
-        """The new value of ``last_event(figure, track)``, for the ingest writer inside
+        """The value subscribers last heard of (figure, track): the new value of its
+        newest event that is not ``restated``, for the ingest writer inside
         ``writing()``: from memory when known, else from the database."""
         key = (figure, track)
         if key in self.heard:

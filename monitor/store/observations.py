@@ -29,8 +29,9 @@ class Observations(StoreBase):
         return int(cur.lastrowid or 0) if cur.rowcount else None
 
     def head(self, figure: str, track: str, obs_id: int) -> tuple[str, int, Value] | None:
-        """(dated, id, value) of ``latest_before(figure, track, obs_id)``, for the
-        ingest writer inside ``writing()``: from memory when known (``obs_id`` must
+        """(dated, id, value) of the track's current value as it stood before ``obs_id``
+        arrived (latest by date, ties by arrival), for the ingest writer inside
+        ``writing()``: from memory when known (``obs_id`` must
         then be newer than every observation of the track), else from the database."""
         key = (figure, track)
         if key in self.heads:
@@ -53,20 +54,6 @@ class Observations(StoreBase):
         now = self.heads[key]
         if now is None or (dated, obs_id) > (now[0], now[1]):
             self.heads[key] = (dated, obs_id, value)
-
-    def observation(self, obs_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query(
-            "SELECT o.*, a.url AS article FROM observations o"
-            " JOIN articles a ON a.id = o.article_id WHERE o.id = ?", [obs_id]))
-        return rows[0] if rows else None
-
-    def latest_before(self, figure: str, track: str, obs_id: int) -> dict[str, Any] | None:
-        """The current value of (figure, track) as it stood before ``obs_id`` arrived:
-        latest by date, ties by arrival, among observations that arrived earlier."""
-        rows = list(self.db.query(
-            "SELECT * FROM observations WHERE figure = ? AND track = ? AND id < ?"
-            " ORDER BY dated DESC, id DESC LIMIT 1", [figure, track, obs_id]))
-        return rows[0] if rows else None
 
     def track_observations(self, figure: str, track: str) -> list[dict[str, Any]]:
         return list(self.db.query(
